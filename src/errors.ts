@@ -1,0 +1,106 @@
+/**
+ * The codes a client may rely on, exactly as the reference-app contract lists them.
+ * Every refusal the library makes carries one of these.
+ */
+export type AuthErrorCode =
+  | 'token_missing'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_revoked'
+  | 'wrong_token_type'
+  | 'fresh_token_required'
+  | 'user_inactive'
+  | 'refresh_token_reused'
+  | 'invalid_credentials'
+  | 'csrf_failed'
+  | 'insufficient_role'
+  | 'bad_request'
+  | 'store_unavailable';
+
+const statusByCode: Readonly<Record<AuthErrorCode, number>> = {
+  token_missing: 401,
+  token_invalid: 401,
+  token_expired: 401,
+  token_not_yet_valid: 401,
+  token_revoked: 401,
+  wrong_token_type: 401,
+  fresh_token_required: 401,
+  user_inactive: 401,
+  refresh_token_reused: 401,
+  invalid_credentials: 401,
+  csrf_failed: 403,
+  insufficient_role: 403,
+  bad_request: 400,
+  store_unavailable: 503,
+};
+
+const defaultMessages: Readonly<Record<AuthErrorCode, string>> = {
+  token_missing: 'No token was sent',
+  token_invalid: 'The token is invalid',
+  token_expired: 'The token has expired',
+  token_not_yet_valid: 'The token is not valid yet',
+  token_revoked: 'The token has been revoked',
+  wrong_token_type: 'The token is of the wrong type for this route',
+  fresh_token_required: 'A fresh token is required',
+  user_inactive: 'The user is not active',
+  refresh_token_reused: 'The refresh token was already used; the session has been ended',
+  invalid_credentials: 'Invalid credentials',
+  csrf_failed: 'The CSRF check failed',
+  insufficient_role: 'The user lacks a role this route requires',
+  bad_request: 'Bad request',
+  store_unavailable: 'The session store is unavailable',
+};
+
+/** The HTTP status an error code maps to (401, 403, 400 or 503). */
+export function statusForCode(code: AuthErrorCode): number {
+  return statusByCode[code];
+}
+
+export interface AuthErrorOptions {
+  /** Safe, human-readable detail; never a token, secret or session id. */
+  message?: string;
+  /**
+   * Why, for logs and tests (for example `'signature'`, `'alg_mismatch'`): a short fixed word,
+   * never derived from the input.
+   */
+  reason?: string;
+  cause?: unknown;
+}
+
+/**
+ * The one error family the library throws for refusals. `code` is stable, `statusCode` is the HTTP
+ * status, and `message` never contains a token, a secret or a session id.
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code: AuthErrorCode;
+  readonly statusCode: number;
+  readonly reason: string | undefined;
+
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+    super(options.message ?? defaultMessages[code], options.cause === undefined ? {} : { cause: options.cause });
+    this.code = code;
+    this.statusCode = statusByCode[code];
+    this.reason = options.reason;
+  }
+}
+
+/** True for any error the library raised as a refusal. */
+export function isAuthError(error: unknown): error is AuthError {
+  return error instanceof AuthError;
+}
+
+/**
+ * A misconfiguration found at construction (a weak secret, a key that does not fit its algorithm,
+ * an out-of-range option). Thrown once at start-up, never per request. The message names the option.
+ */
+export class AuthConfigError extends Error {
+  override readonly name = 'AuthConfigError';
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(`authjwt: option \`${option}\`: ${message}`);
+    this.option = option;
+  }
+}

@@ -1,0 +1,23 @@
+export {
+  type Auth,
+  type AuthContext,
+  type AuthOptions,
+  createAuth,
+  type FreshTokenInput,
+  type LoginInput,
+  type TokenPair,
+} from './auth.js';
+export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
+export type { Duration } from './internal/duration.js';
+export { type Algorithm, algorithms } from './tokens/algorithms.js';
+export { reservedClaimNames, type RegisteredClaims, type TokenClaims, type TokenType } from './tokens/claims.js';
+export type { KeyRingOptions } from './tokens/key-ring.js';
+export type { KeyInput } from './tokens/keys.js';
+export {
+  createTokenService,
+  type IssuedToken,
+  type SignAccessTokenInput,
+  type SignTokenInput,
+  type TokenOptions,
+  type TokenService,
+} from './tokens/token-service.js';

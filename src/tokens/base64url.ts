@@ -1,0 +1,39 @@
+/**
+ * Strict base64url (RFC 7515 section 2: no padding, no line breaks, no other characters).
+ * Node's own decoder silently skips characters outside the alphabet, so a token with a stray `=`,
+ * `+`, `/`, space or newline would otherwise decode to the same bytes as the clean one.
+ */
+
+// Index of every byte in the base64url alphabet, -1 for everything else.
+const alphabetIndex = new Int8Array(256).fill(-1);
+for (const [index, char] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) {
+  alphabetIndex[char.charCodeAt(0)] = index;
+}
+
+/**
+ * True when `text` is canonical unpadded base64url: only alphabet characters, a length that can
+ * encode whole bytes, and zero bits in the unused tail of the last character (so each byte string
+ * has exactly one accepted encoding).
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  const length = text.length;
+  const remainder = length & 3;
+  if (remainder === 1) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 255 || alphabetIndex[code] === -1) return false;
+  }
+  if (remainder === 0) return true;
+  const last = alphabetIndex[text.charCodeAt(length - 1)] as number;
+  // 2 trailing chars carry 1 byte (4 spare bits); 3 carry 2 bytes (2 spare bits).
+  return remainder === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/** Decodes canonical base64url, or returns `undefined` for anything else. */
+export function decodeBase64url(text: string): Buffer | undefined {
+  return isCanonicalBase64url(text) ? Buffer.from(text, 'base64url') : undefined;
+}
+
+export function encodeBase64url(data: Buffer | string): string {
+  return (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
+}

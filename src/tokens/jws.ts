@@ -1,0 +1,122 @@
+import { AuthError } from '../errors.js';
+import { signBytes, verifyBytes } from './algorithms.js';
+import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.js';
+import type { KeyRing } from './key-ring.js';
+import type { ResolvedKey } from './keys.js';
+
+/** The protected header members the verifier reads; everything else is ignored and never acted on. */
+export interface JoseHeader {
+  readonly alg: string;
+  readonly kid?: string;
+  readonly typ?: string;
+}
+
+export interface VerifiedJws {
+  readonly header: JoseHeader;
+  readonly payload: Record<string, unknown>;
+  readonly key: ResolvedKey;
+}
+
+/** Default cap on a compact token's length: far above any sane JWT, far below a DoS. */
+export const defaultMaxTokenLength = 8192;
+
+// Header members that would tell us where to fetch or how to trust a key. We never use them: the key
+// comes from the ring alone. They are listed so the reason is on record, not to refuse tokens.
+//   jwk, jku, x5u, x5c, x5t, x5t#S256
+
+const invalid = (reason: string) => new AuthError('token_invalid', { reason });
+
+/** Signs a JWS in compact serialization (RFC 7515 section 7.1). */
+export function signCompact(header: Record<string, unknown>, payload: Record<string, unknown>, key: ResolvedKey): string {
+  if (key.signingKey === undefined) throw new Error('authjwt: this key cannot sign');
+  const input = `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(payload))}`;
+  return `${input}.${signBytes(key.alg, key.signingKey, input).toString('base64url')}`;
+}
+
+/**
+ * Parses and verifies a compact JWS against the ring, strictly, before and around the crypto:
+ * size cap, exactly three non-empty segments, canonical base64url, a JSON-object header whose `alg`
+ * equals the algorithm the key is bound to, no `crit`, a JSON-object payload. Any failure is an
+ * `AuthError('token_invalid')`; nothing else escapes.
+ *
+ * Parsed headers are cached per instance (keyed by the exact header segment, which the signature
+ * covers), because every token a service issues carries one of a handful of headers.
+ */
+export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxTokenLength) {
+  const headerCache = new Map<string, { header: JoseHeader; key: ResolvedKey }>();
+  const headerCacheLimit = 64;
+
+  function resolveHeader(segment: string): { header: JoseHeader; key: ResolvedKey } {
+    const cached = headerCache.get(segment);
+    if (cached !== undefined) return cached;
+    const bytes = decodeBase64url(segment);
+    if (bytes === undefined) throw invalid('base64url');
+    const header = parseJsonObject(bytes, 'header');
+    const alg = header.alg;
+    if (typeof alg !== 'string') throw invalid('alg_missing');
+    const kid = header.kid;
+    if (kid !== undefined && typeof kid !== 'string') throw invalid('kid_type');
+    if (header.typ !== undefined && typeof header.typ !== 'string') throw invalid('typ_type');
+    // RFC 7515 section 4.1.11: extensions we do not understand must make the JWS invalid; we understand none.
+    if (header.crit !== undefined) throw invalid('crit_unsupported');
+    // RFC 7797 unencoded payloads are not supported; a b64 other than true changes the signing input.
+    if (header.b64 !== undefined && header.b64 !== true) throw invalid('b64_unsupported');
+    const key = ring.find(kid as string | undefined);
+    if (key === undefined) throw invalid('kid_unknown');
+    // The algorithm is pinned by configuration; the header must name it exactly (case-sensitive).
+    if (alg !== key.alg.name) throw invalid('alg_mismatch');
+    const resolved = { header: header as unknown as JoseHeader, key };
+    if (headerCache.size >= headerCacheLimit) headerCache.clear();
+    headerCache.set(segment, resolved);
+    return resolved;
+  }
+
+  return function verifyCompact(token: unknown): VerifiedJws {
+    if (typeof token !== 'string' || token.length === 0) throw invalid('not_a_string');
+    if (token.length > maxTokenLength) throw invalid('too_long');
+    const firstDot = token.indexOf('.');
+    const lastDot = token.lastIndexOf('.');
+    if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) {
+      throw invalid('segments');
+    }
+    if (lastDot === firstDot + 1 || lastDot === token.length - 1) throw invalid('empty_segment');
+    const headerSegment = token.slice(0, firstDot);
+    const payloadSegment = token.slice(firstDot + 1, lastDot);
+    const signatureSegment = token.slice(lastDot + 1);
+
+    const { header, key } = resolveHeader(headerSegment);
+    if (!isCanonicalBase64url(payloadSegment)) throw invalid('base64url');
+    const signature = decodeBase64url(signatureSegment);
+    if (signature === undefined) throw invalid('base64url');
+    let valid: boolean;
+    try {
+      valid = verifyBytes(key.alg, key.verificationKey, token.slice(0, lastDot), signature);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw invalid('signature');
+    // Canonical base64url was checked above, so Node's decoder is exact here.
+    return { header, payload: parseJsonObject(Buffer.from(payloadSegment, 'base64url'), 'payload'), key };
+  };
+}
+
+function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(decodeUtf8Strict(bytes));
+  } catch {
+    throw invalid(`${part}_json`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${part}_not_object`);
+  // JSON.parse makes `__proto__` an own property (no pollution), but no honest token carries one and
+  // code downstream might copy it with assignment semantics.
+  if (Object.hasOwn(value, '__proto__')) throw invalid(`${part}_proto`);
+  return value as Record<string, unknown>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** RFC 7515 requires UTF-8; a lenient decoder would map invalid bytes to U+FFFD and accept them. */
+function decodeUtf8Strict(bytes: Buffer): string {
+  return utf8.decode(bytes);
+}

@@ -1,0 +1,203 @@
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  KeyObject,
+} from 'node:crypto';
+import { AuthConfigError } from '../errors.js';
+import { type Algorithm, type AlgorithmSpec, algorithmSpecs, isAlgorithm } from './algorithms.js';
+import { decodeBase64url } from './base64url.js';
+
+/**
+ * A key as configured: the algorithm it is bound to, and the material as an HMAC secret (string or
+ * bytes), a PEM string (private key, public key or certificate), a JWK, or a KeyObject.
+ */
+export interface KeyInput {
+  alg: Algorithm;
+  key: string | Buffer | KeyObject | JsonWebKey;
+  /** The JOSE `kid`. Default: the RFC 7638 thumbprint (asymmetric) or an id derived from the secret (HMAC). */
+  kid?: string;
+}
+
+/** A key turned into KeyObjects once, bound to one algorithm. */
+export interface ResolvedKey {
+  readonly alg: AlgorithmSpec;
+  readonly kid: string;
+  /** The secret or private key, when this key can sign. */
+  readonly signingKey: KeyObject | undefined;
+  /** The secret or public key. */
+  readonly verificationKey: KeyObject;
+  /** The public JWK for the JWKS; `undefined` for HMAC secrets, which are never published. */
+  readonly publicJwk: Readonly<JsonWebKey> | undefined;
+}
+
+const minimumRsaBits = 2048;
+const maximumKidLength = 256;
+
+/** Turns a configured key into KeyObjects and refuses any key that does not fit its algorithm. */
+export function resolveKey(input: KeyInput, option: string): ResolvedKey {
+  if (input === null || typeof input !== 'object') throw new AuthConfigError(option, 'must be an object');
+  if (!isAlgorithm(input.alg)) {
+    throw new AuthConfigError(
+      `${option}.alg`,
+      `"${String(input.alg)}" is not a supported algorithm (none is never accepted)`,
+    );
+  }
+  const alg = algorithmSpecs[input.alg];
+  const { signingKey, verificationKey } = toKeyObjects(input, alg, option);
+  checkKeyFitsAlgorithm(verificationKey, alg, option);
+
+  let publicJwk: JsonWebKey | undefined;
+  let defaultKid: string;
+  if (verificationKey.type === 'secret') {
+    defaultKid = secretKid(verificationKey);
+  } else {
+    publicJwk = publicJwkOf(verificationKey);
+    defaultKid = thumbprint(publicJwk);
+  }
+  const kid = input.kid ?? defaultKid;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > maximumKidLength) {
+    throw new AuthConfigError(`${option}.kid`, `must be a non-empty string of at most ${maximumKidLength} characters`);
+  }
+  if (publicJwk !== undefined) publicJwk = { ...publicJwk, kid, alg: alg.name, use: 'sig' };
+  return { alg, kid, signingKey, verificationKey, publicJwk };
+}
+
+function toKeyObjects(
+  input: KeyInput,
+  alg: AlgorithmSpec,
+  option: string,
+): { signingKey: KeyObject | undefined; verificationKey: KeyObject } {
+  const material = input.key;
+  try {
+    if (material instanceof KeyObject) {
+      if (material.type === 'private') return { signingKey: material, verificationKey: createPublicKey(material) };
+      if (material.type === 'public') return { signingKey: undefined, verificationKey: material };
+      return { signingKey: material, verificationKey: material };
+    }
+    if (alg.family === 'hmac') {
+      const secret = secretBytes(material, option);
+      const key = createSecretKey(secret);
+      return { signingKey: key, verificationKey: key };
+    }
+    if (typeof material === 'string' || Buffer.isBuffer(material)) {
+      const pem = material.toString();
+      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+        const privateKey = createPrivateKey(pem);
+        return { signingKey: privateKey, verificationKey: createPublicKey(privateKey) };
+      }
+      return { signingKey: undefined, verificationKey: createPublicKey(pem) };
+    }
+    if (typeof material === 'object' && material !== null) {
+      checkJwkIntent(material, alg, option);
+      if (typeof material.d === 'string') {
+        const privateKey = createPrivateKey({ key: material, format: 'jwk' });
+        return { signingKey: privateKey, verificationKey: createPublicKey(privateKey) };
+      }
+      return { signingKey: undefined, verificationKey: createPublicKey({ key: material, format: 'jwk' }) };
+    }
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw error;
+    // node:crypto's parse errors say nothing secret, but we keep our own wording and no key bytes.
+    throw new AuthConfigError(`${option}.key`, `cannot be read as a ${alg.name} key`);
+  }
+  throw new AuthConfigError(`${option}.key`, 'must be a secret, a PEM string, a JWK or a KeyObject');
+}
+
+function secretBytes(material: KeyInput['key'], option: string): Buffer {
+  if (typeof material === 'string') return Buffer.from(material, 'utf8');
+  if (Buffer.isBuffer(material)) return material;
+  if (typeof material === 'object' && material !== null && !(material instanceof KeyObject)) {
+    if (material.kty !== 'oct' || typeof material.k !== 'string') {
+      throw new AuthConfigError(`${option}.key`, 'an HMAC key given as a JWK must have kty "oct" and k');
+    }
+    const bytes = decodeBase64url(material.k);
+    if (bytes === undefined) throw new AuthConfigError(`${option}.key`, 'the JWK "k" is not base64url');
+    return bytes;
+  }
+  throw new AuthConfigError(`${option}.key`, 'an HMAC key must be a string, a Buffer, an oct JWK or a KeyObject');
+}
+
+/** A JWK that declares another algorithm or another purpose is a configuration mistake, not a key. */
+function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string): void {
+  if (jwk.alg !== undefined && jwk.alg !== alg.name) {
+    throw new AuthConfigError(`${option}.key`, `the JWK declares alg "${String(jwk.alg)}" but the key is bound to ${alg.name}`);
+  }
+  if (jwk.use !== undefined && jwk.use !== 'sig') {
+    throw new AuthConfigError(`${option}.key`, `the JWK is for use "${String(jwk.use)}", not "sig"`);
+  }
+  const ops = jwk.key_ops;
+  if (ops !== undefined && (!Array.isArray(ops) || !ops.some((op) => op === 'sign' || op === 'verify'))) {
+    throw new AuthConfigError(`${option}.key`, 'the JWK key_ops allow neither sign nor verify');
+  }
+}
+
+function checkKeyFitsAlgorithm(key: KeyObject, alg: AlgorithmSpec, option: string): void {
+  const where = `${option}.key`;
+  if (alg.family === 'hmac') {
+    if (key.type !== 'secret') throw new AuthConfigError(where, `${alg.name} needs a secret, not a ${key.type} key`);
+    const bytes = key.symmetricKeySize ?? 0;
+    if (bytes < alg.hashBytes) {
+      throw new AuthConfigError(where, `an ${alg.name} secret must be at least ${alg.hashBytes} bytes (got ${bytes})`);
+    }
+    return;
+  }
+  if (key.type === 'secret') throw new AuthConfigError(where, `${alg.name} needs an asymmetric key, not a secret`);
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (alg.family) {
+    case 'rsa':
+    case 'rsa-pss': {
+      const fits = type === 'rsa' || (alg.family === 'rsa-pss' && type === 'rsa-pss');
+      if (!fits) throw new AuthConfigError(where, `${alg.name} needs an RSA key, not ${String(type)}`);
+      const bits = details.modulusLength ?? 0;
+      if (bits < minimumRsaBits) {
+        throw new AuthConfigError(where, `RSA keys must be at least ${minimumRsaBits} bits (got ${bits})`);
+      }
+      if (type === 'rsa-pss' && details.hashAlgorithm !== undefined && details.hashAlgorithm !== alg.hash) {
+        throw new AuthConfigError(where, `this RSA-PSS key is restricted to ${details.hashAlgorithm}, not ${alg.hash}`);
+      }
+      return;
+    }
+    case 'ecdsa':
+      if (type !== 'ec' || details.namedCurve !== alg.curve) {
+        throw new AuthConfigError(where, `${alg.name} needs an EC key on ${alg.curve}`);
+      }
+      return;
+    case 'eddsa':
+      if (type !== 'ed25519') throw new AuthConfigError(where, 'EdDSA needs an Ed25519 key');
+      return;
+  }
+}
+
+const thumbprintMembers: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+};
+
+function publicJwkOf(key: KeyObject): JsonWebKey {
+  const jwk = key.export({ format: 'jwk' });
+  const members = thumbprintMembers[jwk.kty as string] ?? [];
+  const publicOnly: JsonWebKey = {};
+  for (const member of members) publicOnly[member] = jwk[member];
+  return publicOnly;
+}
+
+/** RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace. */
+export function thumbprint(jwk: JsonWebKey): string {
+  const members = thumbprintMembers[jwk.kty as string] ?? [];
+  const canonical = `{${members.map((member) => `${JSON.stringify(member)}:${JSON.stringify(jwk[member])}`).join(',')}}`;
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/**
+ * A stable id for a secret that reveals nothing about it: a keyed hash (a PRF output), so that
+ * HMAC keys can rotate by `kid` without the user inventing names.
+ */
+function secretKid(key: KeyObject): string {
+  return createHmac('sha256', key).update('authjwt key id').digest('base64url').slice(0, 16);
+}

@@ -1,0 +1,152 @@
+import type { JsonWebKey } from 'node:crypto';
+import { AuthConfigError } from '../errors.js';
+import { type Duration, parseDuration } from '../internal/duration.js';
+import { type ClaimRules, checkClaims, reservedClaimNames, type TokenClaims, type TokenType, typHeaderByType } from './claims.js';
+import { createKeyRing, type KeyRingOptions } from './key-ring.js';
+import { createJwsVerifier, defaultMaxTokenLength, signCompact } from './jws.js';
+import { randomId } from './random-id.js';
+
+export interface TokenOptions extends KeyRingOptions {
+  /** Set as `iss` on every token and required on every token verified. An array accepts several; the first is set. */
+  issuer?: string | readonly string[];
+  /** Set as `aud` on every token; a verified token's `aud` must contain one of them. */
+  audience?: string | readonly string[];
+  /** Access token lifetime. Default `'15m'`. */
+  accessTtl?: Duration;
+  /** Refresh token lifetime. Default `'14d'`. */
+  refreshTtl?: Duration;
+  /** How long a fresh access token stays fresh. Default `'5m'`. */
+  freshTtl?: Duration;
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`, at most 5 minutes. Default 0. */
+  leeway?: Duration;
+  /** Longest token accepted, in characters. Default 8192. */
+  maxTokenLength?: number;
+  /** Milliseconds since the epoch; inject for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+export interface SignTokenInput {
+  /** The user id (`sub`). */
+  subject: string;
+  /** The session (`sid`). */
+  sessionId?: string;
+  /** Application claims; reserved names (`sub`, `exp`, `type`, ...) are refused. */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Overrides the configured lifetime for this one token. */
+  ttl?: Duration;
+}
+
+export interface SignAccessTokenInput extends SignTokenInput {
+  /** Marks the token fresh for `freshTtl` seconds (the user just proved a credential). */
+  fresh?: boolean;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly claims: TokenClaims;
+  /** Seconds until `exp`. */
+  readonly expiresIn: number;
+}
+
+/** Signs and verifies the library's two token types; synchronous, no I/O. */
+export interface TokenService {
+  signAccessToken(input: SignAccessTokenInput): IssuedToken;
+  signRefreshToken(input: SignTokenInput): IssuedToken;
+  /** Throws `AuthError` for anything but a valid, unexpired access token of this service. */
+  verifyAccessToken(token: unknown): TokenClaims;
+  /** Throws `AuthError` for anything but a valid, unexpired refresh token of this service. */
+  verifyRefreshToken(token: unknown): TokenClaims;
+  /** Whether verified access-token claims are still fresh now. */
+  isFresh(claims: TokenClaims): boolean;
+  /** The public verification keys as a JWKS (RFC 7517 section 5); empty under HMAC. */
+  jwks(): { keys: JsonWebKey[] };
+  /** The service's clock, in whole seconds. */
+  now(): number;
+  readonly accessTtl: number;
+  readonly refreshTtl: number;
+  readonly freshTtl: number;
+}
+
+const maximumLeeway = 300;
+
+export function createTokenService(options: TokenOptions): TokenService {
+  if (options === null || typeof options !== 'object') throw new AuthConfigError('options', 'must be an object');
+  const ring = createKeyRing(options);
+  const issuers = stringList('issuer', options.issuer);
+  const audiences = stringList('audience', options.audience);
+  const accessTtl = parseDuration('accessTtl', options.accessTtl ?? '15m');
+  const refreshTtl = parseDuration('refreshTtl', options.refreshTtl ?? '14d');
+  const freshTtl = parseDuration('freshTtl', options.freshTtl ?? '5m');
+  const leeway = parseDuration('leeway', options.leeway ?? 0, { min: 0, max: maximumLeeway });
+  const maxTokenLength = options.maxTokenLength ?? defaultMaxTokenLength;
+  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 256) {
+    throw new AuthConfigError('maxTokenLength', 'must be a whole number of at least 256');
+  }
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new AuthConfigError('clock', 'must be a function returning milliseconds');
+
+  const rules: ClaimRules = { issuers, audiences, leeway };
+  const verifyCompact = createJwsVerifier(ring, maxTokenLength);
+  const signingKey = ring.signingKey;
+  const now = () => Math.floor(clock() / 1000);
+  const issuerClaim = issuers[0];
+  const audienceClaim = audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
+  const headers = {
+    access: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.access, kid: signingKey.kid },
+    refresh: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.refresh, kid: signingKey.kid },
+  };
+
+  function sign(type: TokenType, input: SignAccessTokenInput, defaultTtl: number): IssuedToken {
+    if (signingKey === undefined) throw new AuthConfigError('signingKey', 'is required to issue tokens');
+    if (typeof input.subject !== 'string' || input.subject.length === 0) {
+      throw new TypeError('authjwt: subject must be a non-empty string');
+    }
+    const ttl = input.ttl === undefined ? defaultTtl : parseDuration('ttl', input.ttl);
+    const iat = now();
+    const claims: Record<string, unknown> = {};
+    if (input.claims !== undefined) {
+      for (const name of Object.keys(input.claims)) {
+        if (reservedClaimNames.has(name)) throw new TypeError(`authjwt: the claim name "${name}" is reserved`);
+        claims[name] = input.claims[name];
+      }
+    }
+    claims.sub = input.subject;
+    claims.iat = iat;
+    claims.exp = iat + ttl;
+    claims.jti = randomId();
+    claims.type = type;
+    if (issuerClaim !== undefined) claims.iss = issuerClaim;
+    if (audienceClaim !== undefined) claims.aud = audienceClaim;
+    if (input.sessionId !== undefined) claims.sid = input.sessionId;
+    if (type === 'access' && input.fresh === true) claims.fresh = iat + Math.min(freshTtl, ttl);
+    const token = signCompact(headers[type] as Record<string, unknown>, claims, signingKey);
+    return { token, claims: claims as TokenClaims, expiresIn: ttl };
+  }
+
+  function verify(token: unknown, type: TokenType): TokenClaims {
+    const { header, payload } = verifyCompact(token);
+    return checkClaims(payload, header.typ, type, rules, now());
+  }
+
+  return {
+    signAccessToken: (input) => sign('access', input, accessTtl),
+    signRefreshToken: (input) => sign('refresh', input, refreshTtl),
+    verifyAccessToken: (token) => verify(token, 'access'),
+    verifyRefreshToken: (token) => verify(token, 'refresh'),
+    isFresh: (claims) => typeof claims.fresh === 'number' && now() < claims.fresh,
+    jwks: () => ({ keys: ring.keys.flatMap((key) => (key.publicJwk === undefined ? [] : [{ ...key.publicJwk }])) }),
+    now,
+    accessTtl,
+    refreshTtl,
+    freshTtl,
+  };
+}
+
+function stringList(option: string, value: string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string' || entry.length === 0)) {
+    throw new AuthConfigError(option, 'must be a non-empty string or an array of them');
+  }
+  return Object.freeze([...list]);
+}
