@@ -1,0 +1,144 @@
+/**
+ * The session store port: a small promise-based interface whose atomic steps live inside the store
+ * (in Redis, one Lua script each, on keys that share one hash tag per user, so they run unchanged on
+ * Redis Cluster). The session layer owns the policy (lifetimes, grace, limits); the store owns the
+ * atomicity. Expected absences are `null` or a result variant, never a throw; a throw means the store
+ * could not answer, and the session layer turns it into 503 `store_unavailable`.
+ *
+ * All times are milliseconds since the epoch, supplied by the caller (one clock, injectable in tests).
+ */
+
+/** One session: a login on one device. Stored with its own expiry; gone when it ends. */
+export interface SessionRecord {
+  /** 128 random bits, base64url. */
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  /** The absolute end of the session (its lifetime cap); idle expiry may end it sooner. */
+  readonly expiresAt: number;
+  /** When the session ends if unused: `lastSeenAt + idle timeout`, or `expiresAt` without one. */
+  readonly idleExpiresAt: number;
+  readonly userAgent?: string;
+  readonly ip?: string;
+  /** `jti` of the one live refresh token. */
+  readonly refreshJti: string;
+  /** `jti` of the refresh token spent by the last rotation, honoured only within the grace window. */
+  readonly previousRefreshJti?: string;
+  /** When the last rotation happened. */
+  readonly rotatedAt?: number;
+  /** Application claims to re-issue on refresh, as given at login (JSON-serializable). */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** A user's state as the store knows it. A user the store has never seen is active, epoch 0. */
+export interface UserState {
+  readonly active: boolean;
+  /**
+   * Revoke-all epoch, in seconds: tokens issued (`iat`) before it are refused. Used by stateless mode
+   * and as a second line in session mode.
+   */
+  readonly epoch: number;
+}
+
+export interface CreateSessionOptions {
+  /** Keep at most this many live sessions for the user, newest first; 0 = no limit. */
+  readonly maxSessions: number;
+  readonly now: number;
+}
+
+export interface CreateSessionResult {
+  /** Ids of the user's older sessions ended to respect `maxSessions`. */
+  readonly evicted: readonly string[];
+}
+
+export interface RotateRefreshInput {
+  readonly userId: string;
+  readonly sessionId: string;
+  /** `jti` of the refresh token the client presented (its signature and claims already verified). */
+  readonly presentedJti: string;
+  /** `jti` for the refresh token to issue if this call wins the rotation. */
+  readonly nextJti: string;
+  readonly now: number;
+  /** Milliseconds after a rotation in which replaying the spent token is answered, not treated as theft. */
+  readonly graceMs: number;
+  /** New idle expiry: `now + idle timeout`, capped by the session's `expiresAt`. */
+  readonly idleExpiresAt: number;
+}
+
+/**
+ * - `rotated`: the presented token was the live one; `nextJti` is now live, the presented one spent.
+ * - `grace`: the presented token was spent by a rotation less than `graceMs` ago (a concurrent
+ *   refresh or a retry after a lost response); nothing changed; the caller re-issues a token for the
+ *   live `refreshJti`, so there is still exactly one live refresh token id.
+ * - `reused`: a spent token outside the grace window: theft. The store has already ended the session.
+ * - `missing`: no such live session (ended, expired, evicted, or never existed).
+ */
+export type RotateRefreshResult =
+  | { readonly outcome: 'rotated'; readonly session: SessionRecord }
+  | { readonly outcome: 'grace'; readonly session: SessionRecord }
+  | { readonly outcome: 'reused' }
+  | { readonly outcome: 'missing' };
+
+/** Why sessions ended; published to every instance so caches and sockets can react at once. */
+export type RevocationEvent =
+  | { readonly kind: 'session'; readonly userId: string; readonly sessionId: string }
+  | { readonly kind: 'user'; readonly userId: string };
+
+export interface SessionStore {
+  /** Stores a new session and, atomically, ends the user's oldest sessions beyond `maxSessions`. */
+  createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult>;
+
+  /** The live session and the user's state, in one round trip (the per-request check in strict mode). */
+  getSessionState(
+    userId: string,
+    sessionId: string,
+    now: number,
+  ): Promise<{ session: SessionRecord | null; user: UserState }>;
+
+  /** Records use: sets `lastSeenAt` and `idleExpiresAt` (and the key's expiry) if the session is live. */
+  touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void>;
+
+  /** Refresh rotation with reuse detection, atomically (see `RotateRefreshResult`). */
+  rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult>;
+
+  /** Ends one session; `false` when it was not live. Publishes a `session` revocation. */
+  revokeSession(userId: string, sessionId: string): Promise<boolean>;
+
+  /**
+   * Ends every session of the user and raises the user's epoch to `epoch` (seconds) if higher.
+   * Returns how many sessions ended. Publishes a `user` revocation.
+   */
+  revokeAllSessions(userId: string, epoch: number): Promise<number>;
+
+  /** The user's live sessions, newest first. */
+  listSessions(userId: string, now: number): Promise<SessionRecord[]>;
+
+  /** Marks the user active or not. Deactivating also ends all their sessions, in the same atomic step. */
+  setUserActive(userId: string, active: boolean, now: number): Promise<void>;
+
+  /** The cached user profile (the application's own JSON), or `null`. */
+  getCachedUser(userId: string): Promise<string | null>;
+  /** Caches the profile for `ttlMs`. */
+  setCachedUser(userId: string, profileJson: string, ttlMs: number): Promise<void>;
+  /** Drops the cached profile and publishes a `user` revocation so other instances drop theirs. */
+  deleteCachedUser(userId: string): Promise<void>;
+
+  /** Stateless mode: refuses one token id until `expiresAt` (its own `exp`), then forgets it. */
+  denyToken(userId: string, jti: string, expiresAt: number): Promise<void>;
+  /** Stateless mode: whether the token id is refused, and the user's state, in one round trip. */
+  getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }>;
+
+  /**
+   * Revocation events from every instance sharing the store (including this one). The listener also
+   * learns when the channel is lost (`'down'`) and back (`'up'`): a cache must not be trusted across a
+   * gap. Returns an unsubscribe function.
+   */
+  subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
+
+  /** Resolves when the store answers; rejects otherwise (for health checks). */
+  ping(): Promise<void>;
+
+  /** Releases what the store itself opened (subscriptions); never closes the caller's client. */
+  close(): Promise<void>;
+}
