@@ -58,10 +58,15 @@ export interface Auth {
   readonly tokens: TokenService;
   /** Issues an access and a refresh token for a user who just authenticated. */
   login(input: LoginInput): Promise<TokenPair>;
-  /** Exchanges a refresh token for a new pair. */
+  /**
+   * Exchanges a refresh token for a new pair. Takes the token itself, or the context a refresh guard
+   * already verified (so the route does not verify twice).
+   */
   refresh(refreshToken: unknown): Promise<TokenPair>;
   /** Issues a fresh access token, in the given session or a new one. */
-  freshAccessToken(input: FreshTokenInput): Promise<{ accessToken: string; expiresIn: number; sessionId: string }>;
+  freshAccessToken(
+    input: FreshTokenInput,
+  ): Promise<{ accessToken: string; expiresIn: number; sessionId: string }>;
   /** Verifies an access token; rejects with `AuthError` otherwise. */
   authenticate(accessToken: unknown): Promise<AuthContext>;
   /** Verifies a refresh token; rejects with `AuthError` otherwise. */
@@ -75,6 +80,10 @@ const applicationClaimsKey = 'app';
 function defaultRoles(claims: TokenClaims): readonly string[] {
   const roles = claims.roles;
   return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : [];
+}
+
+function isRefreshContext(value: unknown): value is AuthContext {
+  return typeof value === 'object' && value !== null && (value as AuthContext).tokenType === 'refresh';
 }
 
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
@@ -94,7 +103,12 @@ export function createAuth(options: AuthOptions): Auth {
     };
   }
 
-  function issuePair(subject: string, sessionId: string, claims: LoginInput['claims'], fresh: boolean): TokenPair {
+  function issuePair(
+    subject: string,
+    sessionId: string,
+    claims: LoginInput['claims'],
+    fresh: boolean,
+  ): TokenPair {
     const access = tokens.signAccessToken({ subject, sessionId, fresh, ...(claims && { claims }) });
     // Without a session store the refresh token has to carry the application claims, so that a
     // refresh can re-issue them; they sit in one claim so they cannot shadow registered ones.
@@ -118,7 +132,9 @@ export function createAuth(options: AuthOptions): Auth {
       return issuePair(input.subject, randomId(), input.claims, input.fresh ?? true);
     },
     async refresh(refreshToken) {
-      const claims = tokens.verifyRefreshToken(refreshToken);
+      const claims = isRefreshContext(refreshToken)
+        ? refreshToken.claims
+        : tokens.verifyRefreshToken(refreshToken);
       if (claims.sid === undefined) throw new AuthError('token_invalid', { reason: 'sid' });
       const carried = claims[applicationClaimsKey];
       const applicationClaims =

@@ -10,7 +10,12 @@ export {
 export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
 export type { Duration } from './internal/duration.js';
 export { type Algorithm, algorithms } from './tokens/algorithms.js';
-export { reservedClaimNames, type RegisteredClaims, type TokenClaims, type TokenType } from './tokens/claims.js';
+export {
+  type RegisteredClaims,
+  reservedClaimNames,
+  type TokenClaims,
+  type TokenType,
+} from './tokens/claims.js';
 export type { KeyRingOptions } from './tokens/key-ring.js';
 export type { KeyInput } from './tokens/keys.js';
 export {

@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { type Auth, createAuth } from 'authjwt';
+import { authjwtFastify, createAuthErrorHandler, openApiSecuritySchemes } from 'authjwt/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppConfig } from './config.js';
+import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { homeRoutes } from './routes/home.js';
+import { opsRoutes } from './routes/ops.js';
+import { UserDirectory } from './users.js';
+
+/** What the routes share. */
+export interface AppContext {
+  config: AppConfig;
+  auth: Auth;
+  users: UserDirectory;
+  startedAt: number;
+}
+
+/** Builds the reference app on the library's public API only. Listening is the caller's job. */
+export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // Strict bodies: no type coercion, so `{"username": 1}` is a 400, not the user "1".
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    bodyLimit: 16 * 1024,
+  });
+  for (const warning of config.warnings) app.log.warn(warning);
+
+  const auth = createAuth({
+    signingKey: config.signingKey,
+    accessTtl: config.accessTtl,
+    refreshTtl: config.refreshTtl,
+    freshTtl: config.freshTtl,
+    ...(config.issuer !== undefined && { issuer: config.issuer }),
+    ...(config.audience !== undefined && { audience: config.audience }),
+  });
+  const context: AppContext = { config, auth, users: await UserDirectory.seeded(), startedAt: Date.now() };
+
+  app.setErrorHandler(createAuthErrorHandler());
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'authjwt reference app', version: '1.0.0' },
+      components: { securitySchemes: openApiSecuritySchemes() },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authjwtFastify, { auth });
+
+  await app.register(authRoutes(context));
+  await app.register(accountRoutes(context));
+  await app.register(adminRoutes(context));
+  await app.register(opsRoutes(context));
+  await app.register(homeRoutes());
+  return app;
+}

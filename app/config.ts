@@ -1,0 +1,82 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Algorithm, algorithms, type KeyInput } from 'authjwt';
+
+/** The reference app's settings, read once from the environment (see reference-app.md). */
+export interface AppConfig {
+  host: string;
+  port: number;
+  redisUrl: string | undefined;
+  signingKey: KeyInput;
+  issuer: string | undefined;
+  audience: string | undefined;
+  accessTtl: number;
+  refreshTtl: number;
+  freshTtl: number;
+  maxSessions: number;
+  refreshReuseGrace: number;
+  revocation: 'cached' | 'strict';
+  logLevel: string;
+  /** Start-up notes for the log (generated keys and the like), never the key material itself. */
+  warnings: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const warnings: string[] = [];
+  const alg = (env.JWT_ALGORITHM ?? 'HS256') as Algorithm;
+  if (!algorithms.includes(alg)) {
+    throw new Error(`JWT_ALGORITHM must be one of ${algorithms.join(', ')}`);
+  }
+  const revocation = env.REVOCATION ?? 'cached';
+  if (revocation !== 'cached' && revocation !== 'strict')
+    throw new Error('REVOCATION must be cached or strict');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0),
+    redisUrl: env.REDIS_URL || undefined,
+    signingKey: signingKey(alg, env, warnings),
+    issuer: env.JWT_ISSUER || undefined,
+    audience: env.JWT_AUDIENCE || undefined,
+    accessTtl: integer(env, 'ACCESS_TTL', 900, 1),
+    refreshTtl: integer(env, 'REFRESH_TTL', 1_209_600, 1),
+    freshTtl: integer(env, 'FRESH_TTL', 300, 1),
+    maxSessions: integer(env, 'MAX_SESSIONS', 0, 0),
+    refreshReuseGrace: integer(env, 'REFRESH_REUSE_GRACE', 5, 0),
+    revocation,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    warnings,
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`${name} must be a whole number >= ${min}`);
+  return value;
+}
+
+function signingKey(alg: Algorithm, env: Env, warnings: string[]): KeyInput {
+  if (alg.startsWith('HS')) {
+    if (env.JWT_SECRET) return { alg, key: env.JWT_SECRET };
+    warnings.push('JWT_SECRET is not set: using a random secret, so tokens will not survive a restart');
+    return { alg, key: randomBytes(64) };
+  }
+  if (env.JWT_PRIVATE_KEY_FILE) return { alg, key: readFileSync(env.JWT_PRIVATE_KEY_FILE, 'utf8') };
+  warnings.push(
+    'JWT_PRIVATE_KEY_FILE is not set: generated a key pair, so tokens will not survive a restart',
+  );
+  return { alg, key: generatedPrivateKey(alg) };
+}
+
+function generatedPrivateKey(alg: Algorithm) {
+  if (alg === 'EdDSA') return generateKeyPairSync('ed25519').privateKey;
+  if (alg.startsWith('ES')) {
+    const namedCurve = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg as 'ES256' | 'ES384' | 'ES512'];
+    return generateKeyPairSync('ec', { namedCurve }).privateKey;
+  }
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+}

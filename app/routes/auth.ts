@@ -1,0 +1,91 @@
+import { AuthError, type TokenPair } from 'authjwt';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../build-app.js';
+import type { User } from '../users.js';
+import { accessTokenResponse, credentialsBody, tokenPairResponse } from './schemas.js';
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+export function tokenPairBody(pair: TokenPair) {
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresIn,
+  };
+}
+
+/** The claims the app puts in access tokens: the roles, so role guards need no lookup. */
+export function claimsFor(user: User) {
+  return { roles: user.roles };
+}
+
+/** Login, refresh and fresh tokens (bearer mode). */
+export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const { authjwt } = app;
+    const tags = ['auth'];
+
+    async function checkCredentials({ username, password }: Credentials): Promise<User> {
+      const user = await users.verifyPassword(username, password);
+      if (user === undefined) throw new AuthError('invalid_credentials');
+      return user;
+    }
+
+    app.post<{ Body: Credentials }>(
+      '/auth/login',
+      {
+        schema: {
+          tags,
+          summary: 'Log in; returns an access and a refresh token',
+          body: credentialsBody,
+          response: { 200: tokenPairResponse },
+        },
+      },
+      async (request) => {
+        const user = await checkCredentials(request.body);
+        return tokenPairBody(await auth.login({ subject: user.id, claims: claimsFor(user) }));
+      },
+    );
+
+    app.post(
+      '/auth/refresh',
+      {
+        onRequest: authjwt.requireRefresh(),
+        schema: {
+          tags,
+          summary: 'Exchange the refresh token (Authorization header) for a new pair',
+          response: { 200: tokenPairResponse },
+        },
+      },
+      async (request) => tokenPairBody(await auth.refresh(request.auth)),
+    );
+
+    app.post<{ Body: Credentials }>(
+      '/auth/fresh',
+      {
+        onRequest: authjwt.optionalAccess(),
+        schema: {
+          tags,
+          summary: 'Re-enter the password for a fresh access token in the current session (or a new one)',
+          body: credentialsBody,
+          response: { 200: accessTokenResponse },
+        },
+      },
+      async (request) => {
+        const user = await checkCredentials(request.body);
+        // The caller's session continues only if the token it sent belongs to the same user.
+        const current = request.auth?.subject === user.id ? request.auth.sessionId : undefined;
+        const fresh = await auth.freshAccessToken({
+          subject: user.id,
+          claims: claimsFor(user),
+          ...(current !== undefined && { sessionId: current }),
+        });
+        return { access_token: fresh.accessToken, token_type: 'Bearer', expires_in: fresh.expiresIn };
+      },
+    );
+  };
+}

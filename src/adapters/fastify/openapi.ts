@@ -1,0 +1,59 @@
+import type { FastifySchema, RouteOptions } from 'fastify';
+import { type AuthGuard, type GuardKind, guardKinds } from './guards.js';
+
+/** Security scheme names used in the OpenAPI document. */
+export interface OpenApiNames {
+  bearer: string;
+}
+
+export const defaultOpenApiNames: OpenApiNames = { bearer: 'bearerAuth' };
+
+/** An OpenAPI 3 security scheme object, as much of it as we produce. */
+export type SecurityScheme =
+  | { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }
+  | { type: 'apiKey'; in: 'cookie' | 'header'; name: string; description: string };
+
+/**
+ * The `components.securitySchemes` to give @fastify/swagger, so the Swagger UI Authorize button
+ * knows how to send the token.
+ */
+export function openApiSecuritySchemes(
+  names: OpenApiNames = defaultOpenApiNames,
+): Record<string, SecurityScheme> {
+  return {
+    [names.bearer]: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'An access token (or, on the refresh route, a refresh token) from POST /auth/login.',
+    },
+  };
+}
+
+type HookOption = RouteOptions['onRequest'] | RouteOptions['preHandler'];
+
+function guardIn(hooks: HookOption): GuardKind | undefined {
+  const list = Array.isArray(hooks) ? hooks : hooks === undefined ? [] : [hooks];
+  for (const hook of list) {
+    const kind = guardKinds.get(hook as AuthGuard);
+    if (kind !== undefined) return kind;
+  }
+  return undefined;
+}
+
+/**
+ * Adds `security` to the schema of every route guarded by one of our guards (unless the route set its
+ * own), so the generated document marks it. Optional routes accept no credentials too (`{}`).
+ */
+export function markGuardedRoute(route: RouteOptions, names: OpenApiNames): void {
+  const kind = guardIn(route.onRequest) ?? guardIn(route.preHandler) ?? guardIn(route.preValidation);
+  if (kind === undefined) return;
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  if (schema.security !== undefined) return;
+  const requirement = { [names.bearer]: [] };
+  // `security` is read by @fastify/swagger, whose type augmentation we do not import.
+  route.schema = {
+    ...schema,
+    security: kind === 'optional' ? [{}, requirement] : [requirement],
+  } as FastifySchema;
+}
