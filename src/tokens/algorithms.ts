@@ -76,7 +76,9 @@ export function signBytes(alg: AlgorithmSpec, key: KeyObject, input: Buffer | st
   const data = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
   switch (alg.family) {
     case 'hmac':
-      return createHmac(alg.hash as string, key).update(data).digest();
+      return createHmac(alg.hash as string, key)
+        .update(data)
+        .digest();
     case 'rsa':
       return sign(alg.hash, data, key);
     case 'rsa-pss':
@@ -101,7 +103,12 @@ export function verifyBytes(alg: AlgorithmSpec, key: KeyObject, input: string, s
   switch (alg.family) {
     case 'hmac':
       // The JWS signing input is ASCII by construction, so latin1 avoids a UTF-8 encode.
-      return timingSafeEqual(createHmac(alg.hash as string, key).update(input, 'latin1').digest(), signature);
+      return timingSafeEqual(
+        createHmac(alg.hash as string, key)
+          .update(input, 'latin1')
+          .digest(),
+        signature,
+      );
     case 'rsa':
       return verify(alg.hash, Buffer.from(input, 'latin1'), key, signature);
     case 'rsa-pss':

@@ -6,7 +6,9 @@
 
 // Index of every byte in the base64url alphabet, -1 for everything else.
 const alphabetIndex = new Int8Array(256).fill(-1);
-for (const [index, char] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) {
+for (const [index, char] of [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+].entries()) {
   alphabetIndex[char.charCodeAt(0)] = index;
 }
 

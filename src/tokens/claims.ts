@@ -85,7 +85,8 @@ export function checkClaims(
   if (rules.audiences.length > 0 && !audienceMatches(payload.aud, rules.audiences)) throw invalid('aud');
 
   const type = payload.type;
-  if (type !== 'access' && type !== 'refresh') throw new AuthError('wrong_token_type', { reason: 'type_claim' });
+  if (type !== 'access' && type !== 'refresh')
+    throw new AuthError('wrong_token_type', { reason: 'type_claim' });
   if (type !== expected || typHeader !== typHeaderByType[expected]) {
     throw new AuthError('wrong_token_type', { reason: type === expected ? 'typ_header' : 'type_claim' });
   }
@@ -93,7 +94,8 @@ export function checkClaims(
   // RFC 7519 section 4.1.4: the token must not be accepted on or after exp.
   if (now - rules.leeway >= exp) throw new AuthError('token_expired');
   if (nbf !== undefined && now + rules.leeway < nbf) throw new AuthError('token_not_yet_valid');
-  if (iat !== undefined && now + rules.leeway < iat) throw new AuthError('token_not_yet_valid', { reason: 'iat' });
+  if (iat !== undefined && now + rules.leeway < iat)
+    throw new AuthError('token_not_yet_valid', { reason: 'iat' });
   return payload as TokenClaims;
 }
 

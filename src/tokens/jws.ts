@@ -27,7 +27,11 @@ export const defaultMaxTokenLength = 8192;
 const invalid = (reason: string) => new AuthError('token_invalid', { reason });
 
 /** Signs a JWS in compact serialization (RFC 7515 section 7.1). */
-export function signCompact(header: Record<string, unknown>, payload: Record<string, unknown>, key: ResolvedKey): string {
+export function signCompact(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: ResolvedKey,
+): string {
   if (key.signingKey === undefined) throw new Error('authjwt: this key cannot sign');
   const input = `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(payload))}`;
   return `${input}.${signBytes(key.alg, key.signingKey, input).toString('base64url')}`;
@@ -107,7 +111,8 @@ function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<stri
   } catch {
     throw invalid(`${part}_json`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${part}_not_object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid(`${part}_not_object`);
   // JSON.parse makes `__proto__` an own property (no pollution), but no honest token carries one and
   // code downstream might copy it with assignment semantics.
   if (Object.hasOwn(value, '__proto__')) throw invalid(`${part}_proto`);

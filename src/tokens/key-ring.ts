@@ -21,7 +21,8 @@ export interface KeyRing {
 
 export function createKeyRing(options: KeyRingOptions): KeyRing {
   const keys: ResolvedKey[] = [];
-  const signingKey = options.signingKey === undefined ? undefined : resolveKey(options.signingKey, 'signingKey');
+  const signingKey =
+    options.signingKey === undefined ? undefined : resolveKey(options.signingKey, 'signingKey');
   if (signingKey !== undefined) {
     if (signingKey.signingKey === undefined) {
       throw new AuthConfigError('signingKey', 'is a public key; signing needs the private key or secret');
@@ -38,7 +39,10 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   const byKid = new Map<string, ResolvedKey>();
   for (const key of keys) {
     if (byKid.has(key.kid)) {
-      throw new AuthConfigError('verificationKeys', `two keys share the kid "${key.kid}"; each key needs its own`);
+      throw new AuthConfigError(
+        'verificationKeys',
+        `two keys share the kid "${key.kid}"; each key needs its own`,
+      );
     }
     byKid.set(key.kid, key);
   }

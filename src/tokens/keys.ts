@@ -60,7 +60,10 @@ export function resolveKey(input: KeyInput, option: string): ResolvedKey {
   }
   const kid = input.kid ?? defaultKid;
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > maximumKidLength) {
-    throw new AuthConfigError(`${option}.kid`, `must be a non-empty string of at most ${maximumKidLength} characters`);
+    throw new AuthConfigError(
+      `${option}.kid`,
+      `must be a non-empty string of at most ${maximumKidLength} characters`,
+    );
   }
   if (publicJwk !== undefined) publicJwk = { ...publicJwk, kid, alg: alg.name, use: 'sig' };
   return { alg, kid, signingKey, verificationKey, publicJwk };
@@ -74,7 +77,8 @@ function toKeyObjects(
   const material = input.key;
   try {
     if (material instanceof KeyObject) {
-      if (material.type === 'private') return { signingKey: material, verificationKey: createPublicKey(material) };
+      if (material.type === 'private')
+        return { signingKey: material, verificationKey: createPublicKey(material) };
       if (material.type === 'public') return { signingKey: undefined, verificationKey: material };
       return { signingKey: material, verificationKey: material };
     }
@@ -118,13 +122,19 @@ function secretBytes(material: KeyInput['key'], option: string): Buffer {
     if (bytes === undefined) throw new AuthConfigError(`${option}.key`, 'the JWK "k" is not base64url');
     return bytes;
   }
-  throw new AuthConfigError(`${option}.key`, 'an HMAC key must be a string, a Buffer, an oct JWK or a KeyObject');
+  throw new AuthConfigError(
+    `${option}.key`,
+    'an HMAC key must be a string, a Buffer, an oct JWK or a KeyObject',
+  );
 }
 
 /** A JWK that declares another algorithm or another purpose is a configuration mistake, not a key. */
 function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string): void {
   if (jwk.alg !== undefined && jwk.alg !== alg.name) {
-    throw new AuthConfigError(`${option}.key`, `the JWK declares alg "${String(jwk.alg)}" but the key is bound to ${alg.name}`);
+    throw new AuthConfigError(
+      `${option}.key`,
+      `the JWK declares alg "${String(jwk.alg)}" but the key is bound to ${alg.name}`,
+    );
   }
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     throw new AuthConfigError(`${option}.key`, `the JWK is for use "${String(jwk.use)}", not "sig"`);
@@ -138,14 +148,19 @@ function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string): vo
 function checkKeyFitsAlgorithm(key: KeyObject, alg: AlgorithmSpec, option: string): void {
   const where = `${option}.key`;
   if (alg.family === 'hmac') {
-    if (key.type !== 'secret') throw new AuthConfigError(where, `${alg.name} needs a secret, not a ${key.type} key`);
+    if (key.type !== 'secret')
+      throw new AuthConfigError(where, `${alg.name} needs a secret, not a ${key.type} key`);
     const bytes = key.symmetricKeySize ?? 0;
     if (bytes < alg.hashBytes) {
-      throw new AuthConfigError(where, `an ${alg.name} secret must be at least ${alg.hashBytes} bytes (got ${bytes})`);
+      throw new AuthConfigError(
+        where,
+        `an ${alg.name} secret must be at least ${alg.hashBytes} bytes (got ${bytes})`,
+      );
     }
     return;
   }
-  if (key.type === 'secret') throw new AuthConfigError(where, `${alg.name} needs an asymmetric key, not a secret`);
+  if (key.type === 'secret')
+    throw new AuthConfigError(where, `${alg.name} needs an asymmetric key, not a secret`);
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   switch (alg.family) {
@@ -158,7 +173,10 @@ function checkKeyFitsAlgorithm(key: KeyObject, alg: AlgorithmSpec, option: strin
         throw new AuthConfigError(where, `RSA keys must be at least ${minimumRsaBits} bits (got ${bits})`);
       }
       if (type === 'rsa-pss' && details.hashAlgorithm !== undefined && details.hashAlgorithm !== alg.hash) {
-        throw new AuthConfigError(where, `this RSA-PSS key is restricted to ${details.hashAlgorithm}, not ${alg.hash}`);
+        throw new AuthConfigError(
+          where,
+          `this RSA-PSS key is restricted to ${details.hashAlgorithm}, not ${alg.hash}`,
+        );
       }
       return;
     }

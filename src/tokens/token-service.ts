@@ -1,9 +1,16 @@
 import type { JsonWebKey } from 'node:crypto';
 import { AuthConfigError } from '../errors.js';
 import { type Duration, parseDuration } from '../internal/duration.js';
-import { type ClaimRules, checkClaims, reservedClaimNames, type TokenClaims, type TokenType, typHeaderByType } from './claims.js';
-import { createKeyRing, type KeyRingOptions } from './key-ring.js';
+import {
+  type ClaimRules,
+  checkClaims,
+  reservedClaimNames,
+  type TokenClaims,
+  type TokenType,
+  typHeaderByType,
+} from './claims.js';
 import { createJwsVerifier, defaultMaxTokenLength, signCompact } from './jws.js';
+import { createKeyRing, type KeyRingOptions } from './key-ring.js';
 import { randomId } from './random-id.js';
 
 export interface TokenOptions extends KeyRingOptions {
@@ -70,7 +77,8 @@ export interface TokenService {
 const maximumLeeway = 300;
 
 export function createTokenService(options: TokenOptions): TokenService {
-  if (options === null || typeof options !== 'object') throw new AuthConfigError('options', 'must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new AuthConfigError('options', 'must be an object');
   const ring = createKeyRing(options);
   const issuers = stringList('issuer', options.issuer);
   const audiences = stringList('audience', options.audience);
@@ -83,14 +91,16 @@ export function createTokenService(options: TokenOptions): TokenService {
     throw new AuthConfigError('maxTokenLength', 'must be a whole number of at least 256');
   }
   const clock = options.clock ?? Date.now;
-  if (typeof clock !== 'function') throw new AuthConfigError('clock', 'must be a function returning milliseconds');
+  if (typeof clock !== 'function')
+    throw new AuthConfigError('clock', 'must be a function returning milliseconds');
 
   const rules: ClaimRules = { issuers, audiences, leeway };
   const verifyCompact = createJwsVerifier(ring, maxTokenLength);
   const signingKey = ring.signingKey;
   const now = () => Math.floor(clock() / 1000);
   const issuerClaim = issuers[0];
-  const audienceClaim = audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
+  const audienceClaim =
+    audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
   const headers = {
     access: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.access, kid: signingKey.kid },
     refresh: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.refresh, kid: signingKey.kid },
@@ -106,7 +116,8 @@ export function createTokenService(options: TokenOptions): TokenService {
     const claims: Record<string, unknown> = {};
     if (input.claims !== undefined) {
       for (const name of Object.keys(input.claims)) {
-        if (reservedClaimNames.has(name)) throw new TypeError(`authjwt: the claim name "${name}" is reserved`);
+        if (reservedClaimNames.has(name))
+          throw new TypeError(`authjwt: the claim name "${name}" is reserved`);
         claims[name] = input.claims[name];
       }
     }
@@ -134,7 +145,9 @@ export function createTokenService(options: TokenOptions): TokenService {
     verifyAccessToken: (token) => verify(token, 'access'),
     verifyRefreshToken: (token) => verify(token, 'refresh'),
     isFresh: (claims) => typeof claims.fresh === 'number' && now() < claims.fresh,
-    jwks: () => ({ keys: ring.keys.flatMap((key) => (key.publicJwk === undefined ? [] : [{ ...key.publicJwk }])) }),
+    jwks: () => ({
+      keys: ring.keys.flatMap((key) => (key.publicJwk === undefined ? [] : [{ ...key.publicJwk }])),
+    }),
     now,
     accessTtl,
     refreshTtl,
