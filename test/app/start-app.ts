@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../app/build-app.js';
+import { loadConfig } from '../../app/config.js';
+
+export interface RunningApp {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Starts the reference app in this process on a free loopback port, configured like `npm start`. */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env, HOST: '127.0.0.1', PORT: '0' }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, app, close: () => app.close() };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field.
+  body: any;
+}
+
+/** A JSON request over real HTTP. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined && {
+      body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    }),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body };
+}

@@ -1,0 +1,15 @@
+import type { AuthContext } from 'authjwt';
+import type { AuthGuard, AuthjwtDecorator } from 'authjwt/fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { describe, expectTypeOf, it } from 'vitest';
+
+// Compile-time checks of the module augmentation (tsc runs over tests in `npm test`).
+describe('Fastify type augmentation', () => {
+  it('types request.auth and fastify.authjwt', () => {
+    expectTypeOf<FastifyRequest['auth']>().toEqualTypeOf<AuthContext | null>();
+    expectTypeOf<FastifyInstance['authjwt']>().toEqualTypeOf<AuthjwtDecorator>();
+    expectTypeOf<AuthjwtDecorator['requireRoles']>().parameters.toEqualTypeOf<string[]>();
+    expectTypeOf<ReturnType<AuthjwtDecorator['requireAccess']>>().toEqualTypeOf<AuthGuard>();
+    expectTypeOf<AuthContext['roles']>().toEqualTypeOf<readonly string[]>();
+  });
+});

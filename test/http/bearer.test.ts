@@ -1,0 +1,69 @@
+import { AuthError } from 'authjwt';
+import { describe, expect, it } from 'vitest';
+import { readBearerToken } from '../../src/http/bearer.js';
+import { bearerChallenge } from '../../src/http/challenge.js';
+
+describe('readBearerToken', () => {
+  it('returns the credentials of a Bearer header, scheme case-insensitive', () => {
+    expect(readBearerToken('Bearer a.b.c')).toBe('a.b.c');
+    expect(readBearerToken('bearer a.b.c')).toBe('a.b.c');
+    expect(readBearerToken('  BEARER   a.b.c  ')).toBe('a.b.c');
+  });
+
+  it('treats no header and other schemes as no token sent', () => {
+    expect(readBearerToken(undefined)).toBeUndefined();
+    expect(readBearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(readBearerToken('Bearerx a.b.c')).toBeUndefined();
+  });
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a,b', 'Bearer "a"', 'Bearer a\u0000b', 'Bearer é'])(
+    'refuses a malformed Bearer value %j as token_invalid',
+    (value) => {
+      expect(() => readBearerToken(value)).toThrow(AuthError);
+      try {
+        readBearerToken(value);
+      } catch (error) {
+        expect((error as AuthError).code).toBe('token_invalid');
+      }
+    },
+  );
+
+  it('refuses a repeated Authorization header', () => {
+    expect(() => readBearerToken(['Bearer a', 'Bearer b'])).toThrow(AuthError);
+  });
+
+  it('reads a configurable scheme', () => {
+    expect(readBearerToken('Token abc', 'Token')).toBe('abc');
+    expect(readBearerToken('Bearer abc', 'Token')).toBeUndefined();
+  });
+});
+
+describe('bearerChallenge (RFC 6750 section 3)', () => {
+  it('has no error parameter when no token was sent', () => {
+    expect(bearerChallenge('token_missing')).toBe('Bearer');
+    expect(bearerChallenge('token_missing', { realm: 'api' })).toBe('Bearer realm="api"');
+  });
+
+  it('says invalid_token for every refused token', () => {
+    for (const code of [
+      'token_invalid',
+      'token_expired',
+      'token_revoked',
+      'wrong_token_type',
+      'user_inactive',
+    ] as const) {
+      expect(bearerChallenge(code)).toBe('Bearer error="invalid_token"');
+    }
+  });
+
+  it('says insufficient_scope for a missing role and escapes the realm', () => {
+    expect(bearerChallenge('insufficient_role', { realm: 'a"b' })).toBe(
+      'Bearer realm="a\\"b", error="insufficient_scope"',
+    );
+  });
+
+  it('has no challenge for CSRF, bad requests or the store', () => {
+    expect(bearerChallenge('csrf_failed')).toBeUndefined();
+    expect(bearerChallenge('store_unavailable')).toBeUndefined();
+  });
+});
