@@ -22,7 +22,7 @@ export interface KeyRing {
 export function createKeyRing(options: KeyRingOptions): KeyRing {
   const keys: ResolvedKey[] = [];
   const signingKey =
-    options.signingKey === undefined ? undefined : resolveKey(options.signingKey, 'signingKey');
+    options.signingKey === undefined ? undefined : resolveKey(options.signingKey, 'signingKey', 'sign');
   if (signingKey !== undefined) {
     if (signingKey.signingKey === undefined) {
       throw new AuthConfigError('signingKey', 'is a public key; signing needs the private key or secret');

@@ -10,6 +10,7 @@ import {
 import { AuthConfigError } from '../errors.js';
 import { type Algorithm, type AlgorithmSpec, algorithmSpecs, isAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
+import { checkRsaKey, hasRocaFingerprint, rsaPublicJwk } from './rsa.js';
 
 /**
  * A key as configured: the algorithm it is bound to, and the material as an HMAC secret (string or
@@ -18,7 +19,10 @@ import { decodeBase64url } from './base64url.js';
 export interface KeyInput {
   alg: Algorithm;
   key: string | Buffer | KeyObject | JsonWebKey;
-  /** The JOSE `kid`. Default: the RFC 7638 thumbprint (asymmetric) or an id derived from the secret (HMAC). */
+  /**
+   * The JOSE `kid`. Default: the JWK's own `kid`, else the RFC 7638 thumbprint (asymmetric) or an id
+   * derived from the secret (HMAC).
+   */
   kid?: string;
 }
 
@@ -34,11 +38,13 @@ export interface ResolvedKey {
   readonly publicJwk: Readonly<JsonWebKey> | undefined;
 }
 
-const minimumRsaBits = 2048;
 const maximumKidLength = 256;
 
+/** What a configured key is for: the signing key signs (and verifies its own tokens), the others verify. */
+export type KeyPurpose = 'sign' | 'verify';
+
 /** Turns a configured key into KeyObjects and refuses any key that does not fit its algorithm. */
-export function resolveKey(input: KeyInput, option: string): ResolvedKey {
+export function resolveKey(input: KeyInput, option: string, purpose: KeyPurpose = 'verify'): ResolvedKey {
   if (input === null || typeof input !== 'object') throw new AuthConfigError(option, 'must be an object');
   if (!isAlgorithm(input.alg)) {
     throw new AuthConfigError(
@@ -47,6 +53,8 @@ export function resolveKey(input: KeyInput, option: string): ResolvedKey {
     );
   }
   const alg = algorithmSpecs[input.alg];
+  const jwk = isJwk(input.key) ? input.key : undefined;
+  if (jwk !== undefined) checkJwkIntent(jwk, alg, option, purpose);
   const { signingKey, verificationKey } = toKeyObjects(input, alg, option);
   checkKeyFitsAlgorithm(verificationKey, alg, option);
 
@@ -55,10 +63,19 @@ export function resolveKey(input: KeyInput, option: string): ResolvedKey {
   if (verificationKey.type === 'secret') {
     defaultKid = secretKid(verificationKey);
   } else {
-    publicJwk = publicJwkOf(verificationKey);
+    publicJwk = publicJwkOf(verificationKey, option);
+    if (publicJwk.kty === 'RSA' && hasRocaFingerprint(String(publicJwk.n))) {
+      throw new AuthConfigError(
+        `${option}.key`,
+        'this RSA key has the ROCA weakness (CVE-2017-15361); replace it',
+      );
+    }
     defaultKid = thumbprint(publicJwk);
   }
-  const kid = input.kid ?? defaultKid;
+  const kid = input.kid ?? jwk?.kid ?? defaultKid;
+  if (input.kid !== undefined && jwk?.kid !== undefined && input.kid !== jwk.kid) {
+    throw new AuthConfigError(`${option}.kid`, `is "${input.kid}" but the JWK says kid "${String(jwk.kid)}"`);
+  }
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > maximumKidLength) {
     throw new AuthConfigError(
       `${option}.kid`,
@@ -95,8 +112,7 @@ function toKeyObjects(
       }
       return { signingKey: undefined, verificationKey: createPublicKey(pem) };
     }
-    if (typeof material === 'object' && material !== null) {
-      checkJwkIntent(material, alg, option);
+    if (isJwk(material)) {
       if (typeof material.d === 'string') {
         const privateKey = createPrivateKey({ key: material, format: 'jwk' });
         return { signingKey: privateKey, verificationKey: createPublicKey(privateKey) };
@@ -111,10 +127,25 @@ function toKeyObjects(
   throw new AuthConfigError(`${option}.key`, 'must be a secret, a PEM string, a JWK or a KeyObject');
 }
 
+function isJwk(material: KeyInput['key']): material is JsonWebKey {
+  return (
+    typeof material === 'object' &&
+    material !== null &&
+    !(material instanceof KeyObject) &&
+    !Buffer.isBuffer(material)
+  );
+}
+
 function secretBytes(material: KeyInput['key'], option: string): Buffer {
-  if (typeof material === 'string') return Buffer.from(material, 'utf8');
-  if (Buffer.isBuffer(material)) return material;
-  if (typeof material === 'object' && material !== null && !(material instanceof KeyObject)) {
+  if (typeof material === 'string' || Buffer.isBuffer(material)) {
+    // A public key used as an HMAC secret is the precondition of algorithm confusion: whoever has
+    // the public key could then forge tokens. Such a secret is always a mistake.
+    if (looksLikeKey(material.toString('latin1'))) {
+      throw new AuthConfigError(`${option}.key`, 'an HMAC secret must be random bytes, not a PEM or JWK key');
+    }
+    return typeof material === 'string' ? Buffer.from(material, 'utf8') : material;
+  }
+  if (isJwk(material)) {
     if (material.kty !== 'oct' || typeof material.k !== 'string') {
       throw new AuthConfigError(`${option}.key`, 'an HMAC key given as a JWK must have kty "oct" and k');
     }
@@ -128,8 +159,19 @@ function secretBytes(material: KeyInput['key'], option: string): Buffer {
   );
 }
 
+function looksLikeKey(text: string): boolean {
+  if (text.includes('-----BEGIN ')) return true;
+  if (!text.trimStart().startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && 'kty' in parsed;
+  } catch {
+    return false;
+  }
+}
+
 /** A JWK that declares another algorithm or another purpose is a configuration mistake, not a key. */
-function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string): void {
+function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string, purpose: KeyPurpose): void {
   if (jwk.alg !== undefined && jwk.alg !== alg.name) {
     throw new AuthConfigError(
       `${option}.key`,
@@ -139,9 +181,13 @@ function checkJwkIntent(jwk: JsonWebKey, alg: AlgorithmSpec, option: string): vo
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     throw new AuthConfigError(`${option}.key`, `the JWK is for use "${String(jwk.use)}", not "sig"`);
   }
-  const ops = jwk.key_ops;
-  if (ops !== undefined && (!Array.isArray(ops) || !ops.some((op) => op === 'sign' || op === 'verify'))) {
-    throw new AuthConfigError(`${option}.key`, 'the JWK key_ops allow neither sign nor verify');
+  // RFC 7517 section 4.3: key_ops lists what the key may be used for; it must allow what we will do.
+  const ops: unknown = jwk.key_ops;
+  if (ops !== undefined && (!Array.isArray(ops) || !ops.includes(purpose))) {
+    throw new AuthConfigError(`${option}.key`, `the JWK key_ops do not allow "${purpose}"`);
+  }
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string') {
+    throw new AuthConfigError(`${option}.key`, 'the JWK kid must be a string');
   }
 }
 
@@ -165,21 +211,9 @@ function checkKeyFitsAlgorithm(key: KeyObject, alg: AlgorithmSpec, option: strin
   const details = key.asymmetricKeyDetails ?? {};
   switch (alg.family) {
     case 'rsa':
-    case 'rsa-pss': {
-      const fits = type === 'rsa' || (alg.family === 'rsa-pss' && type === 'rsa-pss');
-      if (!fits) throw new AuthConfigError(where, `${alg.name} needs an RSA key, not ${String(type)}`);
-      const bits = details.modulusLength ?? 0;
-      if (bits < minimumRsaBits) {
-        throw new AuthConfigError(where, `RSA keys must be at least ${minimumRsaBits} bits (got ${bits})`);
-      }
-      if (type === 'rsa-pss' && details.hashAlgorithm !== undefined && details.hashAlgorithm !== alg.hash) {
-        throw new AuthConfigError(
-          where,
-          `this RSA-PSS key is restricted to ${details.hashAlgorithm}, not ${alg.hash}`,
-        );
-      }
+    case 'rsa-pss':
+      checkRsaKey(key, alg, where);
       return;
-    }
     case 'ecdsa':
       if (type !== 'ec' || details.namedCurve !== alg.curve) {
         throw new AuthConfigError(where, `${alg.name} needs an EC key on ${alg.curve}`);
@@ -197,8 +231,13 @@ const thumbprintMembers: Readonly<Record<string, readonly string[]>> = {
   OKP: ['crv', 'kty', 'x'],
 };
 
-function publicJwkOf(key: KeyObject): JsonWebKey {
-  const jwk = key.export({ format: 'jwk' });
+function publicJwkOf(key: KeyObject, option: string): JsonWebKey {
+  let jwk: JsonWebKey;
+  try {
+    jwk = key.asymmetricKeyType === 'rsa-pss' ? rsaPublicJwk(key) : key.export({ format: 'jwk' });
+  } catch {
+    throw new AuthConfigError(`${option}.key`, 'cannot be exported as a public JWK');
+  }
   const members = thumbprintMembers[jwk.kty as string] ?? [];
   const publicOnly: JsonWebKey = {};
   for (const member of members) publicOnly[member] = jwk[member];
