@@ -9,13 +9,16 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { homeRoutes } from './routes/home.js';
 import { opsRoutes } from './routes/ops.js';
-import { UserDirectory } from './users.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { createAppStore } from './store.js';
+import { type User, UserDirectory } from './users.js';
 
 /** What the routes share. */
 export interface AppContext {
   config: AppConfig;
   auth: Auth;
   users: UserDirectory;
+  storeKind: 'memory' | 'redis';
   startedAt: number;
 }
 
@@ -29,7 +32,16 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   for (const warning of config.warnings) app.log.warn(warning);
 
-  const auth = createAuth({
+  const users = await UserDirectory.seeded();
+  const appStore = createAppStore(config.redisUrl, app.log);
+  const auth = createAuth<User>({
+    store: appStore.store,
+    sessions: { maxSessions: config.maxSessions, refreshReuseGrace: config.refreshReuseGrace },
+    users: {
+      load: async (id) => users.get(id) ?? null,
+      isActive: (user) => user.active,
+      roles: (user) => user.roles,
+    },
     signingKey: config.signingKey,
     accessTtl: config.accessTtl,
     refreshTtl: config.refreshTtl,
@@ -37,7 +49,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     ...(config.issuer !== undefined && { issuer: config.issuer }),
     ...(config.audience !== undefined && { audience: config.audience }),
   });
-  const context: AppContext = { config, auth, users: await UserDirectory.seeded(), startedAt: Date.now() };
+  const context: AppContext = { config, auth, users, storeKind: appStore.kind, startedAt: Date.now() };
+  app.addHook('onClose', async () => {
+    await auth.close();
+    await appStore.close();
+  });
 
   app.setErrorHandler(createAuthErrorHandler());
   await app.register(swagger, {
@@ -50,6 +66,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(authjwtFastify, { auth });
 
   await app.register(authRoutes(context));
+  await app.register(sessionRoutes(context));
   await app.register(accountRoutes(context));
   await app.register(adminRoutes(context));
   await app.register(opsRoutes(context));

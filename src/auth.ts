@@ -1,13 +1,36 @@
 import { AuthConfigError, AuthError } from './errors.js';
-import type { TokenClaims } from './tokens/claims.js';
-import { randomId } from './tokens/random-id.js';
+import { type Duration, parseDuration } from './internal/duration.js';
+import { withDeadline } from './sessions/deadline.js';
+import {
+  checkStore,
+  resolveSessionOptions,
+  type SessionOptions,
+  type UserOptions,
+} from './sessions/options.js';
+import { createStatefulSessions, type SessionDependencies } from './sessions/stateful.js';
+import { createStatelessSessions } from './sessions/stateless.js';
+import type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
+import { createUserProfiles } from './sessions/user-profiles.js';
+import { memoryStore } from './stores/memory.js';
+import type { RevocationEvent, SessionStore } from './stores/port.js';
+import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
 
 /** Options of one auth instance. Validated once, here; every message names the option. */
-export interface AuthOptions extends TokenOptions {
+export interface AuthOptions<User = unknown> extends TokenOptions {
+  /** Where sessions live. Default: `memoryStore()`, correct within one process. */
+  store?: SessionStore;
+  sessions?: SessionOptions;
+  /** The application's users: profile loading (cached in the store) and soft delete. */
+  users?: UserOptions<User>;
   /**
-   * Where a request's roles come from. Default: the `roles` claim (an array of strings) of the access
-   * token; anything else counts as no roles.
+   * Sliding renewal: when a valid access token has less than this left, the response carries a new
+   * one (see the adapter), so active clients never see a 401 for expiry. Default: off.
+   */
+  renewAccessTokenWithin?: Duration;
+  /**
+   * Roles from the token when `users.roles` is not set. Default: the `roles` claim (an array of
+   * strings); anything else counts as no roles.
    */
   roles?: (claims: TokenClaims) => readonly string[];
 }
@@ -23,59 +46,54 @@ export interface AuthContext {
   readonly roles: readonly string[];
   /** Whether the access token is still fresh (see `freshTtl`). */
   readonly fresh: boolean;
-}
-
-export interface LoginInput {
-  /** The user id, placed in `sub`. */
-  subject: string;
-  /** Application claims for the tokens (for example `roles`); reserved names are refused. */
-  claims?: Readonly<Record<string, unknown>>;
-  /** Whether the access token is fresh. Default true: the user just proved a credential. */
-  fresh?: boolean;
-}
-
-export interface TokenPair {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly tokenType: 'Bearer';
-  /** Seconds until the access token expires. */
-  readonly expiresIn: number;
-  readonly sessionId: string;
-}
-
-export interface FreshTokenInput {
-  subject: string;
-  /** Keep the caller's current session; omit to start a new one. */
-  sessionId?: string;
-  claims?: Readonly<Record<string, unknown>>;
+  /** The user's profile from `users.load` (cached), when users are configured. */
+  readonly user: unknown;
+  /** A new access token when sliding renewal is on and this one is near its end. */
+  readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
 }
 
 /**
- * One auth instance: its keys, token rules and (with a store) its sessions. Everything a framework
- * adapter needs and nothing framework-specific. Two instances in one process share nothing.
+ * One auth instance: its keys, token rules, sessions and users. Everything a framework adapter needs
+ * and nothing framework-specific. Two instances in one process share nothing.
  */
 export interface Auth {
   readonly tokens: TokenService;
-  /** Issues an access and a refresh token for a user who just authenticated. */
+  readonly store: SessionStore;
+  /** Starts a session for a user who just proved a credential; returns its token pair. */
   login(input: LoginInput): Promise<TokenPair>;
   /**
-   * Exchanges a refresh token for a new pair. Takes the token itself, or the context a refresh guard
-   * already verified (so the route does not verify twice).
+   * Rotates the refresh token's session and returns a new pair. Takes the token itself, or the context
+   * a refresh guard already verified (so the route does not verify twice).
    */
   refresh(refreshToken: unknown): Promise<TokenPair>;
-  /** Issues a fresh access token, in the given session or a new one. */
-  freshAccessToken(
-    input: FreshTokenInput,
-  ): Promise<{ accessToken: string; expiresIn: number; sessionId: string }>;
-  /** Verifies an access token; rejects with `AuthError` otherwise. */
+  /** A fresh access token in the given live session, or in a new session. */
+  freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
+  /** Verifies an access token and its session and user; rejects with `AuthError` otherwise. */
   authenticate(accessToken: unknown): Promise<AuthContext>;
-  /** Verifies a refresh token; rejects with `AuthError` otherwise. */
+  /** Verifies a refresh token's signature and claims (its session is checked when it is used). */
   authenticateRefresh(refreshToken: unknown): Promise<AuthContext>;
   /** Throws `AuthError('insufficient_role')` unless the context holds one of `roles`. */
   requireRoles(context: AuthContext, roles: readonly string[]): void;
+  /** Ends the context's session on every instance. Rejects (503) if the store did not confirm it. */
+  logout(context: AuthContext): Promise<void>;
+  /** Ends every session of the user; resolves to how many ended. */
+  logoutAll(userId: string): Promise<number>;
+  /** The user's live sessions, newest first; `currentSessionId` marks the asking one. */
+  listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
+  /** Ends one of the user's sessions; `false` when the user has no such live session. */
+  revokeSession(userId: string, sessionId: string): Promise<boolean>;
+  /** Soft delete: ends all the user's sessions and refuses their tokens and logins until reactivated. */
+  deactivateUser(userId: string): Promise<void>;
+  activateUser(userId: string): Promise<void>;
+  /** Drops the cached profile on every instance, after the application changed the user. */
+  invalidateUser(userId: string): Promise<void>;
+  /** Resolves when the store answers within the deadline; rejects with `store_unavailable` otherwise. */
+  checkStore(): Promise<void>;
+  /** Revocations from every instance sharing the store, and `'down'`/`'up'` of that channel. */
+  onRevocation(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
+  /** Releases what the instance opened in the store (subscriptions). */
+  close(): Promise<void>;
 }
-
-const applicationClaimsKey = 'app';
 
 function defaultRoles(claims: TokenClaims): readonly string[] {
   const roles = claims.roles;
@@ -86,81 +104,97 @@ function isRefreshContext(value: unknown): value is AuthContext {
   return typeof value === 'object' && value !== null && (value as AuthContext).tokenType === 'refresh';
 }
 
+/** The application's own claims of a verified token: everything the library did not set. */
+function applicationClaims(claims: TokenClaims): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const name of Object.keys(claims)) if (!reservedClaimNames.has(name)) own[name] = claims[name];
+  return own;
+}
+
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
-export function createAuth(options: AuthOptions): Auth {
+export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
   const tokens = createTokenService(options);
   const rolesOf = options.roles ?? defaultRoles;
   if (typeof rolesOf !== 'function') throw new AuthConfigError('roles', 'must be a function');
+  checkStore(options.store);
+  const store = options.store ?? memoryStore();
+  const sessionOptions = resolveSessionOptions(options.sessions ?? {}, tokens.refreshTtl);
+  const renewWithin =
+    options.renewAccessTokenWithin === undefined
+      ? undefined
+      : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
+  const clockMs = options.clock ?? Date.now;
+  const call = <T>(operation: () => Promise<T>) => withDeadline(operation, sessionOptions.storeTimeoutMs);
+  const dependencies: SessionDependencies = { tokens, store, options: sessionOptions, call, clockMs };
+  const sessions =
+    sessionOptions.mode === 'stateful'
+      ? createStatefulSessions(dependencies)
+      : createStatelessSessions(dependencies);
+  const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call);
 
-  function context(claims: TokenClaims, tokenType: 'access' | 'refresh'): AuthContext {
-    return {
+  function renewal(claims: TokenClaims): AuthContext['renewedAccessToken'] {
+    if (renewWithin === undefined || claims.exp - tokens.now() > renewWithin) return undefined;
+    const renewed = tokens.signAccessToken({
       subject: claims.sub,
-      sessionId: claims.sid,
-      claims,
-      tokenType,
-      roles: tokenType === 'access' ? rolesOf(claims) : [],
-      fresh: tokenType === 'access' && tokens.isFresh(claims),
-    };
-  }
-
-  function issuePair(
-    subject: string,
-    sessionId: string,
-    claims: LoginInput['claims'],
-    fresh: boolean,
-  ): TokenPair {
-    const access = tokens.signAccessToken({ subject, sessionId, fresh, ...(claims && { claims }) });
-    // Without a session store the refresh token has to carry the application claims, so that a
-    // refresh can re-issue them; they sit in one claim so they cannot shadow registered ones.
-    const refresh = tokens.signRefreshToken({
-      subject,
-      sessionId,
-      ...(claims && { claims: { [applicationClaimsKey]: claims } }),
+      ...(claims.sid !== undefined && { sessionId: claims.sid }),
+      claims: applicationClaims(claims),
     });
-    return {
-      accessToken: access.token,
-      refreshToken: refresh.token,
-      tokenType: 'Bearer',
-      expiresIn: access.expiresIn,
-      sessionId,
-    };
+    return { token: renewed.token, expiresIn: renewed.expiresIn };
   }
 
   return {
     tokens,
-    async login(input) {
-      return issuePair(input.subject, randomId(), input.claims, input.fresh ?? true);
-    },
+    store,
+    login: (input) => sessions.login(input),
     async refresh(refreshToken) {
       const claims = isRefreshContext(refreshToken)
         ? refreshToken.claims
         : tokens.verifyRefreshToken(refreshToken);
-      if (claims.sid === undefined) throw new AuthError('token_invalid', { reason: 'sid' });
-      const carried = claims[applicationClaimsKey];
-      const applicationClaims =
-        carried !== null && typeof carried === 'object' && !Array.isArray(carried)
-          ? (carried as Record<string, unknown>)
-          : undefined;
-      return issuePair(claims.sub, claims.sid, applicationClaims, false);
+      return sessions.refresh(claims);
     },
-    async freshAccessToken(input) {
-      const sessionId = input.sessionId ?? randomId();
-      const access = tokens.signAccessToken({
-        subject: input.subject,
-        sessionId,
-        fresh: true,
-        ...(input.claims && { claims: input.claims }),
-      });
-      return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
-    },
+    freshAccessToken: (input) => sessions.freshAccessToken(input),
     async authenticate(accessToken) {
-      return context(tokens.verifyAccessToken(accessToken), 'access');
+      const claims = tokens.verifyAccessToken(accessToken);
+      const [, user] = await Promise.all([sessions.check(claims), profiles.load(claims.sub)]);
+      return {
+        subject: claims.sub,
+        sessionId: claims.sid,
+        claims,
+        tokenType: 'access',
+        roles: profiles.roles(user) ?? rolesOf(claims),
+        fresh: tokens.isFresh(claims),
+        user,
+        renewedAccessToken: renewal(claims),
+      };
     },
     async authenticateRefresh(refreshToken) {
-      return context(tokens.verifyRefreshToken(refreshToken), 'refresh');
+      const claims = tokens.verifyRefreshToken(refreshToken);
+      return {
+        subject: claims.sub,
+        sessionId: claims.sid,
+        claims,
+        tokenType: 'refresh',
+        roles: [],
+        fresh: false,
+        user: undefined,
+        renewedAccessToken: undefined,
+      };
     },
-    requireRoles(ctx, roles) {
-      if (!roles.some((role) => ctx.roles.includes(role))) throw new AuthError('insufficient_role');
+    requireRoles(context, roles) {
+      if (!roles.some((role) => context.roles.includes(role))) throw new AuthError('insufficient_role');
     },
+    logout: (context) => sessions.logout(context.claims),
+    logoutAll: (userId) => sessions.logoutAll(userId),
+    listSessions: (userId, currentSessionId) => sessions.listSessions(userId, currentSessionId),
+    revokeSession: (userId, sessionId) => sessions.revokeSession(userId, sessionId),
+    async deactivateUser(userId) {
+      await sessions.setUserActive(userId, false);
+      await profiles.invalidate(userId);
+    },
+    activateUser: (userId) => sessions.setUserActive(userId, true),
+    invalidateUser: (userId) => profiles.invalidate(userId),
+    checkStore: () => call(() => store.ping()),
+    onRevocation: (listener) => store.subscribe(listener),
+    close: () => store.close(),
   };
 }

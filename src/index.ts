@@ -1,14 +1,19 @@
-export {
-  type Auth,
-  type AuthContext,
-  type AuthOptions,
-  createAuth,
-  type FreshTokenInput,
-  type LoginInput,
-  type TokenPair,
-} from './auth.js';
+export { type Auth, type AuthContext, type AuthOptions, createAuth } from './auth.js';
 export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
 export type { Duration } from './internal/duration.js';
+export type { SessionOptions, UserOptions } from './sessions/options.js';
+export type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
+export { type MemoryStoreOptions, memoryStore } from './stores/memory.js';
+export type {
+  CreateSessionOptions,
+  CreateSessionResult,
+  RevocationEvent,
+  RotateRefreshInput,
+  RotateRefreshResult,
+  SessionRecord,
+  SessionStore,
+  UserState,
+} from './stores/port.js';
 export { type Algorithm, algorithms } from './tokens/algorithms.js';
 export {
   type RegisteredClaims,

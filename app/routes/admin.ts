@@ -1,16 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../build-app.js';
+import { notFound } from './not-found.js';
+import { usernameParams } from './schemas.js';
 
 /** Admin-only routes. */
-export function adminRoutes({ users, startedAt }: AppContext): FastifyPluginAsync {
+export function adminRoutes({ auth, users, startedAt }: AppContext): FastifyPluginAsync {
   return async (app) => {
-    const { authjwt } = app;
+    const requireAdmin = app.authjwt.requireRoles('admin');
+    const tags = ['admin'];
+
     app.get(
       '/admin/stats',
       {
-        onRequest: authjwt.requireRoles('admin'),
+        onRequest: requireAdmin,
         schema: {
-          tags: ['admin'],
+          tags,
           summary: 'Service statistics (role admin)',
           response: {
             200: {
@@ -21,6 +25,39 @@ export function adminRoutes({ users, startedAt }: AppContext): FastifyPluginAsyn
         },
       },
       async () => ({ users: users.size, uptime_seconds: Math.floor((Date.now() - startedAt) / 1000) }),
+    );
+
+    app.post<{ Params: { username: string } }>(
+      '/admin/users/:username/deactivate',
+      {
+        onRequest: requireAdmin,
+        schema: {
+          tags,
+          summary: 'Soft-delete a user: end their sessions, refuse their tokens and logins',
+          params: usernameParams,
+        },
+      },
+      async (request, reply) => {
+        const user = users.get(request.params.username);
+        if (user === undefined) return notFound(reply, 'No such user');
+        users.setActive(user.username, false);
+        // The store's user state is shared by every instance: they all refuse the user from now on.
+        await auth.deactivateUser(user.id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.post<{ Params: { username: string } }>(
+      '/admin/users/:username/activate',
+      { onRequest: requireAdmin, schema: { tags, summary: 'Reactivate a user', params: usernameParams } },
+      async (request, reply) => {
+        const user = users.get(request.params.username);
+        if (user === undefined) return notFound(reply, 'No such user');
+        users.setActive(user.username, true);
+        await auth.activateUser(user.id);
+        await auth.invalidateUser(user.id);
+        return reply.code(204).send();
+      },
     );
   };
 }

@@ -1,5 +1,5 @@
 import { AuthError, type TokenPair } from 'authjwt';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AppContext } from '../build-app.js';
 import type { User } from '../users.js';
 import { accessTokenResponse, credentialsBody, tokenPairResponse } from './schemas.js';
@@ -16,6 +16,12 @@ export function tokenPairBody(pair: TokenPair) {
     token_type: pair.tokenType,
     expires_in: pair.expiresIn,
   };
+}
+
+/** The device fields shown on the sessions page. */
+export function device(request: FastifyRequest) {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, ...(userAgent !== undefined && { userAgent }) };
 }
 
 /** The claims the app puts in access tokens: the roles, so role guards need no lookup. */
@@ -47,7 +53,9 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const user = await checkCredentials(request.body);
-        return tokenPairBody(await auth.login({ subject: user.id, claims: claimsFor(user) }));
+        return tokenPairBody(
+          await auth.login({ subject: user.id, claims: claimsFor(user), ...device(request) }),
+        );
       },
     );
 
@@ -82,6 +90,7 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
         const fresh = await auth.freshAccessToken({
           subject: user.id,
           claims: claimsFor(user),
+          ...device(request),
           ...(current !== undefined && { sessionId: current }),
         });
         return { access_token: fresh.accessToken, token_type: 'Bearer', expires_in: fresh.expiresIn };

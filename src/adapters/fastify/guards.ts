@@ -16,6 +16,8 @@ export interface GuardSettings {
   readonly header: string;
   readonly scheme: string;
   readonly challenge: ChallengeOptions;
+  /** Response header that carries a renewed access token (sliding renewal). */
+  readonly renewedTokenHeader: string;
 }
 
 /** Guards made by the plugin, with what they demand, so `onRoute` can mark routes in OpenAPI. */
@@ -39,7 +41,7 @@ export function createGuard(
   kind: GuardKind,
   roles: readonly string[] = [],
 ): AuthGuard {
-  const { auth, header, scheme, challenge } = settings;
+  const { auth, header, scheme, challenge, renewedTokenHeader } = settings;
 
   async function authenticate(request: FastifyRequest): Promise<AuthContext | null> {
     const token = readBearerToken(request.headers[header], scheme);
@@ -56,7 +58,11 @@ export function createGuard(
 
   const guard: AuthGuard = async (request, reply) => {
     try {
-      request.auth = await authenticate(request);
+      const context = await authenticate(request);
+      request.auth = context;
+      if (context?.renewedAccessToken !== undefined) {
+        reply.header(renewedTokenHeader, context.renewedAccessToken.token);
+      }
       return undefined;
     } catch (error) {
       if (isAuthError(error)) return sendAuthError(reply, error, challenge);

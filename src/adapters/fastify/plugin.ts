@@ -17,6 +17,11 @@ export interface AuthjwtFastifyOptions {
   realm?: string;
   /** Path of the published JWKS, or `false` for none. Default `/.well-known/jwks.json`. */
   jwksPath?: string | false;
+  /**
+   * Response header carrying a new access token when sliding renewal (`renewAccessTokenWithin`)
+   * renews one. Default `x-renewed-access-token`; browsers need it listed in CORS `exposedHeaders`.
+   */
+  renewedTokenHeader?: string;
   /** Security scheme names used when marking guarded routes for OpenAPI. */
   openApi?: Partial<OpenApiNames>;
 }
@@ -56,7 +61,13 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     ...(options.realm !== undefined && { realm: options.realm }),
     ...(options.scheme !== undefined && { scheme: options.scheme }),
   };
-  const settings: GuardSettings = { auth, header, scheme: options.scheme ?? 'Bearer', challenge };
+  const settings: GuardSettings = {
+    auth,
+    header,
+    scheme: options.scheme ?? 'Bearer',
+    challenge,
+    renewedTokenHeader: options.renewedTokenHeader ?? 'x-renewed-access-token',
+  };
   const names: OpenApiNames = { ...defaultOpenApiNames, ...options.openApi };
 
   // Guards are made once per demand, not per request.

@@ -1,0 +1,50 @@
+import type { TokenService } from '../tokens/token-service.js';
+import type { TokenPair } from './types.js';
+
+export interface IssuePairInput {
+  subject: string;
+  sessionId: string;
+  refreshJti: string;
+  /** Claims for the access token. */
+  accessClaims: Readonly<Record<string, unknown>> | undefined;
+  /** Claims for the refresh token (stateless mode carries the application claims in it). */
+  refreshClaims?: Readonly<Record<string, unknown>> | undefined;
+  fresh: boolean;
+  /** The session's end (ms): no refresh token outlives its session. */
+  sessionEndsAt: number;
+  nowMs: number;
+}
+
+/** Signs the access and refresh token of one session. */
+export function issueTokenPair(tokens: TokenService, input: IssuePairInput): TokenPair {
+  const remaining = Math.floor((input.sessionEndsAt - input.nowMs) / 1000);
+  const access = tokens.signAccessToken({
+    subject: input.subject,
+    sessionId: input.sessionId,
+    fresh: input.fresh,
+    ...(input.accessClaims !== undefined && { claims: input.accessClaims }),
+  });
+  const refresh = tokens.signRefreshToken({
+    subject: input.subject,
+    sessionId: input.sessionId,
+    jti: input.refreshJti,
+    ttl: Math.max(1, Math.min(tokens.refreshTtl, remaining)),
+    ...(input.refreshClaims !== undefined && { claims: input.refreshClaims }),
+  });
+  return {
+    accessToken: access.token,
+    refreshToken: refresh.token,
+    tokenType: 'Bearer',
+    expiresIn: access.expiresIn,
+    refreshExpiresIn: refresh.expiresIn,
+    sessionId: input.sessionId,
+  };
+}
+
+/** Device metadata is shown, not trusted; it is bounded so a client cannot bloat the store. */
+export function deviceFields(userAgent: string | undefined, ip: string | undefined) {
+  return {
+    ...(typeof userAgent === 'string' && userAgent.length > 0 && { userAgent: userAgent.slice(0, 256) }),
+    ...(typeof ip === 'string' && ip.length > 0 && { ip: ip.slice(0, 64) }),
+  };
+}

@@ -1,0 +1,92 @@
+import { AuthConfigError } from '../errors.js';
+import { type Duration, parseDuration } from '../internal/duration.js';
+import type { SessionStore } from '../stores/port.js';
+
+/** How sessions behave. Every field is validated once, at construction. */
+export interface SessionOptions {
+  /**
+   * `'stateful'` (default): every token belongs to a session record in the store and is honoured only
+   * while it is live. `'stateless'`: no session records; single tokens can be revoked by `jti` (a deny
+   * list that expires with the token) and all of a user's tokens by epoch.
+   */
+  mode?: 'stateful' | 'stateless';
+  /** Live sessions kept per user, newest first; a new login ends the oldest beyond it. 0 = no limit. */
+  maxSessions?: number;
+  /** Seconds after a rotation in which replaying the spent refresh token is answered, not theft. Default 5. */
+  refreshReuseGrace?: Duration;
+  /** A session unused for this long ends. Default: none (only the absolute lifetime). */
+  idleTimeout?: Duration;
+  /** A session ends this long after login whatever its use. Default: the refresh token lifetime. */
+  absoluteLifetime?: Duration;
+  /** How often, at most, a request records `lastSeenAt`. Default 60 seconds. */
+  touchInterval?: Duration;
+  /** Milliseconds the store has to answer before a request fails with 503. Default 1000. */
+  storeTimeoutMs?: number;
+}
+
+/** The application's users: where profiles come from and whether a user may still use the service. */
+export interface UserOptions<User = unknown> {
+  /** Loads a user's profile (the app's database); `null` when the user no longer exists. */
+  load(userId: string): Promise<User | null>;
+  /** Soft delete: a user for whom this is false is refused (401 `user_inactive`). Default: always active. */
+  isActive?(user: User): boolean;
+  /** The user's roles for role guards. Default: the access token's `roles` claim. */
+  roles?(user: User): readonly string[];
+  /** How long a loaded profile stays cached in the store. Default 5 minutes. */
+  cacheTtl?: Duration;
+}
+
+export interface ResolvedSessionOptions {
+  readonly mode: 'stateful' | 'stateless';
+  readonly maxSessions: number;
+  readonly graceMs: number;
+  readonly idleTimeoutMs: number | undefined;
+  readonly absoluteLifetimeMs: number;
+  readonly touchIntervalMs: number;
+  readonly storeTimeoutMs: number;
+}
+
+export function resolveSessionOptions(options: SessionOptions, refreshTtl: number): ResolvedSessionOptions {
+  const mode = options.mode ?? 'stateful';
+  if (mode !== 'stateful' && mode !== 'stateless') {
+    throw new AuthConfigError('sessions.mode', 'must be "stateful" or "stateless"');
+  }
+  const maxSessions = options.maxSessions ?? 0;
+  if (!Number.isSafeInteger(maxSessions) || maxSessions < 0) {
+    throw new AuthConfigError('sessions.maxSessions', 'must be a whole number >= 0 (0 = no limit)');
+  }
+  const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
+  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs < 1 || storeTimeoutMs > 60_000) {
+    throw new AuthConfigError('sessions.storeTimeoutMs', 'must be whole milliseconds between 1 and 60000');
+  }
+  const seconds = (option: string, value: Duration, min = 1) => parseDuration(option, value, { min }) * 1000;
+  return {
+    mode,
+    maxSessions,
+    graceMs: seconds('sessions.refreshReuseGrace', options.refreshReuseGrace ?? 5, 0),
+    idleTimeoutMs:
+      options.idleTimeout === undefined ? undefined : seconds('sessions.idleTimeout', options.idleTimeout),
+    absoluteLifetimeMs: seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl),
+    touchIntervalMs: seconds('sessions.touchInterval', options.touchInterval ?? 60, 0),
+    storeTimeoutMs,
+  };
+}
+
+export function checkStore(store: SessionStore | undefined): void {
+  const methods = [
+    'createSession',
+    'getSessionState',
+    'rotateRefresh',
+    'revokeSession',
+    'revokeAllSessions',
+  ] as const;
+  if (
+    store !== undefined &&
+    (typeof store !== 'object' || methods.some((name) => typeof store[name] !== 'function'))
+  ) {
+    throw new AuthConfigError(
+      'store',
+      'must implement the SessionStore port (memoryStore(), redisStore(), ...)',
+    );
+  }
+}

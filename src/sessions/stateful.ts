@@ -1,0 +1,186 @@
+import { AuthError } from '../errors.js';
+import type { SessionRecord, SessionStore } from '../stores/port.js';
+import type { TokenClaims } from '../tokens/claims.js';
+import { randomId } from '../tokens/random-id.js';
+import type { TokenService } from '../tokens/token-service.js';
+import { deviceFields, issueTokenPair } from './issue-tokens.js';
+import type { ResolvedSessionOptions } from './options.js';
+import type { SessionManager, SessionView } from './types.js';
+
+export interface SessionDependencies {
+  tokens: TokenService;
+  store: SessionStore;
+  options: ResolvedSessionOptions;
+  /** Runs a store call under the deadline. */
+  call: <T>(operation: () => Promise<T>) => Promise<T>;
+  clockMs: () => number;
+}
+
+/**
+ * Sessions as records in the store (an allow list): a token is honoured only while its session is
+ * live, so losing the store's data logs people out instead of reviving revoked tokens.
+ */
+export function createStatefulSessions({
+  tokens,
+  store,
+  options,
+  call,
+  clockMs,
+}: SessionDependencies): SessionManager {
+  const idleEnd = (now: number, sessionEnd: number) =>
+    options.idleTimeoutMs === undefined ? sessionEnd : Math.min(now + options.idleTimeoutMs, sessionEnd);
+
+  function sessionIdOf(claims: TokenClaims): string {
+    if (claims.sid === undefined) throw new AuthError('token_invalid', { reason: 'sid_missing' });
+    return claims.sid;
+  }
+
+  async function liveSession(userId: string, sessionId: string, now: number): Promise<SessionRecord> {
+    const state = await call(() => store.getSessionState(userId, sessionId, now));
+    if (!state.user.active) throw new AuthError('user_inactive');
+    if (state.session === null || state.session.userId !== userId) throw new AuthError('token_revoked');
+    return state.session;
+  }
+
+  async function createSession(input: {
+    subject: string;
+    claims: Readonly<Record<string, unknown>> | undefined;
+    userAgent: string | undefined;
+    ip: string | undefined;
+  }): Promise<SessionRecord> {
+    const now = clockMs();
+    const session: SessionRecord = {
+      id: randomId(),
+      userId: input.subject,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + options.absoluteLifetimeMs,
+      idleExpiresAt: idleEnd(now, now + options.absoluteLifetimeMs),
+      refreshJti: randomId(),
+      ...deviceFields(input.userAgent, input.ip),
+      ...(input.claims !== undefined && { claims: input.claims }),
+    };
+    // The new id is not stored yet, so this reads the user's state alone.
+    const state = await call(() => store.getSessionState(input.subject, session.id, now));
+    if (!state.user.active) throw new AuthError('user_inactive');
+    await call(() => store.createSession(session, { maxSessions: options.maxSessions, now }));
+    return session;
+  }
+
+  function touch(session: SessionRecord, now: number): void {
+    if (now - session.lastSeenAt < options.touchIntervalMs) return;
+    // Recording use is best effort: a failed touch must not fail a request the check already passed.
+    call(() => store.touchSession(session.userId, session.id, now, idleEnd(now, session.expiresAt))).catch(
+      () => {},
+    );
+  }
+
+  return {
+    async login(input) {
+      const session = await createSession({
+        subject: input.subject,
+        claims: input.claims,
+        userAgent: input.userAgent,
+        ip: input.ip,
+      });
+      return issueTokenPair(tokens, {
+        subject: input.subject,
+        sessionId: session.id,
+        refreshJti: session.refreshJti,
+        accessClaims: input.claims,
+        fresh: input.fresh ?? true,
+        sessionEndsAt: session.expiresAt,
+        nowMs: session.createdAt,
+      });
+    },
+
+    async refresh(claims) {
+      const sessionId = sessionIdOf(claims);
+      if (claims.jti === undefined) throw new AuthError('token_invalid', { reason: 'jti_missing' });
+      const now = clockMs();
+      const session = await liveSession(claims.sub, sessionId, now);
+      const result = await call(() =>
+        store.rotateRefresh({
+          userId: claims.sub,
+          sessionId,
+          presentedJti: claims.jti as string,
+          nextJti: randomId(),
+          now,
+          graceMs: options.graceMs,
+          idleExpiresAt: idleEnd(now, session.expiresAt),
+        }),
+      );
+      // RFC 9700 section 4.14.2: a spent refresh token presented again means it leaked; the store
+      // has ended the session, so the thief's and the victim's tokens die together.
+      if (result.outcome === 'reused') throw new AuthError('refresh_token_reused');
+      if (result.outcome === 'missing') throw new AuthError('token_revoked');
+      const rotated = result.session;
+      return issueTokenPair(tokens, {
+        subject: claims.sub,
+        sessionId,
+        // In the grace window the live refresh token id is re-issued, so one id stays live.
+        refreshJti: rotated.refreshJti,
+        accessClaims: rotated.claims,
+        fresh: false,
+        sessionEndsAt: rotated.expiresAt,
+        nowMs: now,
+      });
+    },
+
+    async check(claims) {
+      const now = clockMs();
+      const session = await liveSession(claims.sub, sessionIdOf(claims), now);
+      touch(session, now);
+    },
+
+    async freshAccessToken(input) {
+      let sessionId = input.sessionId;
+      if (sessionId === undefined) {
+        sessionId = (
+          await createSession({
+            subject: input.subject,
+            claims: input.claims,
+            userAgent: input.userAgent,
+            ip: input.ip,
+          })
+        ).id;
+      } else {
+        await liveSession(input.subject, sessionId, clockMs());
+      }
+      const access = tokens.signAccessToken({
+        subject: input.subject,
+        sessionId,
+        fresh: true,
+        ...(input.claims !== undefined && { claims: input.claims }),
+      });
+      return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
+    },
+
+    async logout(claims) {
+      await call(() => store.revokeSession(claims.sub, sessionIdOf(claims)));
+    },
+
+    logoutAll: (userId) => call(() => store.revokeAllSessions(userId, tokens.now())),
+
+    async listSessions(userId, currentSessionId) {
+      const sessions = await call(() => store.listSessions(userId, clockMs()));
+      return sessions.map((session) => toView(session, currentSessionId));
+    },
+
+    revokeSession: (userId, sessionId) => call(() => store.revokeSession(userId, sessionId)),
+
+    setUserActive: (userId, active) => call(() => store.setUserActive(userId, active, clockMs())),
+  };
+}
+
+export function toView(session: SessionRecord, currentSessionId: string | undefined): SessionView {
+  return {
+    id: session.id,
+    createdAt: new Date(session.createdAt),
+    lastSeenAt: new Date(session.lastSeenAt),
+    expiresAt: new Date(Math.min(session.expiresAt, session.idleExpiresAt)),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentSessionId,
+  };
+}

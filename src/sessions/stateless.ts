@@ -1,0 +1,113 @@
+import { AuthError } from '../errors.js';
+import type { UserState } from '../stores/port.js';
+import type { TokenClaims } from '../tokens/claims.js';
+import { randomId } from '../tokens/random-id.js';
+import { issueTokenPair } from './issue-tokens.js';
+import type { SessionDependencies } from './stateful.js';
+import type { SessionManager } from './types.js';
+
+// Without session records, the refresh token carries the application claims so a refresh can
+// re-issue them; they sit in one claim so they cannot shadow registered ones.
+const carriedClaimsName = 'app';
+
+/**
+ * No session records: tokens are checked against a deny list of token ids (each entry expiring with
+ * its token) and a per-user revoke-all epoch. Cheaper to store, weaker to operate: a logout ends the
+ * tokens it is shown, and two refreshes racing with one token can both win. Stateful mode has
+ * neither limit.
+ */
+export function createStatelessSessions({
+  tokens,
+  store,
+  call,
+  clockMs,
+}: SessionDependencies): SessionManager {
+  function jtiOf(claims: TokenClaims): string {
+    if (typeof claims.jti !== 'string') throw new AuthError('token_invalid', { reason: 'jti_missing' });
+    return claims.jti;
+  }
+
+  function refuseIfRevoked(
+    claims: TokenClaims,
+    state: { denied: boolean; user: UserState },
+    reused = false,
+  ): void {
+    if (!state.user.active) throw new AuthError('user_inactive');
+    if (state.denied) throw new AuthError(reused ? 'refresh_token_reused' : 'token_revoked');
+    // Tokens issued in or before the second of a revoke-all are refused (see `login` for the other side).
+    if (claims.iat <= state.user.epoch) throw new AuthError('token_revoked', { reason: 'epoch' });
+  }
+
+  async function activeUser(userId: string): Promise<UserState> {
+    const state = await call(() => store.getTokenState(userId, randomId()));
+    if (!state.user.active) throw new AuthError('user_inactive');
+    return state.user;
+  }
+
+  /** A token issued in the same second as a revoke-all would be refused; wait for the next second. */
+  async function afterEpoch(user: UserState): Promise<void> {
+    const wait = (user.epoch + 1) * 1000 - clockMs();
+    if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  function pair(subject: string, claims: Readonly<Record<string, unknown>> | undefined, fresh: boolean) {
+    const now = clockMs();
+    return issueTokenPair(tokens, {
+      subject,
+      sessionId: randomId(),
+      refreshJti: randomId(),
+      accessClaims: claims,
+      refreshClaims: claims === undefined ? undefined : { [carriedClaimsName]: claims },
+      fresh,
+      sessionEndsAt: now + tokens.refreshTtl * 1000,
+      nowMs: now,
+    });
+  }
+
+  return {
+    async login(input) {
+      await afterEpoch(await activeUser(input.subject));
+      return pair(input.subject, input.claims, input.fresh ?? true);
+    },
+
+    async refresh(claims) {
+      const state = await call(() => store.getTokenState(claims.sub, jtiOf(claims)));
+      refuseIfRevoked(claims, state, true);
+      await call(() => store.denyToken(claims.sub, jtiOf(claims), claims.exp * 1000));
+      const carried = claims[carriedClaimsName];
+      const applicationClaims =
+        carried !== null && typeof carried === 'object' && !Array.isArray(carried)
+          ? (carried as Record<string, unknown>)
+          : undefined;
+      return pair(claims.sub, applicationClaims, false);
+    },
+
+    async check(claims) {
+      refuseIfRevoked(claims, await call(() => store.getTokenState(claims.sub, jtiOf(claims))));
+    },
+
+    async freshAccessToken(input) {
+      await afterEpoch(await activeUser(input.subject));
+      const sessionId = input.sessionId ?? randomId();
+      const access = tokens.signAccessToken({
+        subject: input.subject,
+        sessionId,
+        fresh: true,
+        ...(input.claims !== undefined && { claims: input.claims }),
+      });
+      return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
+    },
+
+    async logout(claims) {
+      await call(() => store.denyToken(claims.sub, jtiOf(claims), claims.exp * 1000));
+    },
+
+    logoutAll: (userId) => call(() => store.revokeAllSessions(userId, tokens.now())),
+
+    listSessions: async () => [],
+
+    revokeSession: async () => false,
+
+    setUserActive: (userId, active) => call(() => store.setUserActive(userId, active, clockMs())),
+  };
+}

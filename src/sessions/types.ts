@@ -1,0 +1,72 @@
+import type { TokenClaims } from '../tokens/claims.js';
+
+/** A session as shown to its user (the sessions page). */
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+  readonly userAgent: string | undefined;
+  readonly ip: string | undefined;
+  /** Whether this is the session of the request that asked. */
+  readonly current: boolean;
+}
+
+export interface LoginInput {
+  /** The user id, placed in `sub`. */
+  subject: string;
+  /** Application claims for the tokens (for example `roles`); reserved names are refused. */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Whether the access token is fresh. Default true: the user just proved a credential. */
+  fresh?: boolean;
+  /** The device, shown on the sessions page. */
+  userAgent?: string;
+  ip?: string;
+}
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  /** Seconds until the refresh token expires. */
+  readonly refreshExpiresIn: number;
+  readonly sessionId: string;
+}
+
+export interface FreshTokenInput {
+  subject: string;
+  /** Keep the caller's current (live) session; omit to start a new one. */
+  sessionId?: string;
+  claims?: Readonly<Record<string, unknown>>;
+  userAgent?: string;
+  ip?: string;
+}
+
+export interface FreshToken {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly sessionId: string;
+}
+
+/**
+ * The stateful part of an auth instance, behind one interface whether sessions are records in the
+ * store (stateful) or only a deny list and an epoch (stateless).
+ */
+export interface SessionManager {
+  login(input: LoginInput): Promise<TokenPair>;
+  /** Rotates the verified refresh token's session. */
+  refresh(claims: TokenClaims): Promise<TokenPair>;
+  /** Throws unless the verified access token's session is live and its user active. */
+  check(claims: TokenClaims): Promise<void>;
+  freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
+  /** Ends the session of the verified token. */
+  logout(claims: TokenClaims): Promise<void>;
+  /** Ends every session of the user; returns how many (0 in stateless mode). */
+  logoutAll(userId: string): Promise<number>;
+  listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
+  /** Ends one of the user's sessions; false when the user has no such live session. */
+  revokeSession(userId: string, sessionId: string): Promise<boolean>;
+  setUserActive(userId: string, active: boolean): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import { AuthConfigError, AuthError } from '../errors.js';
+import { parseDuration } from '../internal/duration.js';
+import type { SessionStore } from '../stores/port.js';
+import type { UserOptions } from './options.js';
+
+/** The user behind a token: loaded through the app's hook, cached in the store, checked for soft delete. */
+export interface UserProfiles {
+  /** Whether profiles are configured at all. */
+  readonly enabled: boolean;
+  /** The profile, or throws `user_inactive` for a deleted or deactivated user. */
+  load(userId: string): Promise<unknown>;
+  /** Roles from the profile, or `undefined` to fall back to the token's claim. */
+  roles(user: unknown): readonly string[] | undefined;
+  /** Drops the cached profile everywhere (after the app changed the user). */
+  invalidate(userId: string): Promise<void>;
+}
+
+type Call = <T>(operation: () => Promise<T>) => Promise<T>;
+
+export function createUserProfiles(
+  options: UserOptions | undefined,
+  store: SessionStore,
+  call: Call,
+): UserProfiles {
+  if (options === undefined) {
+    return {
+      enabled: false,
+      load: async () => undefined,
+      roles: () => undefined,
+      invalidate: (userId) => call(() => store.deleteCachedUser(userId)),
+    };
+  }
+  if (typeof options.load !== 'function') throw new AuthConfigError('users.load', 'must be a function');
+  const cacheTtlMs = parseDuration('users.cacheTtl', options.cacheTtl ?? '5m') * 1000;
+  const isActive = options.isActive ?? (() => true);
+  const rolesOf = options.roles;
+
+  async function fetchProfile(userId: string): Promise<unknown> {
+    const cached = await call(() => store.getCachedUser(userId));
+    if (cached !== null) return JSON.parse(cached) as unknown;
+    // The app's own lookup is not the store: its failures are the app's, and surface as such.
+    const user = await options?.load(userId);
+    if (user === null || user === undefined) return null;
+    await call(() => store.setCachedUser(userId, JSON.stringify(user), cacheTtlMs));
+    return user;
+  }
+
+  return {
+    enabled: true,
+    async load(userId) {
+      const user = await fetchProfile(userId);
+      if (user === null || !isActive(user)) throw new AuthError('user_inactive');
+      return user;
+    },
+    roles: (user) => (rolesOf === undefined ? undefined : rolesOf(user)),
+    invalidate: (userId) => call(() => store.deleteCachedUser(userId)),
+  };
+}
