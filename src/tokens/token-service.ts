@@ -79,12 +79,16 @@ const maximumLeeway = 300;
 export function createTokenService(options: TokenOptions): TokenService {
   if (options === null || typeof options !== 'object')
     throw new AuthConfigError('options', 'must be an object');
+// Far above any sane lifetime, and low enough that `iat + ttl` stays an exact integer: without a
+// bound, '9999...9d' parses to Infinity and every token would carry `"exp": null`.
+const maximumTtl = 10 * 366 * 86_400;
   const ring = createKeyRing(options);
   const issuers = stringList('issuer', options.issuer);
   const audiences = stringList('audience', options.audience);
-  const accessTtl = parseDuration('accessTtl', options.accessTtl ?? '15m');
-  const refreshTtl = parseDuration('refreshTtl', options.refreshTtl ?? '14d');
-  const freshTtl = parseDuration('freshTtl', options.freshTtl ?? '5m');
+  const ttlBounds = { max: maximumTtl };
+  const accessTtl = parseDuration('accessTtl', options.accessTtl ?? '15m', ttlBounds);
+  const refreshTtl = parseDuration('refreshTtl', options.refreshTtl ?? '14d', ttlBounds);
+  const freshTtl = parseDuration('freshTtl', options.freshTtl ?? '5m', ttlBounds);
   const leeway = parseDuration('leeway', options.leeway ?? 0, { min: 0, max: maximumLeeway });
   const maxTokenLength = options.maxTokenLength ?? defaultMaxTokenLength;
   if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 256) {
@@ -97,7 +101,15 @@ export function createTokenService(options: TokenOptions): TokenService {
   const rules: ClaimRules = { issuers, audiences, leeway };
   const verifyCompact = createJwsVerifier(ring, maxTokenLength);
   const signingKey = ring.signingKey;
-  const now = () => Math.floor(clock() / 1000);
+  const now = () => {
+    const seconds = Math.floor(clock() / 1000);
+    // NaN compares false with everything, so a broken clock would pass every exp check: fail closed.
+    if (!Number.isSafeInteger(seconds) || seconds < 0) {
+      throw new AuthConfigError('clock', 'must return milliseconds since the epoch as a finite number');
+    }
+    return seconds;
+  };
+  now();
   const issuerClaim = issuers[0];
   const audienceClaim =
     audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
@@ -111,7 +123,7 @@ export function createTokenService(options: TokenOptions): TokenService {
     if (typeof input.subject !== 'string' || input.subject.length === 0) {
       throw new TypeError('authjwt: subject must be a non-empty string');
     }
-    const ttl = input.ttl === undefined ? defaultTtl : parseDuration('ttl', input.ttl);
+    const ttl = input.ttl === undefined ? defaultTtl : parseDuration('ttl', input.ttl, ttlBounds);
     const iat = now();
     const claims: Record<string, unknown> = {};
     if (input.claims !== undefined) {
