@@ -1,0 +1,325 @@
+import { AuthConfigError } from '../errors.js';
+import { type Duration, parseDuration } from '../internal/duration.js';
+import type {
+  CreateSessionOptions,
+  CreateSessionResult,
+  RevocationEvent,
+  RotateRefreshInput,
+  RotateRefreshResult,
+  SessionRecord,
+  SessionStore,
+  UserState,
+} from './port.js';
+import { RevocationListeners } from './revocation-listeners.js';
+import { copySession, isLive, newestFirst } from './session-record.js';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The clock for the steps whose calls carry no time: the profile cache, the deny list and the
+   * retention of user state. Default `Date.now`. Session expiry uses the `now` the session layer
+   * passes in (and revocation, which carries none, the latest such `now`).
+   */
+  readonly clock?: () => number;
+  /**
+   * How long a user's non-default state (inactive, or a revoke-all epoch) is kept after its last
+   * change. Must exceed your longest token lifetime; after it the store forgets the user, and the
+   * session layer's own `isActive(user)` check on the loaded profile is what refuses a deactivated
+   * user. Default 30 days.
+   */
+  readonly userStateTtl?: Duration;
+}
+
+interface UserEntry {
+  readonly sessions: Map<string, SessionRecord>;
+  active: boolean;
+  epoch: number;
+  /** By the clock; only meaningful while the state is not the default. */
+  stateExpiresAt: number;
+  profile: { readonly json: string; readonly expiresAt: number } | undefined;
+  /** `jti` -> `expiresAt`, by the clock. */
+  readonly denied: Map<string, number>;
+}
+
+const defaultUser: UserState = Object.freeze({ active: true, epoch: 0 });
+/** Users swept per store call: enough to keep up with any steady workload, small enough to go unnoticed. */
+const sweepBatch = 4;
+
+/**
+ * The embedded store: everything in this process's memory, correct within one process (two
+ * instances of an app each with a memory store are two separate services). Expired sessions,
+ * profiles, deny-list entries and user state are dropped lazily: when touched, and by a sweep that
+ * visits a few users on every call, so memory follows the live data. Revocation events reach this
+ * store's own listeners only.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function')
+    throw new AuthConfigError('clock', 'must be a function returning milliseconds');
+  const userStateTtlMs = parseDuration('userStateTtl', options.userStateTtl ?? '30d') * 1000;
+  return new MemorySessionStore(clock, userStateTtlMs);
+}
+
+class MemorySessionStore implements SessionStore {
+  readonly #users = new Map<string, UserEntry>();
+  readonly #listeners = new RevocationListeners(true);
+  readonly #clock: () => number;
+  readonly #userStateTtlMs: number;
+  /** The latest session time seen: the sweep's and revocation's notion of now for sessions. */
+  #sessionNow = Number.NEGATIVE_INFINITY;
+  #sweepCursor: Iterator<[string, UserEntry]> | undefined;
+
+  constructor(clock: () => number, userStateTtlMs: number) {
+    this.#clock = clock;
+    this.#userStateTtlMs = userStateTtlMs;
+  }
+
+  async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
+    const now = this.#begin(options.now);
+    const entry = this.#entry(session.userId);
+    this.#dropEnded(entry, now);
+    entry.sessions.set(session.id, copySession(session));
+    const evicted: string[] = [];
+    if (options.maxSessions > 0 && entry.sessions.size > options.maxSessions) {
+      // The new session always stays: a login ends the older sessions, never itself.
+      const others = [...entry.sessions.values()].filter((s) => s.id !== session.id).sort(newestFirst);
+      for (const old of others.slice(options.maxSessions - 1)) {
+        entry.sessions.delete(old.id);
+        evicted.push(old.id);
+        this.#publish({ kind: 'session', userId: session.userId, sessionId: old.id });
+      }
+    }
+    return { evicted };
+  }
+
+  async getSessionState(
+    userId: string,
+    sessionId: string,
+    now: number,
+  ): Promise<{ session: SessionRecord | null; user: UserState }> {
+    this.#begin(now);
+    const entry = this.#users.get(userId);
+    return {
+      session: entry === undefined ? null : this.#live(entry, sessionId, now),
+      user: this.#state(entry),
+    };
+  }
+
+  async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {
+    this.#begin(now);
+    const entry = this.#users.get(userId);
+    const session = entry === undefined ? null : this.#live(entry, sessionId, now);
+    if (entry === undefined || session === null) return;
+    const idle = Math.min(idleExpiresAt, session.expiresAt);
+    entry.sessions.set(sessionId, { ...session, lastSeenAt: now, idleExpiresAt: idle });
+  }
+
+  async rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult> {
+    const now = this.#begin(input.now);
+    const entry = this.#users.get(input.userId);
+    const session = entry === undefined ? null : this.#live(entry, input.sessionId, now);
+    if (entry === undefined || session === null) return { outcome: 'missing' };
+    if (session.refreshJti === input.presentedJti) {
+      const rotated: SessionRecord = {
+        ...session,
+        refreshJti: input.nextJti,
+        previousRefreshJti: session.refreshJti,
+        rotatedAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: Math.min(input.idleExpiresAt, session.expiresAt),
+      };
+      entry.sessions.set(session.id, rotated);
+      return { outcome: 'rotated', session: rotated };
+    }
+    if (
+      session.previousRefreshJti === input.presentedJti &&
+      session.rotatedAt !== undefined &&
+      now - session.rotatedAt < input.graceMs
+    ) {
+      return { outcome: 'grace', session };
+    }
+    // A spent token outside the grace window, or one this session never issued: theft (RFC 9700 4.14.2).
+    entry.sessions.delete(session.id);
+    this.#publish({ kind: 'session', userId: input.userId, sessionId: session.id });
+    return { outcome: 'reused' };
+  }
+
+  async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    this.#begin();
+    const entry = this.#users.get(userId);
+    const session = entry?.sessions.get(sessionId);
+    if (entry === undefined || session === undefined) return false;
+    entry.sessions.delete(sessionId);
+    if (!isLive(session, this.#revocationNow())) return false;
+    this.#publish({ kind: 'session', userId, sessionId });
+    return true;
+  }
+
+  async revokeAllSessions(userId: string, epoch: number): Promise<number> {
+    this.#begin();
+    const entry = this.#entry(userId);
+    const now = this.#revocationNow();
+    let ended = 0;
+    for (const session of entry.sessions.values()) if (isLive(session, now)) ended += 1;
+    entry.sessions.clear();
+    this.#state(entry); // forgets state past its retention before comparing epochs
+    if (epoch > entry.epoch) {
+      entry.epoch = epoch;
+      entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
+    }
+    this.#publish({ kind: 'user', userId });
+    return ended;
+  }
+
+  async listSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    this.#begin(now);
+    const entry = this.#users.get(userId);
+    if (entry === undefined) return [];
+    this.#dropEnded(entry, now);
+    return [...entry.sessions.values()].sort(newestFirst);
+  }
+
+  async setUserActive(userId: string, active: boolean, now: number): Promise<void> {
+    this.#begin(now);
+    const entry = this.#entry(userId);
+    this.#state(entry);
+    entry.active = active;
+    if (!active) {
+      entry.sessions.clear();
+      entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
+    }
+    this.#publish({ kind: 'user', userId });
+  }
+
+  async getCachedUser(userId: string): Promise<string | null> {
+    this.#begin();
+    const entry = this.#users.get(userId);
+    const profile = entry?.profile;
+    if (entry === undefined || profile === undefined) return null;
+    if (profile.expiresAt > this.#clock()) return profile.json;
+    entry.profile = undefined;
+    return null;
+  }
+
+  async setCachedUser(userId: string, profileJson: string, ttlMs: number): Promise<void> {
+    this.#begin();
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError('authjwt: ttlMs must be positive');
+    this.#entry(userId).profile = { json: profileJson, expiresAt: this.#clock() + Math.ceil(ttlMs) };
+  }
+
+  async deleteCachedUser(userId: string): Promise<void> {
+    this.#begin();
+    const entry = this.#users.get(userId);
+    if (entry !== undefined) entry.profile = undefined;
+    this.#publish({ kind: 'user', userId });
+  }
+
+  async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
+    this.#begin();
+    if (expiresAt <= this.#clock()) return; // the token is refused by its own `exp` already
+    this.#entry(userId).denied.set(jti, expiresAt);
+  }
+
+  async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
+    this.#begin();
+    const entry = this.#users.get(userId);
+    const expiresAt = entry?.denied.get(jti);
+    let denied = false;
+    if (entry !== undefined && expiresAt !== undefined) {
+      denied = expiresAt > this.#clock();
+      if (!denied) entry.denied.delete(jti);
+    }
+    return { denied, user: this.#state(entry) };
+  }
+
+  subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  /** Every call starts here: notes the session time and sweeps a few users. Returns `now`. */
+  #begin(now?: number): number {
+    if (now !== undefined && now > this.#sessionNow) this.#sessionNow = now;
+    this.#sweepSome();
+    return now ?? this.#sessionNow;
+  }
+
+  /** Revocation calls carry no time: a session counts as live by the latest session time seen. */
+  #revocationNow(): number {
+    return this.#sessionNow;
+  }
+
+  #entry(userId: string): UserEntry {
+    let entry = this.#users.get(userId);
+    if (entry === undefined) {
+      entry = {
+        sessions: new Map(),
+        active: true,
+        epoch: 0,
+        stateExpiresAt: 0,
+        profile: undefined,
+        denied: new Map(),
+      };
+      this.#users.set(userId, entry);
+    }
+    return entry;
+  }
+
+  #live(entry: UserEntry, sessionId: string, now: number): SessionRecord | null {
+    const session = entry.sessions.get(sessionId);
+    if (session === undefined) return null;
+    if (isLive(session, now)) return session;
+    entry.sessions.delete(sessionId);
+    return null;
+  }
+
+  #dropEnded(entry: UserEntry, now: number): void {
+    for (const [id, session] of entry.sessions) if (!isLive(session, now)) entry.sessions.delete(id);
+  }
+
+  /** The user's state, forgetting it once past its retention. */
+  #state(entry: UserEntry | undefined): UserState {
+    if (entry === undefined || (entry.active && entry.epoch === 0)) return defaultUser;
+    if (entry.stateExpiresAt <= this.#clock()) {
+      entry.active = true;
+      entry.epoch = 0;
+      return defaultUser;
+    }
+    return { active: entry.active, epoch: entry.epoch };
+  }
+
+  #sweepSome(): void {
+    this.#sweepCursor ??= this.#users.entries();
+    const clockNow = this.#clock();
+    for (let n = 0; n < sweepBatch; n += 1) {
+      const next = this.#sweepCursor.next();
+      if (next.done === true) {
+        this.#sweepCursor = undefined;
+        return;
+      }
+      const [userId, entry] = next.value;
+      this.#dropEnded(entry, this.#sessionNow);
+      if (entry.profile !== undefined && entry.profile.expiresAt <= clockNow) entry.profile = undefined;
+      for (const [jti, expiresAt] of entry.denied) if (expiresAt <= clockNow) entry.denied.delete(jti);
+      const state = this.#state(entry);
+      if (
+        entry.sessions.size === 0 &&
+        entry.profile === undefined &&
+        entry.denied.size === 0 &&
+        state === defaultUser
+      ) {
+        // Deleting the current entry while iterating a Map is safe; the iterator moves on.
+        this.#users.delete(userId);
+      }
+    }
+  }
+
+  #publish(event: RevocationEvent): void {
+    this.#listeners.emit(event);
+  }
+}

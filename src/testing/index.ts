@@ -1,0 +1,2 @@
+export type { ContractExpectation, ContractTestApi } from './contract-helpers.js';
+export { type MakeStore, runSessionStoreContract } from './store-contract.js';
