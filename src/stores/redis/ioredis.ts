@@ -1,0 +1,95 @@
+import {
+  ignoreError,
+  type RedisConnection,
+  type SubscriberConnection,
+  type SubscriberEvents,
+} from './connection.js';
+
+/** The parts of an ioredis (v5+) `Redis` or `Cluster` the store uses. */
+export interface IoRedisClient {
+  call(command: string, ...args: string[]): Promise<unknown>;
+  duplicate(override?: Record<string, unknown>): IoRedisClient;
+  connect(): Promise<unknown>;
+  subscribe(channel: string): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, listener: (...args: string[]) => void): unknown;
+  readonly isCluster: boolean;
+  nodes?(role: 'master'): IoRedisClient[];
+}
+
+export function ioredisConnection(client: IoRedisClient): RedisConnection {
+  const cluster = client.isCluster;
+  return {
+    kind: cluster ? 'ioredis-cluster' : 'ioredis',
+    // ioredis routes a Cluster command by the keys it finds in it (EVALSHA's numkeys included).
+    send: ([command = 'PING', ...args]) => client.call(command, ...args),
+    openSubscriber: (channel, events) =>
+      cluster
+        ? // PUBLISH reaches every node of a Cluster, so one master's subscription hears all of it; a
+          // node that stays away is given up on and the next connection picks a master afresh.
+          subscribe(
+            () => {
+              const masters = client.nodes?.('master') ?? [];
+              const node = masters[Math.floor(Math.random() * masters.length)];
+              if (node === undefined) throw new Error('no cluster master known yet');
+              return node.duplicate({ ...subscriberOptions, retryStrategy: giveUpAfterFewRetries });
+            },
+            channel,
+            events,
+          )
+        : subscribe(() => client.duplicate(subscriberOptions), channel, events),
+  };
+}
+
+// We subscribe on every `ready` ourselves, so that `up` means the server has confirmed it.
+const subscriberOptions = { lazyConnect: true, autoResubscribe: false };
+
+function giveUpAfterFewRetries(times: number): number | null {
+  return times > 5 ? null : Math.min(100 * 2 ** times, 1000);
+}
+
+function subscribe(
+  open: () => IoRedisClient,
+  channel: string,
+  events: SubscriberEvents,
+): SubscriberConnection {
+  let closed = false;
+  let sub: IoRedisClient;
+  try {
+    sub = open();
+  } catch {
+    queueMicrotask(() => {
+      if (!closed) events.failed();
+    });
+    return {
+      close() {
+        closed = true;
+      },
+    };
+  }
+  const down = () => {
+    if (!closed) events.down();
+  };
+  sub.on('error', ignoreError);
+  sub.on('close', down);
+  sub.on('reconnecting', down);
+  sub.on('end', () => {
+    if (!closed) events.failed();
+  });
+  sub.on('ready', () => {
+    sub.subscribe(channel).then(() => {
+      if (!closed) events.up();
+    }, ignoreError);
+  });
+  sub.on('message', (from, message) => {
+    if (!closed && from === channel && message !== undefined) events.message(message);
+  });
+  // A refused first connection rejects here while ioredis keeps retrying; `ready` drives the rest.
+  sub.connect().catch(ignoreError);
+  return {
+    close() {
+      closed = true;
+      sub.disconnect();
+    },
+  };
+}

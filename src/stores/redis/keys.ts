@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { AuthConfigError } from '../../errors.js';
+
+/** The keys of one user. They share one hash tag, so every script on them runs on one Cluster slot. */
+export interface UserKeys {
+  /** Hash: session id -> the packed session (see `session-codec.ts`). */
+  readonly sessions: string;
+  /** Hash: `a` = '0' while inactive, `e` = revoke-all epoch (seconds). Absent for a default user. */
+  readonly user: string;
+  /** String: the cached profile JSON. */
+  readonly profile: string;
+  /** String: present while the token id is denied. */
+  deny(jti: string): string;
+}
+
+const plainId = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Refuses prefixes that would break the key layout: a brace would make Redis Cluster hash the wrong
+ * part of the key (only the first `{...}` counts).
+ */
+export function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix) || prefix.length > 64) {
+    throw new AuthConfigError('prefix', 'must be a string of at most 64 characters without braces');
+  }
+  return prefix;
+}
+
+/**
+ * The hash tag is 22 base64url characters of SHA-256 of the user id (132 bits): whatever the id
+ * holds (braces, glob characters, separators, any Unicode), it cannot reach the key name, and two ids
+ * never share a tag in practice.
+ */
+export function userKeys(prefix: string, userId: string): UserKeys {
+  const base = `${prefix}{${digest(userId)}}:`;
+  return {
+    sessions: `${base}s`,
+    user: `${base}u`,
+    profile: `${base}p`,
+    // Token ids are base64url when we mint them; anything else is hashed rather than trusted.
+    deny: (jti) => `${base}d:${plainId.test(jti) ? jti : `~${digest(jti)}`}`,
+  };
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,321 @@
+import { AuthConfigError, AuthError } from '../../errors.js';
+import { type Duration, parseDuration } from '../../internal/duration.js';
+import type {
+  CreateSessionOptions,
+  CreateSessionResult,
+  RevocationEvent,
+  RotateRefreshInput,
+  RotateRefreshResult,
+  SessionRecord,
+  SessionStore,
+  UserState,
+} from '../port.js';
+import { newestFirst } from '../session-record.js';
+import { adaptClient, type RedisClientLike } from './adapt-client.js';
+import { type RedisConnection, replyText } from './connection.js';
+import { checkPrefix, type UserKeys, userKeys } from './keys.js';
+import type { LuaScript } from './lua-script.js';
+import { RevocationChannel } from './revocation-channel.js';
+import { checkInteger, checkTokenId, decodeSession, encodeSession } from './session-codec.js';
+import {
+  createSessionScript,
+  getSessionStateScript,
+  listSessionsScript,
+  revokeSessionScript,
+  rotateRefreshScript,
+  touchSessionScript,
+} from './session-scripts.js';
+import {
+  deleteCachedUserScript,
+  getTokenStateScript,
+  revokeAllSessionsScript,
+  setUserActiveScript,
+} from './user-scripts.js';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Your connected (or connecting) client: node-redis `createClient()` / `createCluster()` or ioredis
+   * `new Redis()` / `new Cluster()`. The store never closes it. Give it an `'error'` listener (a client
+   * without one crashes the process when Redis goes away), and make it fail fast while disconnected
+   * instead of queueing commands for later: node-redis `disableOfflineQueue: true`, ioredis
+   * `enableOfflineQueue: false` (and a small `maxRetriesPerRequest`). Do not set the client's own key
+   * prefix; use `prefix`. Redis 7.0 or later; the app's and Redis's clocks are assumed in sync.
+   */
+  readonly client: RedisClientLike;
+  /** Prefix of every key and of the revocation channel (`${prefix}revocations`). Default `'authjwt:'`. */
+  readonly prefix?: string;
+  /**
+   * The longest any store call may take before it rejects (`store_unavailable`): a backstop under the
+   * session layer's own deadline, so no call waits on a client forever. Default 10 seconds.
+   */
+  readonly commandTimeout?: Duration;
+  /**
+   * How long a user's non-default state (inactive, or a revoke-all epoch) is kept after its last
+   * change. Must exceed your longest token lifetime: after it Redis forgets the user, and the session
+   * layer's `isActive(user)` check on the loaded profile is what refuses a deactivated user. Default 30 days.
+   */
+  readonly userStateTtl?: Duration;
+}
+
+/**
+ * The Redis store: sessions, user state, profiles and the deny list of many app instances in one
+ * Redis (standalone, or Cluster: every step is one Lua script on the keys of one user, which share
+ * a hash tag). Revocations are published on `${prefix}revocations`, and `subscribe()` listens on a
+ * connection of the store's own, which `close()` closes.
+ *
+ * Layout per user (tag = 22 base64url characters of SHA-256 of the user id): `{tag}:s`, a hash of
+ * packed sessions that expires with its longest-lived session; `{tag}:u`, the user's state; `{tag}:p`,
+ * the cached profile; `{tag}:d:<jti>`, denied token ids. Every key has an expiry.
+ */
+export function redisStore(options: RedisStoreOptions): SessionStore {
+  if (typeof options !== 'object' || options === null) {
+    throw new AuthConfigError('client', 'redisStore needs { client }');
+  }
+  const timeoutMs = parseDuration('commandTimeout', options.commandTimeout ?? 10) * 1000;
+  const userStateTtlMs = parseDuration('userStateTtl', options.userStateTtl ?? '30d') * 1000;
+  const prefix = checkPrefix(options.prefix ?? 'authjwt:');
+  return new RedisSessionStore(adaptClient(options.client, timeoutMs), prefix, timeoutMs, userStateTtlMs);
+}
+
+class RedisSessionStore implements SessionStore {
+  readonly #redis: RedisConnection;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #timeoutMs: number;
+  readonly #userStateTtlMs: string;
+  readonly #revocations: RevocationChannel;
+
+  constructor(redis: RedisConnection, prefix: string, timeoutMs: number, userStateTtlMs: number) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#channel = `${prefix}revocations`;
+    this.#timeoutMs = timeoutMs;
+    this.#userStateTtlMs = String(userStateTtlMs);
+    this.#revocations = new RevocationChannel(redis, this.#channel);
+  }
+
+  async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
+    const keys = this.#keys(session.userId);
+    const reply = await this.#run(
+      createSessionScript,
+      [keys.sessions],
+      [
+        session.id,
+        encodeSession(session),
+        checkInteger('maxSessions', options.maxSessions),
+        checkInteger('now', options.now),
+        this.#channel,
+        session.userId,
+      ],
+    );
+    return { evicted: texts(reply) };
+  }
+
+  async getSessionState(
+    userId: string,
+    sessionId: string,
+    now: number,
+  ): Promise<{ session: SessionRecord | null; user: UserState }> {
+    const keys = this.#keys(userId);
+    const reply = asArray(
+      await this.#run(
+        getSessionStateScript,
+        [keys.sessions, keys.user],
+        [sessionId, checkInteger('now', now)],
+      ),
+    );
+    const packed = replyText(reply[0]);
+    return {
+      session: packed === null ? null : decodeSession(userId, sessionId, packed),
+      user: userState(reply[1], reply[2]),
+    };
+  }
+
+  async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {
+    await this.#run(
+      touchSessionScript,
+      [this.#keys(userId).sessions],
+      [sessionId, checkInteger('now', now), checkInteger('idleExpiresAt', idleExpiresAt)],
+    );
+  }
+
+  async rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult> {
+    const reply = asArray(
+      await this.#run(
+        rotateRefreshScript,
+        [this.#keys(input.userId).sessions],
+        [
+          input.sessionId,
+          input.presentedJti,
+          checkTokenId('nextJti', input.nextJti),
+          checkInteger('now', input.now),
+          checkInteger('graceMs', input.graceMs),
+          checkInteger('idleExpiresAt', input.idleExpiresAt),
+          this.#channel,
+          input.userId,
+        ],
+      ),
+    );
+    const outcome = replyText(reply[0]);
+    const packed = replyText(reply[1]);
+    if ((outcome === 'rotated' || outcome === 'grace') && packed !== null) {
+      return { outcome, session: decodeSession(input.userId, input.sessionId, packed) };
+    }
+    if (outcome === 'reused' || outcome === 'missing') return { outcome };
+    throw new AuthError('store_unavailable', { reason: 'redis_reply' });
+  }
+
+  async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    const reply = await this.#run(
+      revokeSessionScript,
+      [this.#keys(userId).sessions],
+      [sessionId, this.#channel, userId],
+    );
+    return Number(reply) === 1;
+  }
+
+  async revokeAllSessions(userId: string, epoch: number): Promise<number> {
+    const keys = this.#keys(userId);
+    const reply = await this.#run(
+      revokeAllSessionsScript,
+      [keys.sessions, keys.user],
+      [checkInteger('epoch', epoch), this.#userStateTtlMs, this.#channel, userId],
+    );
+    return Number(reply);
+  }
+
+  async listSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    const reply = asArray(
+      await this.#run(listSessionsScript, [this.#keys(userId).sessions], [checkInteger('now', now)]),
+    );
+    const sessions: SessionRecord[] = [];
+    for (let n = 0; n + 1 < reply.length; n += 2) {
+      const id = replyText(reply[n]);
+      const packed = replyText(reply[n + 1]);
+      if (id !== null && packed !== null) sessions.push(decodeSession(userId, id, packed));
+    }
+    return sessions.sort(newestFirst);
+  }
+
+  async setUserActive(userId: string, active: boolean, now: number): Promise<void> {
+    checkInteger('now', now);
+    const keys = this.#keys(userId);
+    await this.#run(
+      setUserActiveScript,
+      [keys.sessions, keys.user],
+      [active ? '1' : '0', this.#userStateTtlMs, this.#channel, userId],
+    );
+  }
+
+  async getCachedUser(userId: string): Promise<string | null> {
+    const key = this.#keys(userId).profile;
+    return replyText(await this.#send(['GET', key], key));
+  }
+
+  async setCachedUser(userId: string, profileJson: string, ttlMs: number): Promise<void> {
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError('authjwt: ttlMs must be positive');
+    const key = this.#keys(userId).profile;
+    await this.#send(['SET', key, profileJson, 'PX', String(Math.ceil(ttlMs))], key);
+  }
+
+  async deleteCachedUser(userId: string): Promise<void> {
+    await this.#run(deleteCachedUserScript, [this.#keys(userId).profile], [this.#channel, userId]);
+  }
+
+  async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
+    checkInteger('expiresAt', expiresAt);
+    if (expiresAt <= 0) return;
+    const key = this.#keys(userId).deny(jti);
+    // An `expiresAt` already past deletes the key: the token's own `exp` refuses it anyway.
+    await this.#send(['SET', key, '1', 'PXAT', String(expiresAt)], key);
+  }
+
+  async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
+    const keys = this.#keys(userId);
+    const reply = asArray(await this.#run(getTokenStateScript, [keys.deny(jti), keys.user], []));
+    return { denied: Number(reply[0]) === 1, user: userState(reply[1], reply[2]) };
+  }
+
+  subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void {
+    return this.#revocations.subscribe(listener);
+  }
+
+  async ping(): Promise<void> {
+    const reply = replyText(await this.#send(['PING'], undefined));
+    if (reply !== 'PONG') throw new AuthError('store_unavailable', { reason: 'redis_reply' });
+  }
+
+  async close(): Promise<void> {
+    this.#revocations.close();
+  }
+
+  #keys(userId: string): UserKeys {
+    return userKeys(this.#prefix, userId);
+  }
+
+  /** EVALSHA, and EVAL when this server has not cached the script (a restart, a new Cluster node). */
+  async #run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await this.#send(['EVALSHA', script.sha, ...tail], keys[0]);
+    } catch (error) {
+      if (!(error instanceof AuthError) || error.reason !== 'noscript') throw error;
+      return this.#send(['EVAL', script.source, ...tail], keys[0]);
+    }
+  }
+
+  /**
+   * One command, bounded by `commandTimeout`. Every failure becomes `store_unavailable`, with the
+   * Redis message (never the command, whose arguments hold ids) as the cause.
+   */
+  #send(args: readonly string[], routingKey: string | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new AuthError('store_unavailable', { reason: 'redis_timeout' }));
+      }, this.#timeoutMs);
+      timer.unref();
+      let sent: Promise<unknown>;
+      try {
+        sent = this.#redis.send(args, routingKey);
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      sent.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(storeError(error));
+        },
+      );
+    });
+  }
+}
+
+function storeError(error: unknown): AuthError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new AuthError('store_unavailable', {
+    reason: message.startsWith('NOSCRIPT') ? 'noscript' : 'redis_error',
+    cause: new Error(`Redis: ${message}`),
+  });
+}
+
+function asArray(reply: unknown): readonly unknown[] {
+  if (Array.isArray(reply)) return reply;
+  throw new AuthError('store_unavailable', { reason: 'redis_reply' });
+}
+
+function texts(reply: unknown): string[] {
+  return asArray(reply).flatMap((item) => {
+    const text = replyText(item);
+    return text === null ? [] : [text];
+  });
+}
+
+function userState(active: unknown, epoch: unknown): UserState {
+  const epochText = replyText(epoch);
+  return { active: replyText(active) !== '0', epoch: epochText === null ? 0 : Number(epochText) };
+}

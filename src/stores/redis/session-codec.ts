@@ -1,0 +1,97 @@
+import type { SessionRecord } from '../port.js';
+
+/*
+ * One session is one field of the user's sessions hash, its value packed into one short string,
+ * because memory per session is the budget (see bench/session-memory.ts): a key per session costs
+ * ~150 bytes of key, expiry and dict overhead before any data, and a 100-character user agent pushes
+ * any hash out of its compact listpack encoding (hash-max-listpack-value is 64 bytes).
+ *
+ *   c,l,e,i,t,r,p,<ipLength>.<uaLength>.<ip><userAgent><claims JSON>
+ *
+ * c is createdAt in base 36; l, e, i, t are lastSeenAt, expiresAt, idleExpiresAt and rotatedAt minus
+ * createdAt, in base 36 (t empty before the first rotation); r and p are the live and the previous
+ * refresh token ids (p empty). The seven comma-terminated fields are what the Lua scripts read and
+ * rewrite (lua-prelude.ts mirrors this file); the tail is opaque to them. An empty length means absent.
+ */
+
+const tokenId = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Refresh token ids sit between commas, so they must be base64url, as `randomId()` makes them. */
+export function checkTokenId(name: string, value: string): string {
+  if (!tokenId.test(value)) throw new TypeError(`authjwt: ${name} must be 1 to 128 base64url characters`);
+  return value;
+}
+
+/** Times and counts go into Lua as decimal strings; only safe integers survive that exactly. */
+export function checkInteger(name: string, value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`authjwt: ${name} must be a safe integer`);
+  return String(value);
+}
+
+export function encodeSession(session: SessionRecord): string {
+  const c = session.createdAt;
+  checkInteger('createdAt', c);
+  const relative = (name: string, time: number) => {
+    checkInteger(name, time);
+    return (time - c).toString(36);
+  };
+  const fixed = [
+    c.toString(36),
+    relative('lastSeenAt', session.lastSeenAt),
+    relative('expiresAt', session.expiresAt),
+    relative('idleExpiresAt', session.idleExpiresAt),
+    session.rotatedAt === undefined ? '' : relative('rotatedAt', session.rotatedAt),
+    checkTokenId('refreshJti', session.refreshJti),
+    session.previousRefreshJti === undefined
+      ? ''
+      : checkTokenId('previousRefreshJti', session.previousRefreshJti),
+  ];
+  const ip = session.ip;
+  const ua = session.userAgent;
+  const claims = session.claims === undefined ? '' : JSON.stringify(session.claims);
+  return `${fixed.join(',')},${lengthOf(ip)}.${lengthOf(ua)}.${ip ?? ''}${ua ?? ''}${claims}`;
+}
+
+export function decodeSession(userId: string, sessionId: string, packed: string): SessionRecord {
+  const fields: string[] = [];
+  let at = 0;
+  for (let n = 0; n < 7; n += 1) {
+    const comma = packed.indexOf(',', at);
+    if (comma < 0) throw new Error('authjwt: unreadable session record in Redis');
+    fields.push(packed.slice(at, comma));
+    at = comma + 1;
+  }
+  const [c36 = '', l = '', e = '', i = '', t = '', r = '', p = ''] = fields;
+  const createdAt = parseInt(c36, 36);
+  const ipEnd = packed.indexOf('.', at);
+  const uaEnd = packed.indexOf('.', ipEnd + 1);
+  if (ipEnd < 0 || uaEnd < 0) throw new Error('authjwt: unreadable session record in Redis');
+  let tail = uaEnd + 1;
+  const take = (length: string): string | undefined => {
+    if (length === '') return undefined;
+    const value = packed.slice(tail, tail + parseInt(length, 36));
+    tail += value.length;
+    return value;
+  };
+  const ip = take(packed.slice(at, ipEnd));
+  const userAgent = take(packed.slice(ipEnd + 1, uaEnd));
+  const claims = packed.slice(tail);
+  return {
+    id: sessionId,
+    userId,
+    createdAt,
+    lastSeenAt: createdAt + parseInt(l, 36),
+    expiresAt: createdAt + parseInt(e, 36),
+    idleExpiresAt: createdAt + parseInt(i, 36),
+    ...(userAgent === undefined ? {} : { userAgent }),
+    ...(ip === undefined ? {} : { ip }),
+    refreshJti: r,
+    ...(p === '' ? {} : { previousRefreshJti: p }),
+    ...(t === '' ? {} : { rotatedAt: createdAt + parseInt(t, 36) }),
+    ...(claims === '' ? {} : { claims: JSON.parse(claims) as Record<string, unknown> }),
+  };
+}
+
+function lengthOf(value: string | undefined): string {
+  return value === undefined ? '' : value.length.toString(36);
+}

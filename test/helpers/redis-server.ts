@@ -1,0 +1,241 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+/*
+ * Real redis-server processes for the tests: each on a free port, in a temp dir, without persistence,
+ * as a child of this process. Everything started here is killed in afterAll by the tests and, should
+ * a test forget or the worker die, when this process exits.
+ */
+
+const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Kills the server at once (SIGKILL): no goodbye to its clients, like a crash. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty: there is no persistence). */
+  start(): Promise<void>;
+  /** FLUSHALL. */
+  flush(): Promise<void>;
+  /** One command over a plain socket; replies of type simple string, error, integer or bulk string. */
+  command(...args: string[]): Promise<string>;
+}
+
+/** Starts a standalone redis-server and waits until it answers PING. */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = tempDir();
+  let child: ChildProcess | undefined;
+  const server: RedisServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      if (child !== undefined) return;
+      child = spawnServer(port, dir, extraArgs);
+      await waitForPing(port, child);
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (running !== undefined) await kill(running);
+    },
+    async flush() {
+      await rawCommand(port, ['FLUSHALL']);
+    },
+    command: (...args) => rawCommand(port, args),
+  };
+  await server.start();
+  return server;
+}
+
+export interface RedisCluster {
+  /** The masters, as clients want them. */
+  readonly nodes: readonly { host: string; port: number }[];
+  readonly servers: readonly RedisServer[];
+  /** FLUSHALL on every master. */
+  flush(): Promise<void>;
+  /** Kills every node. */
+  stop(): Promise<void>;
+}
+
+/** Starts a 3-master Redis Cluster (no replicas) and waits until every node reports cluster_state:ok. */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const servers: RedisServer[] = [];
+  try {
+    for (let n = 0; n < 3; n += 1) {
+      const dir = tempDir();
+      servers.push(
+        await startRedisServer([
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '2000',
+        ]),
+      );
+    }
+    await promisify(execFile)(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...servers.map((s) => `127.0.0.1:${s.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { timeout: 20_000 },
+    );
+    await waitFor(async () => {
+      const infos = await Promise.all(servers.map((s) => s.command('CLUSTER', 'INFO')));
+      return infos.every((info) => info.includes('cluster_state:ok'));
+    }, 20_000);
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    servers,
+    async flush() {
+      await Promise.all(servers.map((s) => s.flush()));
+    },
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+/** Polls `check` until it is true, or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`waitFor: condition still false after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+function spawnServer(port: number, dir: string, extraArgs: readonly string[]): ChildProcess {
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, `redis-${port}.log`),
+      ...extraArgs,
+    ],
+    { stdio: 'ignore' },
+  );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${child.exitCode})`);
+    return (await rawCommand(port, ['PING'])) === 'PONG';
+  }, 10_000);
+  if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited`);
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'authjwt-redis-'));
+  dirs.add(dir);
+  return dir;
+}
+
+/**
+ * A port that is free, and (for Cluster) whose bus port, +10000, is free too. Random rather than
+ * ephemeral so parallel test files rarely collide, and checked by binding both.
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await canBind(port)) && (await canBind(port + 10_000))) return port;
+  }
+  throw new Error('no free port found');
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** RESP over a plain socket, for the harness's own checks (no client library involved). */
+function rawCommand(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let buffer = Buffer.alloc(0);
+    socket.setTimeout(2000, () => socket.destroy(new Error('raw command timed out')));
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+    });
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      const line = buffer.indexOf('\r\n');
+      if (line < 0) return;
+      const head = buffer.subarray(0, line).toString();
+      let reply: string | undefined;
+      if (head[0] === '+' || head[0] === ':') reply = head.slice(1);
+      else if (head[0] === '-') {
+        socket.destroy();
+        reject(new Error(head.slice(1)));
+        return;
+      } else if (head[0] === '$') {
+        const length = Number(head.slice(1));
+        if (length < 0) reply = '';
+        else if (buffer.length >= line + 2 + length + 2) {
+          reply = buffer.subarray(line + 2, line + 2 + length).toString();
+        }
+      } else {
+        socket.destroy();
+        reject(new Error(`unexpected reply ${head}`));
+        return;
+      }
+      if (reply !== undefined) {
+        socket.end();
+        resolve(reply);
+      }
+    });
+  });
+}
