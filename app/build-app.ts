@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { cookieAuthRoutes } from './routes/cookie-auth.js';
 import { homeRoutes } from './routes/home.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -59,13 +60,15 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'authjwt reference app', version: '1.0.0' },
-      components: { securitySchemes: openApiSecuritySchemes() },
+      components: { securitySchemes: openApiSecuritySchemes({ accessCookie: '__Host-access' }) },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authjwtFastify, { auth });
+  // Bearer header and cookies (header first); cookie-authenticated unsafe requests need X-CSRF-Token.
+  await app.register(authjwtFastify, { auth, cookies: true });
 
   await app.register(authRoutes(context));
+  await app.register(cookieAuthRoutes(context));
   await app.register(sessionRoutes(context));
   await app.register(accountRoutes(context));
   await app.register(adminRoutes(context));

@@ -137,6 +137,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     const renewed = tokens.signAccessToken({
       subject: claims.sub,
       ...(claims.sid !== undefined && { sessionId: claims.sid }),
+      ...(claims.csrf !== undefined && { csrf: claims.csrf }),
       claims: applicationClaims(claims),
     });
     return { token: renewed.token, expiresIn: renewed.expiresIn };

@@ -10,6 +10,8 @@ export interface IssuePairInput {
   /** Claims for the refresh token (stateless mode carries the application claims in it). */
   refreshClaims?: Readonly<Record<string, unknown>> | undefined;
   fresh: boolean;
+  /** Cookie mode: the CSRF value bound into both tokens. */
+  csrf?: string | undefined;
   /** The session's end (ms): no refresh token outlives its session. */
   sessionEndsAt: number;
   nowMs: number;
@@ -22,6 +24,7 @@ export function issueTokenPair(tokens: TokenService, input: IssuePairInput): Tok
     subject: input.subject,
     sessionId: input.sessionId,
     fresh: input.fresh,
+    ...(input.csrf !== undefined && { csrf: input.csrf }),
     ...(input.accessClaims !== undefined && { claims: input.accessClaims }),
   });
   const refresh = tokens.signRefreshToken({
@@ -29,6 +32,7 @@ export function issueTokenPair(tokens: TokenService, input: IssuePairInput): Tok
     sessionId: input.sessionId,
     jti: input.refreshJti,
     ttl: Math.max(1, Math.min(tokens.refreshTtl, remaining)),
+    ...(input.csrf !== undefined && { csrf: input.csrf }),
     ...(input.refreshClaims !== undefined && { claims: input.refreshClaims }),
   });
   return {
@@ -38,6 +42,7 @@ export function issueTokenPair(tokens: TokenService, input: IssuePairInput): Tok
     expiresIn: access.expiresIn,
     refreshExpiresIn: refresh.expiresIn,
     sessionId: input.sessionId,
+    ...(input.csrf !== undefined && { csrfToken: input.csrf }),
   };
 }
 

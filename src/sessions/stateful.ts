@@ -89,6 +89,7 @@ export function createStatefulSessions({
         refreshJti: session.refreshJti,
         accessClaims: input.claims,
         fresh: input.fresh ?? true,
+        csrf: input.csrf === true ? randomId() : undefined,
         sessionEndsAt: session.expiresAt,
         nowMs: session.createdAt,
       });
@@ -122,6 +123,8 @@ export function createStatefulSessions({
         refreshJti: rotated.refreshJti,
         accessClaims: rotated.claims,
         fresh: false,
+        // A cookie-mode session gets a new CSRF value with every rotation.
+        csrf: claims.csrf === undefined ? undefined : randomId(),
         sessionEndsAt: rotated.expiresAt,
         nowMs: now,
       });

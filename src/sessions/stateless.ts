@@ -50,7 +50,12 @@ export function createStatelessSessions({
     if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  function pair(subject: string, claims: Readonly<Record<string, unknown>> | undefined, fresh: boolean) {
+  function pair(
+    subject: string,
+    claims: Readonly<Record<string, unknown>> | undefined,
+    fresh: boolean,
+    csrf: boolean,
+  ) {
     const now = clockMs();
     return issueTokenPair(tokens, {
       subject,
@@ -59,6 +64,7 @@ export function createStatelessSessions({
       accessClaims: claims,
       refreshClaims: claims === undefined ? undefined : { [carriedClaimsName]: claims },
       fresh,
+      csrf: csrf ? randomId() : undefined,
       sessionEndsAt: now + tokens.refreshTtl * 1000,
       nowMs: now,
     });
@@ -67,7 +73,7 @@ export function createStatelessSessions({
   return {
     async login(input) {
       await afterEpoch(await activeUser(input.subject));
-      return pair(input.subject, input.claims, input.fresh ?? true);
+      return pair(input.subject, input.claims, input.fresh ?? true, input.csrf === true);
     },
 
     async refresh(claims) {
@@ -79,7 +85,7 @@ export function createStatelessSessions({
         carried !== null && typeof carried === 'object' && !Array.isArray(carried)
           ? (carried as Record<string, unknown>)
           : undefined;
-      return pair(claims.sub, applicationClaims, false);
+      return pair(claims.sub, applicationClaims, false, claims.csrf !== undefined);
     },
 
     async check(claims) {

@@ -22,6 +22,8 @@ export interface LoginInput {
   /** The device, shown on the sessions page. */
   userAgent?: string;
   ip?: string;
+  /** Cookie mode: bind a CSRF value into the tokens (returned as `csrfToken`). */
+  csrf?: boolean;
 }
 
 export interface TokenPair {
@@ -33,6 +35,8 @@ export interface TokenPair {
   /** Seconds until the refresh token expires. */
   readonly refreshExpiresIn: number;
   readonly sessionId: string;
+  /** The CSRF value bound into both tokens, in cookie mode. */
+  readonly csrfToken?: string;
 }
 
 export interface FreshTokenInput {

@@ -22,6 +22,8 @@ export interface RegisteredClaims {
   sid?: string;
   /** Until when (NumericDate) an access token counts as fresh; absent on non-fresh tokens. */
   fresh?: number;
+  /** The CSRF value bound into a cookie-mode token (double submit). */
+  csrf?: string;
 }
 
 /** The verified claims: the registered ones plus the custom claims the application added. */
@@ -79,6 +81,7 @@ export function checkClaims(
   if (jti !== undefined && typeof jti !== 'string') throw invalid('jti');
   if (sid !== undefined && typeof sid !== 'string') throw invalid('sid');
   if (fresh !== undefined && !isNumericDate(fresh)) throw invalid('fresh');
+  if (payload.csrf !== undefined && typeof payload.csrf !== 'string') throw invalid('csrf');
   if (rules.issuers.length > 0 && !(typeof payload.iss === 'string' && rules.issuers.includes(payload.iss))) {
     throw invalid('iss');
   }

@@ -184,7 +184,12 @@ describe('reference app over HTTP: public documents', () => {
       type: 'http',
       scheme: 'bearer',
     });
-    expect(openapi.body.paths['/me'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(openapi.body.paths['/me'].get.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
+    expect(openapi.body.components.securitySchemes.cookieAuth).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-access',
+    });
     expect(openapi.body.paths['/auth/login'].post.security).toBeUndefined();
     const docs = await fetch(`${base}/docs`);
     expect(docs.status).toBe(200);

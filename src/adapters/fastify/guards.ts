@@ -3,6 +3,8 @@ import type { Auth, AuthContext } from '../../auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import { readBearerToken } from '../../http/bearer.js';
 import type { ChallengeOptions } from '../../http/challenge.js';
+import type { CookieJar } from '../../http/cookies.js';
+import type { CsrfPolicy } from '../../http/csrf.js';
 import { authErrorResponse } from '../../http/error-response.js';
 
 /** What a guard demands. Each guard is a Fastify hook that replies itself when it refuses. */
@@ -16,8 +18,10 @@ export interface GuardSettings {
   readonly header: string;
   readonly scheme: string;
   readonly challenge: ChallengeOptions;
-  /** Response header that carries a renewed access token (sliding renewal). */
+  /** Response header that carries a renewed access token (sliding renewal) in header mode. */
   readonly renewedTokenHeader: string;
+  /** Cookie mode, when tokens may come from cookies. */
+  readonly cookies: { readonly jar: CookieJar; readonly csrf: CsrfPolicy } | undefined;
 }
 
 /** Guards made by the plugin, with what they demand, so `onRoute` can mark routes in OpenAPI. */
@@ -32,6 +36,11 @@ export function sendAuthError(
   return reply.code(response.statusCode).headers(response.headers).send(response.body);
 }
 
+interface FoundToken {
+  token: string;
+  fromCookie: boolean;
+}
+
 /**
  * Builds a guard. It never resolves to "pass" on an error it does not understand: a non-AuthError is
  * rethrown, so Fastify answers 500 and logs it, rather than letting the request through.
@@ -41,27 +50,67 @@ export function createGuard(
   kind: GuardKind,
   roles: readonly string[] = [],
 ): AuthGuard {
-  const { auth, header, scheme, challenge, renewedTokenHeader } = settings;
+  const { auth, header, scheme, challenge, renewedTokenHeader, cookies } = settings;
 
-  async function authenticate(request: FastifyRequest): Promise<AuthContext | null> {
-    const token = readBearerToken(request.headers[header], scheme);
-    if (token === undefined) {
+  /** The header first; the cookie only when there is no Authorization header at all. Never the query string. */
+  function findToken(request: FastifyRequest): FoundToken | undefined {
+    const fromHeader = readBearerToken(request.headers[header], scheme);
+    if (fromHeader !== undefined) return { token: fromHeader, fromCookie: false };
+    if (cookies === undefined) return undefined;
+    const jar = cookies.jar.read(request.headers.cookie);
+    const fromCookie = kind === 'refresh' ? jar.refresh : jar.access;
+    return fromCookie === undefined || fromCookie.length === 0
+      ? undefined
+      : { token: fromCookie, fromCookie: true };
+  }
+
+  function checkCsrf(request: FastifyRequest, context: AuthContext): void {
+    const policy = cookies?.csrf;
+    if (policy === undefined) return;
+    const headers = request.headers;
+    policy.check(
+      {
+        method: request.method,
+        headerValue: headers[policy.header],
+        origin: headers.origin,
+        secFetchSite: single(headers['sec-fetch-site']),
+        host: headers.host,
+      },
+      context.claims.csrf,
+    );
+  }
+
+  async function authenticate(
+    request: FastifyRequest,
+  ): Promise<{ context: AuthContext; fromCookie: boolean } | null> {
+    const found = findToken(request);
+    if (found === undefined) {
       if (kind === 'optional') return null;
       throw new AuthError('token_missing');
     }
-    if (kind === 'refresh') return auth.authenticateRefresh(token);
-    const context = await auth.authenticate(token);
+    const context =
+      kind === 'refresh' ? await auth.authenticateRefresh(found.token) : await auth.authenticate(found.token);
+    // Header tokens cannot be sent by a cross-site form or image, so only cookie tokens need CSRF.
+    if (found.fromCookie) checkCsrf(request, context);
     if (kind === 'fresh' && !context.fresh) throw new AuthError('fresh_token_required');
     if (kind === 'roles') auth.requireRoles(context, roles);
-    return context;
+    return { context, fromCookie: found.fromCookie };
   }
 
   const guard: AuthGuard = async (request, reply) => {
     try {
-      const context = await authenticate(request);
-      request.auth = context;
-      if (context?.renewedAccessToken !== undefined) {
-        reply.header(renewedTokenHeader, context.renewedAccessToken.token);
+      const result = await authenticate(request);
+      request.auth = result?.context ?? null;
+      const renewed = result?.context.renewedAccessToken;
+      if (renewed !== undefined) {
+        if (result?.fromCookie && cookies !== undefined) {
+          reply.header(
+            'set-cookie',
+            cookies.jar.setTokens({ accessToken: renewed.token, accessMaxAge: renewed.expiresIn }),
+          );
+        } else {
+          reply.header(renewedTokenHeader, renewed.token);
+        }
       }
       return undefined;
     } catch (error) {
@@ -71,4 +120,8 @@ export function createGuard(
   };
   guardKinds.set(guard, kind);
   return guard;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

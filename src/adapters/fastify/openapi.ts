@@ -4,9 +4,10 @@ import { type AuthGuard, type GuardKind, guardKinds } from './guards.js';
 /** Security scheme names used in the OpenAPI document. */
 export interface OpenApiNames {
   bearer: string;
+  cookie: string;
 }
 
-export const defaultOpenApiNames: OpenApiNames = { bearer: 'bearerAuth' };
+export const defaultOpenApiNames: OpenApiNames = { bearer: 'bearerAuth', cookie: 'cookieAuth' };
 
 /** An OpenAPI 3 security scheme object, as much of it as we produce. */
 export type SecurityScheme =
@@ -18,9 +19,23 @@ export type SecurityScheme =
  * knows how to send the token.
  */
 export function openApiSecuritySchemes(
-  names: OpenApiNames = defaultOpenApiNames,
+  options: { names?: Partial<OpenApiNames>; accessCookie?: string } = {},
 ): Record<string, SecurityScheme> {
+  const names = { ...defaultOpenApiNames, ...options.names };
+  const cookie: Record<string, SecurityScheme> =
+    options.accessCookie === undefined
+      ? {}
+      : {
+          [names.cookie]: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: options.accessCookie,
+            description:
+              'The HttpOnly access cookie set by the cookie login; unsafe methods also need X-CSRF-Token.',
+          },
+        };
   return {
+    ...cookie,
     [names.bearer]: {
       type: 'http',
       scheme: 'bearer',
@@ -45,15 +60,16 @@ function guardIn(hooks: HookOption): GuardKind | undefined {
  * Adds `security` to the schema of every route guarded by one of our guards (unless the route set its
  * own), so the generated document marks it. Optional routes accept no credentials too (`{}`).
  */
-export function markGuardedRoute(route: RouteOptions, names: OpenApiNames): void {
+export function markGuardedRoute(route: RouteOptions, names: OpenApiNames, cookieMode: boolean): void {
   const kind = guardIn(route.onRequest) ?? guardIn(route.preHandler) ?? guardIn(route.preValidation);
   if (kind === undefined) return;
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (schema.security !== undefined) return;
   const requirement = { [names.bearer]: [] };
+  const alternatives = cookieMode ? [requirement, { [names.cookie]: [] }] : [requirement];
   // `security` is read by @fastify/swagger, whose type augmentation we do not import.
   route.schema = {
     ...schema,
-    security: kind === 'optional' ? [{}, requirement] : [requirement],
+    security: kind === 'optional' ? [{}, ...alternatives] : alternatives,
   } as FastifySchema;
 }

@@ -1,8 +1,11 @@
-import type { FastifyPluginAsync, FastifySchema } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifySchema } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Auth, AuthContext } from '../../auth.js';
 import { AuthConfigError } from '../../errors.js';
 import type { ChallengeOptions } from '../../http/challenge.js';
+import { type CookieJar, type CookieOptions, createCookieJar } from '../../http/cookies.js';
+import { type CsrfOptions, createCsrfPolicy } from '../../http/csrf.js';
+import type { TokenPair } from '../../sessions/types.js';
 import { type AuthGuard, createGuard, type GuardSettings } from './guards.js';
 import { defaultOpenApiNames, markGuardedRoute, type OpenApiNames } from './openapi.js';
 
@@ -22,6 +25,13 @@ export interface AuthjwtFastifyOptions {
    * renews one. Default `x-renewed-access-token`; browsers need it listed in CORS `exposedHeaders`.
    */
   renewedTokenHeader?: string;
+  /**
+   * Cookie mode: tokens may also come from `HttpOnly` cookies (the header is read first), and
+   * cookie-authenticated unsafe requests need the CSRF header. Default: off (header only).
+   */
+  cookies?: CookieOptions | boolean;
+  /** CSRF double submit for cookie mode (on by default there). */
+  csrf?: CsrfOptions;
   /** Security scheme names used when marking guarded routes for OpenAPI. */
   openApi?: Partial<OpenApiNames>;
 }
@@ -39,6 +49,14 @@ export interface AuthjwtDecorator {
   requireFresh(): AuthGuard;
   /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
   requireRoles(...roles: string[]): AuthGuard;
+  /** Cookie mode: sets the access, refresh and CSRF cookies for a token pair. */
+  setTokenCookies(reply: FastifyReply, pair: TokenPair): FastifyReply;
+  /** Cookie mode: clears every cookie of ours. */
+  clearTokenCookies(reply: FastifyReply): FastifyReply;
+  /** Cookie mode's names and CSRF policy, for WebSocket upgrades and pages; `undefined` in header mode. */
+  readonly cookies:
+    | { readonly jar: CookieJar; readonly csrf: ReturnType<typeof createCsrfPolicy> }
+    | undefined;
 }
 
 declare module 'fastify' {
@@ -61,7 +79,14 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     ...(options.realm !== undefined && { realm: options.realm }),
     ...(options.scheme !== undefined && { scheme: options.scheme }),
   };
+  const cookieOptions =
+    options.cookies === true ? {} : options.cookies === false ? undefined : options.cookies;
+  const cookies =
+    cookieOptions === undefined
+      ? undefined
+      : { jar: createCookieJar(cookieOptions), csrf: createCsrfPolicy(options.csrf) };
   const settings: GuardSettings = {
+    cookies,
     auth,
     header,
     scheme: options.scheme ?? 'Bearer',
@@ -77,8 +102,29 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
   const fresh = createGuard(settings, 'fresh');
 
   fastify.decorateRequest('auth', null);
+  function requireCookies() {
+    if (cookies === undefined)
+      throw new AuthConfigError('cookies', 'cookie mode is off; register the plugin with cookies: true');
+    return cookies;
+  }
+
   fastify.decorate('authjwt', {
     auth,
+    cookies,
+    setTokenCookies(reply, pair) {
+      const { jar } = requireCookies();
+      return reply.header(
+        'set-cookie',
+        jar.setTokens({
+          accessToken: pair.accessToken,
+          accessMaxAge: pair.expiresIn,
+          refreshToken: pair.refreshToken,
+          refreshMaxAge: pair.refreshExpiresIn,
+          ...(pair.csrfToken !== undefined && { csrf: pair.csrfToken }),
+        }),
+      );
+    },
+    clearTokenCookies: (reply) => reply.header('set-cookie', requireCookies().jar.clear()),
     requireAccess: () => access,
     optionalAccess: () => optional,
     requireRefresh: () => refresh,
@@ -91,7 +137,7 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     },
   } satisfies AuthjwtDecorator);
 
-  fastify.addHook('onRoute', (route) => markGuardedRoute(route, names));
+  fastify.addHook('onRoute', (route) => markGuardedRoute(route, names, cookies !== undefined));
 
   const jwksPath = options.jwksPath ?? '/.well-known/jwks.json';
   if (jwksPath !== false) {

@@ -1,0 +1,66 @@
+import { AuthError } from 'authjwt';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../build-app.js';
+import { claimsFor, device } from './auth.js';
+import { credentialsBody } from './schemas.js';
+
+/** Cookie mode for browsers: tokens in HttpOnly cookies, a CSRF value the page sends back in a header. */
+export function cookieAuthRoutes({ auth, users }: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const { authjwt } = app;
+    const tags = ['cookie auth'];
+    const noContent = { 204: { type: 'null' } };
+
+    app.post<{ Body: { username: string; password: string } }>(
+      '/auth/cookie/login',
+      {
+        schema: {
+          tags,
+          summary: 'Log in; sets the access, refresh and CSRF cookies',
+          body: credentialsBody,
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        const user = await users.verifyPassword(request.body.username, request.body.password);
+        if (user === undefined) throw new AuthError('invalid_credentials');
+        const pair = await auth.login({
+          subject: user.id,
+          claims: claimsFor(user),
+          csrf: true,
+          ...device(request),
+        });
+        return authjwt.setTokenCookies(reply, pair).code(204).send();
+      },
+    );
+
+    app.post(
+      '/auth/cookie/refresh',
+      {
+        onRequest: authjwt.requireRefresh(),
+        schema: { tags, summary: 'Rotate the refresh cookie (send X-CSRF-Token)', response: noContent },
+      },
+      async (request, reply) =>
+        authjwt
+          .setTokenCookies(reply, await auth.refresh(request.auth))
+          .code(204)
+          .send(),
+    );
+
+    app.post(
+      '/auth/cookie/logout',
+      {
+        onRequest: authjwt.requireAccess(),
+        schema: {
+          tags,
+          summary: 'End this session and clear the cookies (send X-CSRF-Token)',
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        if (request.auth) await auth.logout(request.auth);
+        return authjwt.clearTokenCookies(reply).code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, type RunningApp, startApp } from './start-app.js';
+
+let running: RunningApp;
+let base: string;
+
+beforeAll(async () => {
+  running = await startApp({ JWT_SECRET: 'cookie-http-test-secret-0123456789' });
+  base = running.url;
+});
+afterAll(async () => running.close());
+
+interface Jar {
+  cookies: Record<string, string>;
+  setCookie: string[];
+  header: string;
+}
+
+function jarFrom(headers: Headers): Jar {
+  const setCookie = headers.getSetCookie();
+  const cookies: Record<string, string> = {};
+  for (const line of setCookie) {
+    const [pair] = line.split(';');
+    const [name, ...value] = (pair ?? '').split('=');
+    cookies[name as string] = value.join('=');
+  }
+  const header = Object.entries(cookies)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+  return { cookies, setCookie, header };
+}
+
+async function cookieLogin(username = 'alice') {
+  const reply = await call(base, 'POST', '/auth/cookie/login', {
+    body: { username, password: `${username}-pass` },
+  });
+  expect(reply.status).toBe(204);
+  return jarFrom(reply.headers);
+}
+
+function withCookies(jar: Jar, extra: Record<string, string> = {}) {
+  return { headers: { cookie: jar.header, ...extra } };
+}
+
+describe('cookie login', () => {
+  it('sets HttpOnly, Secure, SameSite=Lax, Path=/ __Host- token cookies and a script-readable CSRF cookie', async () => {
+    const jar = await cookieLogin();
+    const line = (name: string) => jar.setCookie.find((cookie) => cookie.startsWith(`${name}=`)) ?? '';
+    for (const name of ['__Host-access', '__Host-refresh']) {
+      expect(line(name)).toMatch(/; HttpOnly/);
+      expect(line(name)).toMatch(/; Secure/);
+      expect(line(name)).toMatch(/; SameSite=Lax/);
+      expect(line(name)).toMatch(/; Path=\//);
+      expect(line(name)).not.toMatch(/Domain=/);
+    }
+    expect(line('__Host-access')).toMatch(/Max-Age=900/);
+    expect(line('__Host-refresh')).toMatch(/Max-Age=1209600/);
+    expect(line('__Host-csrf')).not.toMatch(/HttpOnly/);
+    expect(line('__Host-csrf')).toMatch(/; Secure/);
+    expect(jar.cookies['__Host-csrf']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('refuses bad credentials with 401 and sets no cookie', async () => {
+    const reply = await call(base, 'POST', '/auth/cookie/login', {
+      body: { username: 'alice', password: 'x' },
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('CSRF double submit on cookie-authenticated requests', () => {
+  it('lets safe methods through with the cookie alone', async () => {
+    const jar = await cookieLogin();
+    const me = await call(base, 'GET', '/me', withCookies(jar));
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('alice');
+  });
+
+  it("refuses an unsafe method without the header, with a wrong value, or with another session's value (403 csrf_failed)", async () => {
+    const jar = await cookieLogin();
+    const other = await cookieLogin('bob');
+    for (const extra of [
+      {},
+      { 'x-csrf-token': 'wrong' },
+      { 'x-csrf-token': other.cookies['__Host-csrf'] as string },
+    ]) {
+      const reply = await call(base, 'POST', '/auth/cookie/logout', withCookies(jar, extra));
+      expect(reply.status).toBe(403);
+      expect(reply.body.code).toBe('csrf_failed');
+      expect(reply.headers.get('www-authenticate')).toBeNull();
+    }
+    // The session is still live.
+    expect((await call(base, 'GET', '/me', withCookies(jar))).status).toBe(200);
+  });
+
+  it('refuses a cross-site request even with the right value (Origin and Sec-Fetch-Site)', async () => {
+    const jar = await cookieLogin();
+    const csrf = jar.cookies['__Host-csrf'] as string;
+    const evil = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': csrf, origin: 'https://evil.example' }),
+    );
+    expect(evil.body.code).toBe('csrf_failed');
+    const opaque = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': csrf, origin: 'null' }),
+    );
+    expect(opaque.body.code).toBe('csrf_failed');
+    const crossSite = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' }),
+    );
+    expect(crossSite.body.code).toBe('csrf_failed');
+    const sameOrigin = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': csrf, origin: base, 'sec-fetch-site': 'same-origin' }),
+    );
+    expect(sameOrigin.status).toBe(204);
+  });
+
+  it('needs no CSRF header for requests with a bearer header', async () => {
+    const login = await call(base, 'POST', '/auth/login', {
+      body: { username: 'alice', password: 'alice-pass' },
+    });
+    expect((await call(base, 'POST', '/auth/logout', { token: login.body.access_token })).status).toBe(204);
+  });
+});
+
+describe('cookie refresh and logout', () => {
+  it('refresh rotates the cookies and the CSRF value; it needs the CSRF header', async () => {
+    const jar = await cookieLogin();
+    const refused = await call(base, 'POST', '/auth/cookie/refresh', withCookies(jar));
+    expect(refused.body.code).toBe('csrf_failed');
+    const refreshed = await call(
+      base,
+      'POST',
+      '/auth/cookie/refresh',
+      withCookies(jar, { 'x-csrf-token': jar.cookies['__Host-csrf'] as string }),
+    );
+    expect(refreshed.status).toBe(204);
+    const next = jarFrom(refreshed.headers);
+    expect(next.cookies['__Host-refresh']).not.toBe(jar.cookies['__Host-refresh']);
+    expect(next.cookies['__Host-csrf']).not.toBe(jar.cookies['__Host-csrf']);
+    expect((await call(base, 'GET', '/me', withCookies(next))).status).toBe(200);
+    // The new tokens are bound to the new value: the old one no longer passes.
+    const stale = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(next, { 'x-csrf-token': jar.cookies['__Host-csrf'] as string }),
+    );
+    expect(stale.body.code).toBe('csrf_failed');
+  });
+
+  it('logout ends the session and clears every cookie', async () => {
+    const jar = await cookieLogin();
+    const out = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': jar.cookies['__Host-csrf'] as string }),
+    );
+    expect(out.status).toBe(204);
+    const cleared = out.headers.getSetCookie();
+    for (const name of ['__Host-access', '__Host-refresh', '__Host-csrf']) {
+      expect(cleared.find((line) => line.startsWith(`${name}=;`))).toMatch(/Max-Age=0/);
+    }
+    const after = await call(base, 'GET', '/me', withCookies(jar));
+    expect(after.body.code).toBe('token_revoked');
+  });
+});
+
+describe('token locations', () => {
+  it('reads the header first: a bad header is refused even with a good cookie', async () => {
+    const jar = await cookieLogin();
+    const reply = await call(base, 'GET', '/me', { token: 'not.a.token', headers: { cookie: jar.header } });
+    expect(reply.status).toBe(401);
+    expect(reply.body.code).toBe('token_invalid');
+  });
+
+  it('never takes a token from the query string', async () => {
+    const login = await call(base, 'POST', '/auth/login', {
+      body: { username: 'alice', password: 'alice-pass' },
+    });
+    for (const name of ['access_token', 'token', 'jwt']) {
+      const reply = await call(base, 'GET', `/me?${name}=${login.body.access_token}`);
+      expect(reply.body.code).toBe('token_missing');
+    }
+  });
+
+  it('refuses an access cookie on the cookie refresh route (wrong_token_type)', async () => {
+    const jar = await cookieLogin();
+    const swapped = `__Host-refresh=${jar.cookies['__Host-access']}; __Host-csrf=${jar.cookies['__Host-csrf']}`;
+    const reply = await call(base, 'POST', '/auth/cookie/refresh', {
+      headers: { cookie: swapped, 'x-csrf-token': jar.cookies['__Host-csrf'] as string },
+    });
+    expect(reply.body.code).toBe('wrong_token_type');
+  });
+});
