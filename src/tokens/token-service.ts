@@ -75,13 +75,13 @@ export interface TokenService {
 }
 
 const maximumLeeway = 300;
+// Far above any sane lifetime, and low enough that `iat + ttl` stays an exact integer: without a
+// bound, '9999...9d' parses to Infinity and every token would carry `"exp": null`.
+const maximumTtl = 10 * 366 * 86_400;
 
 export function createTokenService(options: TokenOptions): TokenService {
   if (options === null || typeof options !== 'object')
     throw new AuthConfigError('options', 'must be an object');
-// Far above any sane lifetime, and low enough that `iat + ttl` stays an exact integer: without a
-// bound, '9999...9d' parses to Infinity and every token would carry `"exp": null`.
-const maximumTtl = 10 * 366 * 86_400;
   const ring = createKeyRing(options);
   const issuers = stringList('issuer', options.issuer);
   const audiences = stringList('audience', options.audience);
@@ -97,10 +97,6 @@ const maximumTtl = 10 * 366 * 86_400;
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function')
     throw new AuthConfigError('clock', 'must be a function returning milliseconds');
-
-  const rules: ClaimRules = { issuers, audiences, leeway };
-  const verifyCompact = createJwsVerifier(ring, maxTokenLength);
-  const signingKey = ring.signingKey;
   const now = () => {
     const seconds = Math.floor(clock() / 1000);
     // NaN compares false with everything, so a broken clock would pass every exp check: fail closed.
@@ -110,6 +106,10 @@ const maximumTtl = 10 * 366 * 86_400;
     return seconds;
   };
   now();
+
+  const rules: ClaimRules = { issuers, audiences, leeway };
+  const verifyCompact = createJwsVerifier(ring, maxTokenLength);
+  const signingKey = ring.signingKey;
   const issuerClaim = issuers[0];
   const audienceClaim =
     audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
@@ -170,7 +170,13 @@ const maximumTtl = 10 * 366 * 86_400;
 function stringList(option: string, value: string | readonly string[] | undefined): readonly string[] {
   if (value === undefined) return [];
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string' || entry.length === 0)) {
+  // An empty array would silently turn the iss/aud check off (say, an unset env var split on ','),
+  // so it is refused like any other malformed value; leave the option out to skip the check.
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((entry) => typeof entry !== 'string' || entry.length === 0)
+  ) {
     throw new AuthConfigError(option, 'must be a non-empty string or an array of them');
   }
   return Object.freeze([...list]);
