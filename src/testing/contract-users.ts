@@ -164,7 +164,11 @@ export function registerUserContract(f: ContractFixture): void {
           { kind: 'user', userId: 'dave' },
         ];
         await eventually(() => expected.every(heard.has), 'every revocation');
-        expect(heard.signals.filter((s) => s !== 'up')).toEqual(expected);
+        // One user's events arrive in order; different users' need not (on a Cluster they are
+        // published by different nodes).
+        const events = heard.signals.filter((s) => s !== 'up');
+        expect(events.length).toBe(expected.length);
+        expect(events.filter((s) => typeof s === 'object' && s.userId === 'alice')).toEqual(expected.slice(0, 3));
       } finally {
         heard.stop();
       }

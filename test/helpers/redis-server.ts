@@ -212,30 +212,54 @@ function rawCommand(port: number, args: readonly string[]): Promise<string> {
     });
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
-      const line = buffer.indexOf('\r\n');
-      if (line < 0) return;
-      const head = buffer.subarray(0, line).toString();
-      let reply: string | undefined;
-      if (head[0] === '+' || head[0] === ':') reply = head.slice(1);
-      else if (head[0] === '-') {
+      let parsed: { value: string; end: number } | undefined;
+      try {
+        parsed = parseReply(buffer, 0);
+      } catch (error) {
         socket.destroy();
-        reject(new Error(head.slice(1)));
-        return;
-      } else if (head[0] === '$') {
-        const length = Number(head.slice(1));
-        if (length < 0) reply = '';
-        else if (buffer.length >= line + 2 + length + 2) {
-          reply = buffer.subarray(line + 2, line + 2 + length).toString();
-        }
-      } else {
-        socket.destroy();
-        reject(new Error(`unexpected reply ${head}`));
+        reject(error);
         return;
       }
-      if (reply !== undefined) {
-        socket.end();
-        resolve(reply);
-      }
+      if (parsed === undefined) return;
+      socket.end();
+      resolve(parsed.value);
     });
   });
+}
+
+/**
+ * One RESP2 reply from `at`, or undefined while incomplete. Arrays come back as their elements joined
+ * by newlines: enough for the harness (PING, INFO, CLUSTER INFO, PUBSUB NUMSUB).
+ */
+function parseReply(buffer: Buffer, at: number): { value: string; end: number } | undefined {
+  const line = buffer.indexOf('\r\n', at);
+  if (line < 0) return undefined;
+  const head = buffer.subarray(at, line).toString();
+  const body = head.slice(1);
+  switch (head[0]) {
+    case '+':
+    case ':':
+      return { value: body, end: line + 2 };
+    case '-':
+      throw new Error(body);
+    case '$': {
+      const length = Number(body);
+      if (length < 0) return { value: '', end: line + 2 };
+      if (buffer.length < line + 2 + length + 2) return undefined;
+      return { value: buffer.subarray(line + 2, line + 2 + length).toString(), end: line + 2 + length + 2 };
+    }
+    case '*': {
+      const items: string[] = [];
+      let end = line + 2;
+      for (let n = 0; n < Number(body); n += 1) {
+        const item = parseReply(buffer, end);
+        if (item === undefined) return undefined;
+        items.push(item.value);
+        end = item.end;
+      }
+      return { value: items.join('\n'), end };
+    }
+    default:
+      throw new Error(`unexpected reply ${head}`);
+  }
 }

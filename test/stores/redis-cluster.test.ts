@@ -3,7 +3,10 @@ import { runSessionStoreContract } from 'authjwt/testing';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RedisCluster, startRedisCluster } from '../helpers/redis-server.js';
+import type { RevocationEvent } from '../../src/stores/port.js';
+import { type RedisCluster, type RedisServer, startRedisCluster, waitFor } from '../helpers/redis-server.js';
+
+type Signal = RevocationEvent | 'down' | 'up';
 
 let cluster: RedisCluster;
 let nodeRedis: ReturnType<typeof createCluster>;
@@ -47,3 +50,41 @@ runSessionStoreContract(
   },
   { describe, it, expect, beforeEach, afterEach },
 );
+
+// Last in this file: it kills a node (and restarts it before the next test).
+describe.each([
+  ['node-redis', () => nodeRedis],
+  ['ioredis', () => ioredis],
+] as const)('the revocation channel on a Cluster with %s', (_name, client) => {
+  it('reports down when its node dies, and up once subscribed on another master', async () => {
+    const store = redisStore({ client: client(), prefix: 'failover:' });
+    const signals: Signal[] = [];
+    const stop = store.subscribe((s) => signals.push(s));
+    try {
+      await waitFor(() => signals.includes('up'));
+      const subscribers = async (server: RedisServer) =>
+        Number((await server.command('PUBSUB', 'NUMSUB', 'failover:revocations')).split('\n')[1]);
+      const counts = await Promise.all(cluster.servers.map(subscribers));
+      const holder = cluster.servers[counts.indexOf(1)];
+      if (holder === undefined) throw new Error(`no node holds the subscription: ${counts}`);
+      await holder.stop();
+      try {
+        await waitFor(() => signals.includes('down'));
+        await waitFor(() => signals.lastIndexOf('up') > signals.indexOf('down'), 20_000);
+        // Subscribed for real: a message published on a surviving node reaches it.
+        const survivor = cluster.servers.find((s) => s !== holder);
+        await survivor?.command('PUBLISH', 'failover:revocations', '{"k":"u","u":"zed"}');
+        await waitFor(() => signals.some((s) => typeof s === 'object' && s.userId === 'zed'));
+      } finally {
+        await holder.start();
+        await waitFor(async () => {
+          const infos = await Promise.all(cluster.servers.map((s) => s.command('CLUSTER', 'INFO')));
+          return infos.every((info) => info.includes('cluster_state:ok'));
+        }, 20_000);
+      }
+    } finally {
+      stop();
+      await store.close();
+    }
+  }, 40_000);
+});

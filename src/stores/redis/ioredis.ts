@@ -4,6 +4,7 @@ import {
   type SubscriberConnection,
   type SubscriberEvents,
 } from './connection.js';
+import { nodePicker } from './pick-node.js';
 
 /** The parts of an ioredis (v5+) `Redis` or `Cluster` the store uses. */
 export interface IoRedisClient {
@@ -19,6 +20,7 @@ export interface IoRedisClient {
 
 export function ioredisConnection(client: IoRedisClient): RedisConnection {
   const cluster = client.isCluster;
+  const pick = nodePicker<IoRedisClient>();
   return {
     kind: cluster ? 'ioredis-cluster' : 'ioredis',
     // ioredis routes a Cluster command by the keys it finds in it (EVALSHA's numkeys included).
@@ -29,9 +31,7 @@ export function ioredisConnection(client: IoRedisClient): RedisConnection {
           // node that stays away is given up on and the next connection picks a master afresh.
           subscribe(
             () => {
-              const masters = client.nodes?.('master') ?? [];
-              const node = masters[Math.floor(Math.random() * masters.length)];
-              if (node === undefined) throw new Error('no cluster master known yet');
+              const node = pick(client.nodes?.('master') ?? []);
               return node.duplicate({ ...subscriberOptions, retryStrategy: giveUpAfterFewRetries });
             },
             channel,
@@ -45,7 +45,7 @@ export function ioredisConnection(client: IoRedisClient): RedisConnection {
 const subscriberOptions = { lazyConnect: true, autoResubscribe: false };
 
 function giveUpAfterFewRetries(times: number): number | null {
-  return times > 5 ? null : Math.min(100 * 2 ** times, 1000);
+  return times > 3 ? null : 100 * 2 ** (times - 1);
 }
 
 function subscribe(

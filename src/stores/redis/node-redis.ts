@@ -1,4 +1,5 @@
 import type { RedisConnection, SubscriberConnection, SubscriberEvents } from './connection.js';
+import { nodePicker } from './pick-node.js';
 
 /** The parts of a node-redis (v5+) client the store uses. */
 export interface NodeRedisClient {
@@ -33,6 +34,7 @@ export function nodeRedisConnection(client: NodeRedisClient, timeoutMs: number):
 }
 
 export function nodeRedisClusterConnection(cluster: NodeRedisCluster, timeoutMs: number): RedisConnection {
+  const pick = nodePicker<unknown>();
   return {
     kind: 'node-redis-cluster',
     send: (args, routingKey) => cluster.sendCommand(routingKey, false, args, { timeout: timeoutMs }),
@@ -42,10 +44,7 @@ export function nodeRedisClusterConnection(cluster: NodeRedisCluster, timeoutMs:
     openSubscriber: (channel, events) =>
       subscribe(
         async () => {
-          const masters = cluster.masters;
-          const node = masters[Math.floor(Math.random() * masters.length)];
-          if (node === undefined) throw new Error('no cluster master known yet');
-          const nodeClient = await cluster.nodeClient(node);
+          const nodeClient = await cluster.nodeClient(pick(cluster.masters));
           return nodeClient.duplicate({
             socket: { ...nodeClient.options?.socket, reconnectStrategy: giveUpAfterFewRetries },
           });
@@ -57,7 +56,7 @@ export function nodeRedisClusterConnection(cluster: NodeRedisCluster, timeoutMs:
 }
 
 function giveUpAfterFewRetries(retries: number): number | false {
-  return retries >= 5 ? false : Math.min(100 * 2 ** retries, 1000);
+  return retries >= 3 ? false : 100 * 2 ** retries;
 }
 
 function subscribe(
