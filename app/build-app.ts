@@ -37,7 +37,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const appStore = createAppStore(config.redisUrl, app.log);
   const auth = createAuth<User>({
     store: appStore.store,
-    sessions: { maxSessions: config.maxSessions, refreshReuseGrace: config.refreshReuseGrace },
+    sessions: {
+      maxSessions: config.maxSessions,
+      refreshReuseGrace: config.refreshReuseGrace,
+      revocation: config.revocation,
+    },
     users: {
       load: async (id) => users.get(id) ?? null,
       isActive: (user) => user.active,

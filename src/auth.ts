@@ -1,5 +1,6 @@
 import { AuthConfigError, AuthError } from './errors.js';
 import { type Duration, parseDuration } from './internal/duration.js';
+import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import { withDeadline } from './sessions/deadline.js';
 import {
   checkStore,
@@ -7,6 +8,7 @@ import {
   type SessionOptions,
   type UserOptions,
 } from './sessions/options.js';
+import { SessionCache } from './sessions/session-cache.js';
 import { createStatefulSessions, type SessionDependencies } from './sessions/stateful.js';
 import { createStatelessSessions } from './sessions/stateless.js';
 import type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
@@ -33,6 +35,8 @@ export interface AuthOptions<User = unknown> extends TokenOptions {
    * strings); anything else counts as no roles.
    */
   roles?: (claims: TokenClaims) => readonly string[];
+  /** A sink for every metric observation (OpenTelemetry, prom-client, ...); `auth.metrics()` works without it. */
+  metrics?: MetricsOptions;
 }
 
 /** What a guard puts on the request once a token passed. */
@@ -91,6 +95,8 @@ export interface Auth {
   checkStore(): Promise<void>;
   /** Revocations from every instance sharing the store, and `'down'`/`'up'` of that channel. */
   onRevocation(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
+  /** The counters and the store latency histogram so far (render with `toPrometheusText`). */
+  metrics(): MetricsSnapshot;
   /** Releases what the instance opened in the store (subscriptions). */
   close(): Promise<void>;
 }
@@ -124,13 +130,60 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       ? undefined
       : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
   const clockMs = options.clock ?? Date.now;
-  const call = <T>(operation: () => Promise<T>) => withDeadline(operation, sessionOptions.storeTimeoutMs);
-  const dependencies: SessionDependencies = { tokens, store, options: sessionOptions, call, clockMs };
+  const metrics = new Metrics(options.metrics);
+  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    let failed = true;
+    try {
+      const result = await withDeadline(operation, sessionOptions.storeTimeoutMs);
+      failed = false;
+      return result;
+    } finally {
+      metrics.storeCall((performance.now() - started) / 1000, failed);
+    }
+  };
+  const cache =
+    sessionOptions.revocation === 'cached'
+      ? new SessionCache(store, {
+          maxUsers: sessionOptions.cacheMaxUsers,
+          maxAgeMs: sessionOptions.cacheMaxAgeMs,
+          clockMs,
+          onLookup: (hit) => metrics.cache(hit),
+        })
+      : undefined;
+  const dependencies: SessionDependencies = {
+    tokens,
+    store,
+    options: sessionOptions,
+    call,
+    clockMs,
+    cache,
+    events: {
+      login: () => metrics.login(),
+      refresh: () => metrics.refresh(),
+      reuseDetected: () => metrics.reuseDetected(),
+    },
+  };
   const sessions =
     sessionOptions.mode === 'stateful'
       ? createStatefulSessions(dependencies)
       : createStatelessSessions(dependencies);
-  const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call);
+  const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
+
+  async function verifyAccess(accessToken: unknown): Promise<AuthContext> {
+    const claims = tokens.verifyAccessToken(accessToken);
+    const [, user] = await Promise.all([sessions.check(claims), profiles.load(claims.sub)]);
+    return {
+      subject: claims.sub,
+      sessionId: claims.sid,
+      claims,
+      tokenType: 'access',
+      roles: profiles.roles(user) ?? rolesOf(claims),
+      fresh: tokens.isFresh(claims),
+      user,
+      renewedAccessToken: renewal(claims),
+    };
+  }
 
   function renewal(claims: TokenClaims): AuthContext['renewedAccessToken'] {
     if (renewWithin === undefined || claims.exp - tokens.now() > renewWithin) return undefined;
@@ -155,18 +208,14 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
     async authenticate(accessToken) {
-      const claims = tokens.verifyAccessToken(accessToken);
-      const [, user] = await Promise.all([sessions.check(claims), profiles.load(claims.sub)]);
-      return {
-        subject: claims.sub,
-        sessionId: claims.sid,
-        claims,
-        tokenType: 'access',
-        roles: profiles.roles(user) ?? rolesOf(claims),
-        fresh: tokens.isFresh(claims),
-        user,
-        renewedAccessToken: renewal(claims),
-      };
+      try {
+        const context = await verifyAccess(accessToken);
+        metrics.verification('ok');
+        return context;
+      } catch (error) {
+        metrics.verification(error instanceof AuthError ? error.code : 'error');
+        throw error;
+      }
     },
     async authenticateRefresh(refreshToken) {
       const claims = tokens.verifyRefreshToken(refreshToken);
@@ -184,18 +233,34 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     requireRoles(context, roles) {
       if (!roles.some((role) => context.roles.includes(role))) throw new AuthError('insufficient_role');
     },
-    logout: (context) => sessions.logout(context.claims),
-    logoutAll: (userId) => sessions.logoutAll(userId),
+    async logout(context) {
+      await sessions.logout(context.claims);
+      metrics.revocation('session');
+    },
+    async logoutAll(userId) {
+      const ended = await sessions.logoutAll(userId);
+      metrics.revocation('user');
+      return ended;
+    },
     listSessions: (userId, currentSessionId) => sessions.listSessions(userId, currentSessionId),
-    revokeSession: (userId, sessionId) => sessions.revokeSession(userId, sessionId),
+    async revokeSession(userId, sessionId) {
+      const ended = await sessions.revokeSession(userId, sessionId);
+      if (ended) metrics.revocation('session');
+      return ended;
+    },
     async deactivateUser(userId) {
       await sessions.setUserActive(userId, false);
       await profiles.invalidate(userId);
+      metrics.revocation('user');
     },
     activateUser: (userId) => sessions.setUserActive(userId, true),
     invalidateUser: (userId) => profiles.invalidate(userId),
     checkStore: () => call(() => store.ping()),
     onRevocation: (listener) => store.subscribe(listener),
-    close: () => store.close(),
+    metrics: () => metrics.snapshot(),
+    async close() {
+      cache?.close();
+      await store.close();
+    },
   };
 }

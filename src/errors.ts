@@ -79,7 +79,10 @@ export class AuthError extends Error {
   readonly reason: string | undefined;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
-    super(options.message ?? defaultMessages[code], options.cause === undefined ? {} : { cause: options.cause });
+    super(
+      options.message ?? defaultMessages[code],
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     this.code = code;
     this.statusCode = statusByCode[code];
     this.reason = options.reason;

@@ -1,6 +1,8 @@
 export { type Auth, type AuthContext, type AuthOptions, createAuth } from './auth.js';
 export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
 export type { Duration } from './internal/duration.js';
+export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
+export { toPrometheusText } from './metrics/prometheus.js';
 export type { SessionOptions, UserOptions } from './sessions/options.js';
 export type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
 export { type MemoryStoreOptions, memoryStore } from './stores/memory.js';

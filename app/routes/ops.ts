@@ -1,4 +1,4 @@
-import { isAuthError } from 'authjwt';
+import { isAuthError, toPrometheusText } from 'authjwt';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../build-app.js';
 
@@ -17,6 +17,12 @@ export function opsRoutes({ auth, storeKind }: AppContext): FastifyPluginAsync {
           return reply.code(503).header('retry-after', '1').send({ status: 'unavailable', store: storeKind });
         }
       },
+    );
+    app.get(
+      '/metrics',
+      { schema: { tags: ['ops'], summary: 'Prometheus metrics' } },
+      async (_request, reply) =>
+        reply.type('text/plain; version=0.0.4; charset=utf-8').send(toPrometheusText(auth.metrics())),
     );
     app.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
   };

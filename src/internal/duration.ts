@@ -30,6 +30,8 @@ export function parseDuration(
   } else {
     throw new AuthConfigError(option, 'must be a number of seconds or a string like "15m"');
   }
+  // A long digit string parses to Infinity or loses precision; no sane duration is that long.
+  if (!Number.isSafeInteger(seconds)) throw new AuthConfigError(option, 'is too large');
   const min = bounds.min ?? 1;
   if (seconds < min) throw new AuthConfigError(option, `must be at least ${min} seconds`);
   if (bounds.max !== undefined && seconds > bounds.max) {

@@ -22,6 +22,14 @@ export interface SessionOptions {
   touchInterval?: Duration;
   /** Milliseconds the store has to answer before a request fails with 503. Default 1000. */
   storeTimeoutMs?: number;
+  /**
+   * `'cached'` (default): the per-request session and user-state check is served from a bounded local
+   * cache that the store's revocation channel invalidates (no round trip in the steady state); while
+   * the channel is down the cache is emptied and bypassed. `'strict'`: one store round trip per request.
+   */
+  revocation?: 'cached' | 'strict';
+  /** Bounds of the local cache in `'cached'` mode. */
+  cache?: { maxUsers?: number; maxAge?: Duration };
 }
 
 /** The application's users: where profiles come from and whether a user may still use the service. */
@@ -44,6 +52,9 @@ export interface ResolvedSessionOptions {
   readonly absoluteLifetimeMs: number;
   readonly touchIntervalMs: number;
   readonly storeTimeoutMs: number;
+  readonly revocation: 'cached' | 'strict';
+  readonly cacheMaxUsers: number;
+  readonly cacheMaxAgeMs: number;
 }
 
 export function resolveSessionOptions(options: SessionOptions, refreshTtl: number): ResolvedSessionOptions {
@@ -60,6 +71,14 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
     throw new AuthConfigError('sessions.storeTimeoutMs', 'must be whole milliseconds between 1 and 60000');
   }
   const seconds = (option: string, value: Duration, min = 1) => parseDuration(option, value, { min }) * 1000;
+  const revocation = options.revocation ?? 'cached';
+  if (revocation !== 'cached' && revocation !== 'strict') {
+    throw new AuthConfigError('sessions.revocation', 'must be "cached" or "strict"');
+  }
+  const cacheMaxUsers = options.cache?.maxUsers ?? 100_000;
+  if (!Number.isSafeInteger(cacheMaxUsers) || cacheMaxUsers < 1) {
+    throw new AuthConfigError('sessions.cache.maxUsers', 'must be a whole number >= 1');
+  }
   return {
     mode,
     maxSessions,
@@ -69,6 +88,9 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
     absoluteLifetimeMs: seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl),
     touchIntervalMs: seconds('sessions.touchInterval', options.touchInterval ?? 60, 0),
     storeTimeoutMs,
+    revocation,
+    cacheMaxUsers,
+    cacheMaxAgeMs: seconds('sessions.cache.maxAge', options.cache?.maxAge ?? 60),
   };
 }
 

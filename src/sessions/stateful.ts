@@ -5,6 +5,7 @@ import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { deviceFields, issueTokenPair } from './issue-tokens.js';
 import type { ResolvedSessionOptions } from './options.js';
+import type { SessionCache } from './session-cache.js';
 import type { SessionManager, SessionView } from './types.js';
 
 export interface SessionDependencies {
@@ -14,6 +15,10 @@ export interface SessionDependencies {
   /** Runs a store call under the deadline. */
   call: <T>(operation: () => Promise<T>) => Promise<T>;
   clockMs: () => number;
+  /** The local cache in `'cached'` revocation mode. */
+  cache: SessionCache | undefined;
+  /** Told of sessions started, rotations and reuse. */
+  events: { login(): void; refresh(): void; reuseDetected(): void };
 }
 
 /**
@@ -26,6 +31,8 @@ export function createStatefulSessions({
   options,
   call,
   clockMs,
+  cache,
+  events,
 }: SessionDependencies): SessionManager {
   const idleEnd = (now: number, sessionEnd: number) =>
     options.idleTimeoutMs === undefined ? sessionEnd : Math.min(now + options.idleTimeoutMs, sessionEnd);
@@ -35,8 +42,25 @@ export function createStatefulSessions({
     return claims.sid;
   }
 
-  async function liveSession(userId: string, sessionId: string, now: number): Promise<SessionRecord> {
+  /** The per-request read: from the cache when it may be trusted, else one store round trip. */
+  async function readState(userId: string, sessionId: string, now: number) {
+    const cached = cache?.session(userId, sessionId, now);
+    if (cached !== undefined) return cached;
+    const ticket = cache?.ticket();
     const state = await call(() => store.getSessionState(userId, sessionId, now));
+    if (ticket !== undefined) cache?.fillSession(ticket, userId, sessionId, state.session, state.user);
+    return state;
+  }
+
+  async function liveSession(
+    userId: string,
+    sessionId: string,
+    now: number,
+    cached = false,
+  ): Promise<SessionRecord> {
+    const state = cached
+      ? await readState(userId, sessionId, now)
+      : await call(() => store.getSessionState(userId, sessionId, now));
     if (!state.user.active) throw new AuthError('user_inactive');
     if (state.session === null || state.session.userId !== userId) throw new AuthError('token_revoked');
     return state.session;
@@ -70,7 +94,9 @@ export function createStatefulSessions({
   function touch(session: SessionRecord, now: number): void {
     if (now - session.lastSeenAt < options.touchIntervalMs) return;
     // Recording use is best effort: a failed touch must not fail a request the check already passed.
-    call(() => store.touchSession(session.userId, session.id, now, idleEnd(now, session.expiresAt))).catch(
+    const idleExpiresAt = idleEnd(now, session.expiresAt);
+    call(() => store.touchSession(session.userId, session.id, now, idleExpiresAt)).then(
+      () => cache?.touched(session.userId, session.id, now, idleExpiresAt),
       () => {},
     );
   }
@@ -83,6 +109,7 @@ export function createStatefulSessions({
         userAgent: input.userAgent,
         ip: input.ip,
       });
+      events.login();
       return issueTokenPair(tokens, {
         subject: input.subject,
         sessionId: session.id,
@@ -113,8 +140,12 @@ export function createStatefulSessions({
       );
       // RFC 9700 section 4.14.2: a spent refresh token presented again means it leaked; the store
       // has ended the session, so the thief's and the victim's tokens die together.
-      if (result.outcome === 'reused') throw new AuthError('refresh_token_reused');
+      if (result.outcome === 'reused') {
+        events.reuseDetected();
+        throw new AuthError('refresh_token_reused');
+      }
       if (result.outcome === 'missing') throw new AuthError('token_revoked');
+      events.refresh();
       const rotated = result.session;
       return issueTokenPair(tokens, {
         subject: claims.sub,
@@ -132,7 +163,7 @@ export function createStatefulSessions({
 
     async check(claims) {
       const now = clockMs();
-      const session = await liveSession(claims.sub, sessionIdOf(claims), now);
+      const session = await liveSession(claims.sub, sessionIdOf(claims), now, true);
       touch(session, now);
     },
 

@@ -21,6 +21,7 @@ export function createStatelessSessions({
   store,
   call,
   clockMs,
+  events,
 }: SessionDependencies): SessionManager {
   function jtiOf(claims: TokenClaims): string {
     if (typeof claims.jti !== 'string') throw new AuthError('token_invalid', { reason: 'jti_missing' });
@@ -73,6 +74,7 @@ export function createStatelessSessions({
   return {
     async login(input) {
       await afterEpoch(await activeUser(input.subject));
+      events.login();
       return pair(input.subject, input.claims, input.fresh ?? true, input.csrf === true);
     },
 
@@ -80,6 +82,7 @@ export function createStatelessSessions({
       const state = await call(() => store.getTokenState(claims.sub, jtiOf(claims)));
       refuseIfRevoked(claims, state, true);
       await call(() => store.denyToken(claims.sub, jtiOf(claims), claims.exp * 1000));
+      events.refresh();
       const carried = claims[carriedClaimsName];
       const applicationClaims =
         carried !== null && typeof carried === 'object' && !Array.isArray(carried)

@@ -2,6 +2,7 @@ import { AuthConfigError, AuthError } from '../errors.js';
 import { parseDuration } from '../internal/duration.js';
 import type { SessionStore } from '../stores/port.js';
 import type { UserOptions } from './options.js';
+import type { SessionCache } from './session-cache.js';
 
 /** The user behind a token: loaded through the app's hook, cached in the store, checked for soft delete. */
 export interface UserProfiles {
@@ -21,6 +22,7 @@ export function createUserProfiles(
   options: UserOptions | undefined,
   store: SessionStore,
   call: Call,
+  cache: SessionCache | undefined,
 ): UserProfiles {
   if (options === undefined) {
     return {
@@ -36,12 +38,20 @@ export function createUserProfiles(
   const rolesOf = options.roles;
 
   async function fetchProfile(userId: string): Promise<unknown> {
+    const local = cache?.profile(userId);
+    if (local !== undefined) return JSON.parse(local) as unknown;
+    const ticket = cache?.ticket();
     const cached = await call(() => store.getCachedUser(userId));
-    if (cached !== null) return JSON.parse(cached) as unknown;
+    if (cached !== null) {
+      if (ticket !== undefined) cache?.fillProfile(ticket, userId, cached);
+      return JSON.parse(cached) as unknown;
+    }
     // The app's own lookup is not the store: its failures are the app's, and surface as such.
     const user = await options?.load(userId);
     if (user === null || user === undefined) return null;
-    await call(() => store.setCachedUser(userId, JSON.stringify(user), cacheTtlMs));
+    const json = JSON.stringify(user);
+    await call(() => store.setCachedUser(userId, json, cacheTtlMs));
+    if (ticket !== undefined) cache?.fillProfile(ticket, userId, json);
     return user;
   }
 

@@ -41,6 +41,10 @@ export interface SignTokenInput {
   claims?: Readonly<Record<string, unknown>>;
   /** Overrides the configured lifetime for this one token. */
   ttl?: Duration;
+  /** The token id, when the caller must know it in advance (a session's refresh token). Default: 128 random bits. */
+  jti?: string;
+  /** The CSRF value bound into the token (cookie mode's double submit). */
+  csrf?: string;
 }
 
 export interface SignAccessTokenInput extends SignTokenInput {
@@ -136,11 +140,18 @@ export function createTokenService(options: TokenOptions): TokenService {
     claims.sub = input.subject;
     claims.iat = iat;
     claims.exp = iat + ttl;
-    claims.jti = randomId();
+    if (
+      input.jti !== undefined &&
+      (typeof input.jti !== 'string' || input.jti.length === 0 || input.jti.length > 128)
+    ) {
+      throw new TypeError('authjwt: jti must be a non-empty string of at most 128 characters');
+    }
+    claims.jti = input.jti ?? randomId();
     claims.type = type;
     if (issuerClaim !== undefined) claims.iss = issuerClaim;
     if (audienceClaim !== undefined) claims.aud = audienceClaim;
     if (input.sessionId !== undefined) claims.sid = input.sessionId;
+    if (input.csrf !== undefined) claims.csrf = input.csrf;
     if (type === 'access' && input.fresh === true) claims.fresh = iat + Math.min(freshTtl, ttl);
     const token = signCompact(headers[type] as Record<string, unknown>, claims, signingKey);
     return { token, claims: claims as TokenClaims, expiresIn: ttl };

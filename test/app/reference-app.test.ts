@@ -198,3 +198,18 @@ describe('reference app over HTTP: public documents', () => {
     expect(home.headers.get('content-type')).toContain('text/html');
   });
 });
+
+describe('reference app over HTTP: metrics', () => {
+  it('serves Prometheus text with verification outcomes and logins', async () => {
+    const { access_token } = await login('alice');
+    await call(base, 'GET', '/me', { token: access_token });
+    await call(base, 'GET', '/me', { token: 'x.y.z' });
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/authjwt_verifications_total\{outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/authjwt_verifications_total\{outcome="token_invalid"\} [1-9]/);
+    expect(text).toMatch(/authjwt_logins_total [1-9]/);
+  });
+});

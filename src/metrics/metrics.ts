@@ -1,0 +1,148 @@
+/**
+ * The library's own counters and one latency histogram: plain numbers in plain objects, so that
+ * counting costs a property increment on the request path. `snapshot()` copies them; `onEvent`
+ * forwards each observation to OpenTelemetry, prom-client or anything else.
+ */
+
+export type MetricName =
+  | 'verification'
+  | 'session_cache'
+  | 'store_call'
+  | 'store_error'
+  | 'login'
+  | 'refresh'
+  | 'refresh_reuse_detected'
+  | 'revocation';
+
+/** One observation, as given to `metrics.onEvent`. */
+export interface MetricEvent {
+  readonly name: MetricName;
+  /** 1 for counters; seconds for `store_call`. */
+  readonly value: number;
+  /** For example `{ outcome: 'token_expired' }`, `{ result: 'hit' }`, `{ kind: 'session' }`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface MetricsOptions {
+  /** Receives every observation; must not throw (errors are swallowed). */
+  onEvent?: (event: MetricEvent) => void;
+}
+
+/** Upper bounds (seconds) of the store latency histogram buckets. */
+export const storeLatencyBuckets = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+] as const;
+
+export interface MetricsSnapshot {
+  /** Access-token verifications by outcome: `ok` or an error code. */
+  readonly verifications: Readonly<Record<string, number>>;
+  readonly sessionCache: { readonly hits: number; readonly misses: number };
+  readonly store: {
+    readonly calls: number;
+    readonly errors: number;
+    /** Cumulative counts per bucket upper bound, as Prometheus has them. */
+    readonly latency: {
+      readonly buckets: readonly (readonly [number, number])[];
+      readonly sum: number;
+      readonly count: number;
+    };
+  };
+  readonly logins: number;
+  readonly refreshes: number;
+  readonly refreshReuseDetected: number;
+  /** Revocations by kind: `session` (logout, one session ended), `user` (logout-all, deactivation). */
+  readonly revocations: Readonly<Record<string, number>>;
+}
+
+export class Metrics {
+  readonly #onEvent: ((event: MetricEvent) => void) | undefined;
+  readonly #verifications: Record<string, number> = { ok: 0 };
+  readonly #latencyCounts = new Array<number>(storeLatencyBuckets.length + 1).fill(0);
+  readonly #revocations: Record<string, number> = { session: 0, user: 0 };
+  #latencySum = 0;
+  #storeCalls = 0;
+  #storeErrors = 0;
+  #logins = 0;
+  #refreshes = 0;
+  #reuse = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+
+  constructor(options: MetricsOptions = {}) {
+    this.#onEvent = options.onEvent;
+  }
+
+  verification(outcome: string): void {
+    this.#verifications[outcome] = (this.#verifications[outcome] ?? 0) + 1;
+    this.#emit('verification', 1, { outcome });
+  }
+
+  storeCall(seconds: number, failed: boolean): void {
+    this.#storeCalls++;
+    this.#latencySum += seconds;
+    let bucket = 0;
+    while (bucket < storeLatencyBuckets.length && seconds > (storeLatencyBuckets[bucket] as number)) bucket++;
+    this.#latencyCounts[bucket] = (this.#latencyCounts[bucket] as number) + 1;
+    this.#emit('store_call', seconds, {});
+    if (failed) {
+      this.#storeErrors++;
+      this.#emit('store_error', 1, {});
+    }
+  }
+
+  cache(hit: boolean): void {
+    if (hit) this.cacheHits++;
+    else this.cacheMisses++;
+    if (this.#onEvent !== undefined) this.#emit('session_cache', 1, { result: hit ? 'hit' : 'miss' });
+  }
+
+  login(): void {
+    this.#logins++;
+    this.#emit('login', 1, {});
+  }
+
+  refresh(): void {
+    this.#refreshes++;
+    this.#emit('refresh', 1, {});
+  }
+
+  reuseDetected(): void {
+    this.#reuse++;
+    this.#emit('refresh_reuse_detected', 1, {});
+  }
+
+  revocation(kind: 'session' | 'user'): void {
+    this.#revocations[kind] = (this.#revocations[kind] ?? 0) + 1;
+    this.#emit('revocation', 1, { kind });
+  }
+
+  snapshot(): MetricsSnapshot {
+    let cumulative = 0;
+    const buckets = storeLatencyBuckets.map((bound, index) => {
+      cumulative += this.#latencyCounts[index] as number;
+      return [bound, cumulative] as const;
+    });
+    return {
+      verifications: { ...this.#verifications },
+      sessionCache: { hits: this.cacheHits, misses: this.cacheMisses },
+      store: {
+        calls: this.#storeCalls,
+        errors: this.#storeErrors,
+        latency: { buckets, sum: this.#latencySum, count: this.#storeCalls },
+      },
+      logins: this.#logins,
+      refreshes: this.#refreshes,
+      refreshReuseDetected: this.#reuse,
+      revocations: { ...this.#revocations },
+    };
+  }
+
+  #emit(name: MetricName, value: number, labels: Record<string, string>): void {
+    if (this.#onEvent === undefined) return;
+    try {
+      this.#onEvent({ name, value, labels });
+    } catch {
+      // A metrics sink must never break authentication.
+    }
+  }
+}

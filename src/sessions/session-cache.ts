@@ -1,0 +1,160 @@
+import type { RevocationEvent, SessionRecord, SessionStore, UserState } from '../stores/port.js';
+
+/** What the cache knows of one user: state, profile and sessions (`null` = known to be ended). */
+interface UserEntry {
+  state: UserState | undefined;
+  profile: string | undefined;
+  readonly sessions: Map<string, { record: SessionRecord | null; cachedAt: number }>;
+  cachedAt: number;
+}
+
+export interface SessionCacheOptions {
+  /** Users kept; the oldest are dropped beyond it. */
+  readonly maxUsers: number;
+  /** Safety net for a lost invalidation message: entries older than this are read again. */
+  readonly maxAgeMs: number;
+  readonly clockMs: () => number;
+  /** Told of every lookup, for the hit/miss metrics. */
+  readonly onLookup?: (hit: boolean) => void;
+}
+
+/** A fill ticket: the cache generation when a store read started. */
+export type FillTicket = number;
+
+/**
+ * The per-request session and user-state check served from this process's memory, kept honest by
+ * the store's revocation channel (issue: stateful checks at stateless cost).
+ *
+ * Rules that keep it safe:
+ * - it is trusted only while the channel is up; `'down'` empties it and it is bypassed until `'up'`;
+ * - every event bumps a generation, and a store read that started before a bump does not fill the
+ *   cache (the read may predate the revocation the event announced);
+ * - an entry is re-read once its session may have expired here (another instance may have extended
+ *   it) or once it is older than `maxAgeMs`.
+ */
+export class SessionCache {
+  readonly #users = new Map<string, UserEntry>();
+  readonly #options: SessionCacheOptions;
+  readonly #unsubscribe: () => void;
+  #up = false;
+  #generation = 0;
+
+  constructor(store: SessionStore, options: SessionCacheOptions) {
+    this.#options = options;
+    this.#unsubscribe = store.subscribe((signal) => this.#onSignal(signal));
+  }
+
+  get trusted(): boolean {
+    return this.#up;
+  }
+
+  /** Call before a store read whose answer may fill the cache. */
+  ticket(): FillTicket {
+    return this.#generation;
+  }
+
+  /** The cached session (or `null` if known ended) and user state; `undefined` on a miss. */
+  session(
+    userId: string,
+    sessionId: string,
+    now: number,
+  ): { session: SessionRecord | null; user: UserState } | undefined {
+    if (!this.#up) return undefined;
+    const entry = this.#users.get(userId);
+    const cached = entry?.sessions.get(sessionId);
+    const record = cached?.record;
+    const usable =
+      entry?.state !== undefined &&
+      cached !== undefined &&
+      !this.#stale(cached.cachedAt, now) &&
+      // Past its expiry here, the session may still have been extended by another instance: re-read.
+      (record === null || (record !== undefined && now < Math.min(record.expiresAt, record.idleExpiresAt)));
+    this.#options.onLookup?.(usable);
+    return usable ? { session: record ?? null, user: entry.state as UserState } : undefined;
+  }
+
+  fillSession(
+    ticket: FillTicket,
+    userId: string,
+    sessionId: string,
+    record: SessionRecord | null,
+    user: UserState,
+  ): void {
+    if (!this.#up || ticket !== this.#generation) return;
+    const entry = this.#entry(userId);
+    const now = this.#options.clockMs();
+    entry.state = user;
+    entry.cachedAt = now;
+    entry.sessions.set(sessionId, { record, cachedAt: now });
+  }
+
+  /** Keeps the cached copy in step with a touch this instance made. */
+  touched(userId: string, sessionId: string, lastSeenAt: number, idleExpiresAt: number): void {
+    const cached = this.#users.get(userId)?.sessions.get(sessionId);
+    if (cached?.record) cached.record = { ...cached.record, lastSeenAt, idleExpiresAt };
+  }
+
+  profile(userId: string): string | undefined {
+    if (!this.#up) return undefined;
+    const entry = this.#users.get(userId);
+    if (entry?.profile === undefined || this.#stale(entry.cachedAt, this.#options.clockMs()))
+      return undefined;
+    return entry.profile;
+  }
+
+  fillProfile(ticket: FillTicket, userId: string, profileJson: string): void {
+    if (!this.#up || ticket !== this.#generation) return;
+    const entry = this.#entry(userId);
+    entry.profile = profileJson;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#clear();
+    this.#up = false;
+  }
+
+  #stale(cachedAt: number, now: number): boolean {
+    return now - cachedAt >= this.#options.maxAgeMs;
+  }
+
+  #entry(userId: string): UserEntry {
+    let entry = this.#users.get(userId);
+    if (entry === undefined) {
+      if (this.#users.size >= this.#options.maxUsers) {
+        // Maps iterate in insertion order: drop the oldest user.
+        const oldest = this.#users.keys().next();
+        if (oldest.done !== true) this.#users.delete(oldest.value);
+      }
+      entry = {
+        state: undefined,
+        profile: undefined,
+        sessions: new Map(),
+        cachedAt: this.#options.clockMs(),
+      };
+      this.#users.set(userId, entry);
+    }
+    return entry;
+  }
+
+  #onSignal(signal: RevocationEvent | 'down' | 'up'): void {
+    this.#generation++;
+    if (signal === 'up' || signal === 'down') {
+      // Across a gap any event may have been missed: start empty either way.
+      this.#clear();
+      this.#up = signal === 'up';
+      return;
+    }
+    if (signal.kind === 'user') {
+      this.#users.delete(signal.userId);
+      return;
+    }
+    // An ended session never comes back (ids are never reused): remember it as ended.
+    const entry = this.#users.get(signal.userId);
+    entry?.sessions.set(signal.sessionId, { record: null, cachedAt: this.#options.clockMs() });
+  }
+
+  #clear(): void {
+    this.#users.clear();
+  }
+}

@@ -1,0 +1,200 @@
+import { createAuth, memoryStore, type SessionStore } from 'authjwt';
+import { redisStore } from 'authjwt/redis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+import { codeOf, secret } from './fixtures.js';
+
+/** Counts the store's reads, and can hold `getSessionState` answers until released. */
+function countingStore(inner: SessionStore = memoryStore()) {
+  const counts = { getSessionState: 0 };
+  let gate: Promise<void> | undefined;
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== 'getSessionState') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: Parameters<SessionStore['getSessionState']>) => {
+        counts.getSessionState++;
+        const answer = await target.getSessionState(...args);
+        if (gate !== undefined) await gate;
+        return answer;
+      };
+    },
+  }) as SessionStore;
+  return {
+    store,
+    counts,
+    hold() {
+      let release = () => {};
+      gate = new Promise((resolve) => {
+        release = () => {
+          gate = undefined;
+          resolve();
+        };
+      });
+      return release;
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe("revocation: 'cached' with the memory store", () => {
+  it('serves the steady state from the cache: one store read for many requests', async () => {
+    const counting = countingStore();
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
+    await tick();
+    const pair = await auth.login({ subject: 'alice' });
+    const before = counting.counts.getSessionState;
+    for (let i = 0; i < 100; i++) await auth.authenticate(pair.accessToken);
+    expect(counting.counts.getSessionState - before).toBe(1);
+    expect(auth.metrics().sessionCache).toEqual({ hits: 99, misses: 1 });
+  });
+
+  it('strict mode reads the store on every request', async () => {
+    const counting = countingStore();
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      store: counting.store,
+      sessions: { revocation: 'strict' },
+    });
+    const pair = await auth.login({ subject: 'alice' });
+    const before = counting.counts.getSessionState;
+    for (let i = 0; i < 10; i++) await auth.authenticate(pair.accessToken);
+    expect(counting.counts.getSessionState - before).toBe(10);
+  });
+
+  it('a revocation made by another instance on the shared store is honoured at once', async () => {
+    const store = memoryStore();
+    const one = createAuth({ signingKey: { alg: 'HS256', key: secret }, store });
+    const two = createAuth({ signingKey: { alg: 'HS256', key: secret }, store });
+    await tick();
+    const pair = await one.login({ subject: 'alice' });
+    await one.authenticate(pair.accessToken);
+    await one.authenticate(pair.accessToken);
+    await two.logout(await two.authenticate(pair.accessToken));
+    await tick();
+    expect(await codeOf(one.authenticate(pair.accessToken))).toBe('token_revoked');
+    const bob = await one.login({ subject: 'bob' });
+    await one.authenticate(bob.accessToken);
+    await two.deactivateUser('bob');
+    await tick();
+    expect(await codeOf(one.authenticate(bob.accessToken))).toBe('user_inactive');
+  });
+
+  it('a read that started before a revocation event does not fill the cache', async () => {
+    const counting = countingStore();
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
+    await tick();
+    const pair = await auth.login({ subject: 'alice' });
+    const release = counting.hold();
+    const stale = auth.authenticate(pair.accessToken); // reads "live", answer held back
+    await tick();
+    await counting.store.revokeSession('alice', pair.sessionId); // publishes while the read is in flight
+    await tick();
+    release();
+    await stale; // it was live when read: answering it is fine
+    expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
+  });
+});
+
+describe("revocation: 'cached' with Redis", () => {
+  let redis: RedisServer;
+  const clients: { destroy(): void }[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await redis.stop();
+  });
+
+  async function instance() {
+    const client = createClient({
+      url: redis.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: () => 50 },
+    });
+    client.on('error', () => {});
+    clients.push(client);
+    await client.connect();
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: redisStore({ client }) });
+    // The cache is trusted only once the revocation channel is confirmed.
+    await new Promise<void>((resolve) => {
+      const stop = auth.onRevocation((signal) => {
+        if (signal === 'up') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    return auth;
+  }
+
+  it('steady state makes no round trip; a logout on another instance is honoured at once', async () => {
+    const one = await instance();
+    const two = await instance();
+    const pair = await one.login({ subject: 'carol' });
+    await one.authenticate(pair.accessToken);
+    const calls = one.metrics().store.calls;
+    for (let i = 0; i < 50; i++) await one.authenticate(pair.accessToken);
+    expect(one.metrics().store.calls).toBe(calls);
+    await two.logout(await two.authenticate(pair.accessToken));
+    // Propagation time is measured by bench/revocation-latency.ts, not asserted here.
+    await waitFor(async () => (await codeOf(one.authenticate(pair.accessToken))) === 'token_revoked', 1000);
+    await one.close();
+    await two.close();
+  });
+
+  it('empties and bypasses the cache while the channel is down, then recovers', async () => {
+    const one = await instance();
+    const pair = await one.login({ subject: 'dave' });
+    await one.authenticate(pair.accessToken);
+    await redis.stop();
+    // Nothing is served from a cache that might miss an invalidation: the request fails closed.
+    await waitFor(
+      async () => (await codeOf(one.authenticate(pair.accessToken))) === 'store_unavailable',
+      3000,
+    );
+    await redis.start();
+    // Redis came back empty: the session is gone, and the cache must not say otherwise.
+    await waitFor(async () => (await codeOf(one.authenticate(pair.accessToken))) === 'token_revoked', 10_000);
+    await one.close();
+  });
+});
+
+describe('metrics', () => {
+  it('counts verifications by outcome, logins, refreshes, reuse and revocations, and renders Prometheus text', async () => {
+    const { toPrometheusText } = await import('authjwt');
+    const events: string[] = [];
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      sessions: { refreshReuseGrace: 0 },
+      metrics: { onEvent: (event) => events.push(event.name) },
+    });
+    const pair = await auth.login({ subject: 'alice' });
+    await auth.authenticate(pair.accessToken);
+    await codeOf(auth.authenticate('garbage'));
+    await auth.refresh(pair.refreshToken);
+    await codeOf(auth.refresh(pair.refreshToken));
+    const second = await auth.login({ subject: 'alice' });
+    await auth.logoutAll('alice');
+    await codeOf(auth.authenticate(second.accessToken));
+    const snapshot = auth.metrics();
+    expect(snapshot.verifications).toMatchObject({ ok: 1, token_invalid: 1, token_revoked: 1 });
+    expect(snapshot).toMatchObject({
+      logins: 2,
+      refreshes: 1,
+      refreshReuseDetected: 1,
+      revocations: { user: 1 },
+    });
+    expect(snapshot.store.calls).toBeGreaterThan(0);
+    expect(events).toContain('refresh_reuse_detected');
+    const text = toPrometheusText(snapshot);
+    expect(text).toContain('# TYPE authjwt_verifications_total counter');
+    expect(text).toContain('authjwt_verifications_total{outcome="token_invalid"} 1');
+    expect(text).toMatch(/authjwt_store_call_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+    expect(text.endsWith('\n')).toBe(true);
+  });
+});
