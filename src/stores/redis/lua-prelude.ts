@@ -1,6 +1,7 @@
 /**
  * Helpers every script starts with. `decode`/`encode` mirror session-codec.ts: the seven
  * comma-terminated fields of a packed session, and its tail, which Lua copies without reading.
+ * `entries`/`find`/`save` read and write the string that holds all of one user's sessions.
  * Numbers go back to Redis through `int`, because Lua would print 1e15 and above in exponent form.
  */
 export const luaPrelude = `
@@ -56,6 +57,58 @@ end
 
 local function live(s, now)
   return now < ends(s)
+end
+
+-- A user's sessions are one string of entries '<idLength>,<valueLength>,<id><value>' (lengths in
+-- bytes, base 36), in creation order.
+local function entries(blob)
+  local list, at = {}, 1
+  if not blob then return list end
+  while at <= #blob do
+    local c1 = string.find(blob, ',', at, true)
+    local c2 = string.find(blob, ',', c1 + 1, true)
+    local idEnd = c2 + tonumber(string.sub(blob, at, c1 - 1), 36)
+    local valueEnd = idEnd + tonumber(string.sub(blob, c1 + 1, c2 - 1), 36)
+    list[#list + 1] = { id = string.sub(blob, c2 + 1, idEnd), v = string.sub(blob, idEnd + 1, valueEnd) }
+    at = valueEnd + 1
+  end
+  return list
+end
+
+-- The one session's value, without building the list (the per-request read).
+local function find(blob, id)
+  local at = 1
+  if not blob then return nil end
+  while at <= #blob do
+    local c1 = string.find(blob, ',', at, true)
+    local c2 = string.find(blob, ',', c1 + 1, true)
+    local idEnd = c2 + tonumber(string.sub(blob, at, c1 - 1), 36)
+    local valueEnd = idEnd + tonumber(string.sub(blob, c1 + 1, c2 - 1), 36)
+    if string.sub(blob, c2 + 1, idEnd) == id then return string.sub(blob, idEnd + 1, valueEnd) end
+    at = valueEnd + 1
+  end
+  return nil
+end
+
+local function indexOf(list, id)
+  for n = 1, #list do
+    if list[n].id == id then return n end
+  end
+  return nil
+end
+
+-- Writes the list back, keeping the key's expiry; an empty list deletes the key.
+local function save(key, list)
+  if #list == 0 then
+    redis.call('DEL', key)
+    return
+  end
+  local parts = {}
+  for n = 1, #list do
+    local e = list[n]
+    parts[n] = to36(#e.id) .. ',' .. to36(#e.v) .. ',' .. e.id .. e.v
+  end
+  redis.call('SET', key, table.concat(parts), 'KEEPTTL')
 end
 
 -- The key lives as long as its longest-lived session: only ever pushed later, never earlier.

@@ -64,9 +64,11 @@ export interface RedisStoreOptions {
  * a hash tag). Revocations are published on `${prefix}revocations`, and `subscribe()` listens on a
  * connection of the store's own, which `close()` closes.
  *
- * Layout per user (tag = 22 base64url characters of SHA-256 of the user id): `{tag}:s`, a hash of
- * packed sessions that expires with its longest-lived session; `{tag}:u`, the user's state; `{tag}:p`,
- * the cached profile; `{tag}:d:<jti>`, denied token ids. Every key has an expiry.
+ * Layout per user (tag = 16 base64url characters of SHA-256 of the user id): `{tag}:s`, one string
+ * holding all the user's sessions, packed, which expires with its longest-lived session; `{tag}:u`,
+ * the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`, denied token ids. Every key has
+ * an expiry. Each step reads and rewrites the user's sessions string, so its cost grows with the
+ * user's number of live sessions: set `maxSessions` to keep that bounded.
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
   if (typeof options !== 'object' || options === null) {

@@ -1,9 +1,9 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The session steps, each one atomic script on the user's sessions hash (KEYS[1]) and, where named,
- * the user's state hash (KEYS[2]). Times come from the caller (ARGV), except in the revocation steps,
- * whose port methods carry none: they ask the server (TIME).
+ * The session steps, each one atomic script on the string that holds all of the user's sessions
+ * (KEYS[1]) and, where named, the user's state hash (KEYS[2]). Times come from the caller (ARGV),
+ * except in revokeSession, whose port method carries none: it asks the server (TIME).
  */
 
 /** ARGV: sessionId, packed, maxSessions, now, channel, userId. Returns the evicted session ids. */
@@ -12,28 +12,38 @@ export const createSessionScript: LuaScript = luaScript(
   1,
   `
 local key, id, now, max = KEYS[1], ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[3])
-redis.call('HSET', key, id, ARGV[2])
 local others = {}
-local all = redis.call('HGETALL', key)
-for n = 1, #all, 2 do
-  if all[n] ~= id then
-    local s = decode(all[n + 1])
-    if live(s, now) then others[#others + 1] = { all[n], s.c } else redis.call('HDEL', key, all[n]) end
+for _, e in ipairs(entries(redis.call('GET', key))) do
+  if e.id ~= id then
+    local s = decode(e.v)
+    if live(s, now) then
+      e.c = s.c
+      others[#others + 1] = e
+    end
   end
 end
 local evicted = {}
 if max > 0 and #others >= max then
-  table.sort(others, function(a, b)
-    if a[2] ~= b[2] then return a[2] > b[2] end
-    return a[1] > b[1]
+  local newest = {}
+  for n = 1, #others do newest[n] = others[n] end
+  table.sort(newest, function(a, b)
+    if a.c ~= b.c then return a.c > b.c end
+    return a.id > b.id
   end)
-  for n = max, #others do
-    local old = others[n][1]
-    redis.call('HDEL', key, old)
-    evicted[#evicted + 1] = old
-    announce(ARGV[5], { k = 's', u = ARGV[6], s = old })
+  local ended = {}
+  for n = max, #newest do
+    ended[newest[n].id] = true
+    evicted[#evicted + 1] = newest[n].id
+    announce(ARGV[5], { k = 's', u = ARGV[6], s = newest[n].id })
   end
+  local kept = {}
+  for _, e in ipairs(others) do
+    if not ended[e.id] then kept[#kept + 1] = e end
+  end
+  others = kept
 end
+others[#others + 1] = { id = id, v = ARGV[2] }
+save(key, others)
 extend(key, ends(decode(ARGV[2])))
 return evicted
 `,
@@ -44,10 +54,10 @@ export const getSessionStateScript: LuaScript = luaScript(
   'getSessionState',
   2,
   `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v and not live(decode(v), tonumber(ARGV[2])) then v = false end
+local v = find(redis.call('GET', KEYS[1]), ARGV[1])
+if v and not live(decode(v), tonumber(ARGV[2])) then v = nil end
 local u = redis.call('HMGET', KEYS[2], 'a', 'e')
-return { v, u[1], u[2] }
+return { v or false, u[1], u[2] }
 `,
   true,
 );
@@ -57,17 +67,20 @@ export const touchSessionScript: LuaScript = luaScript(
   'touchSession',
   1,
   `
-local key, id, now = KEYS[1], ARGV[1], tonumber(ARGV[2])
-local v = redis.call('HGET', key, id)
-if not v then return 0 end
-local s = decode(v)
+local key, now = KEYS[1], tonumber(ARGV[2])
+local list = entries(redis.call('GET', key))
+local n = indexOf(list, ARGV[1])
+if not n then return 0 end
+local s = decode(list[n].v)
 if not live(s, now) then
-  redis.call('HDEL', key, id)
+  table.remove(list, n)
+  save(key, list)
   return 0
 end
 s.l = now
 s.i = math.min(tonumber(ARGV[3]), s.e)
-redis.call('HSET', key, id, encode(s))
+list[n].v = encode(s)
+save(key, list)
 extend(key, ends(s))
 return 1
 `,
@@ -81,12 +94,14 @@ export const rotateRefreshScript: LuaScript = luaScript(
   'rotateRefresh',
   1,
   `
-local key, id, presented, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[4])
-local v = redis.call('HGET', key, id)
-if not v then return { 'missing' } end
-local s = decode(v)
+local key, presented, now = KEYS[1], ARGV[2], tonumber(ARGV[4])
+local list = entries(redis.call('GET', key))
+local n = indexOf(list, ARGV[1])
+if not n then return { 'missing' } end
+local s = decode(list[n].v)
 if not live(s, now) then
-  redis.call('HDEL', key, id)
+  table.remove(list, n)
+  save(key, list)
   return { 'missing' }
 end
 if s.r == presented then
@@ -95,17 +110,18 @@ if s.r == presented then
   s.t = now
   s.l = now
   s.i = math.min(tonumber(ARGV[6]), s.e)
-  local rotated = encode(s)
-  redis.call('HSET', key, id, rotated)
+  list[n].v = encode(s)
+  save(key, list)
   extend(key, ends(s))
-  return { 'rotated', rotated }
+  return { 'rotated', list[n].v }
 end
 if s.p ~= '' and s.p == presented and s.t and now - s.t < tonumber(ARGV[5]) then
-  return { 'grace', v }
+  return { 'grace', list[n].v }
 end
 -- A spent token outside the grace window, or one this session never issued: theft (RFC 9700 4.14.2).
-redis.call('HDEL', key, id)
-announce(ARGV[7], { k = 's', u = ARGV[8], s = id })
+table.remove(list, n)
+save(key, list)
+announce(ARGV[7], { k = 's', u = ARGV[8], s = ARGV[1] })
 return { 'reused' }
 `,
 );
@@ -115,10 +131,13 @@ export const revokeSessionScript: LuaScript = luaScript(
   'revokeSession',
   1,
   `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-if not live(decode(v), servernow()) then return 0 end
+local list = entries(redis.call('GET', KEYS[1]))
+local n = indexOf(list, ARGV[1])
+if not n then return 0 end
+local s = decode(list[n].v)
+table.remove(list, n)
+save(KEYS[1], list)
+if not live(s, servernow()) then return 0 end
 announce(ARGV[2], { k = 's', u = ARGV[3], s = ARGV[1] })
 return 1
 `,
@@ -129,17 +148,16 @@ export const listSessionsScript: LuaScript = luaScript(
   'listSessions',
   1,
   `
-local key, now = KEYS[1], tonumber(ARGV[1])
-local out = {}
-local all = redis.call('HGETALL', key)
-for n = 1, #all, 2 do
-  if live(decode(all[n + 1]), now) then
-    out[#out + 1] = all[n]
-    out[#out + 1] = all[n + 1]
-  else
-    redis.call('HDEL', key, all[n])
+local list = entries(redis.call('GET', KEYS[1]))
+local kept, out = {}, {}
+for _, e in ipairs(list) do
+  if live(decode(e.v), tonumber(ARGV[1])) then
+    kept[#kept + 1] = e
+    out[#out + 1] = e.id
+    out[#out + 1] = e.v
   end
 end
+if #kept < #list then save(KEYS[1], kept) end
 return out
 `,
 );

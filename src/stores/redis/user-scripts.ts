@@ -1,7 +1,7 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The user steps. KEYS[1] is the user's sessions hash and KEYS[2] the user's state hash, whose
+ * The user steps. KEYS[1] is the string of the user's sessions and KEYS[2] the user's state hash, whose
  * fields are `a` ('0' while inactive) and `e` (the revoke-all epoch, seconds). The state key expires
  * `userStateTtl` after its last change (ARGV), like everything else here.
  */
@@ -13,9 +13,8 @@ export const revokeAllSessionsScript: LuaScript = luaScript(
   `
 local now = servernow()
 local ended = 0
-local all = redis.call('HGETALL', KEYS[1])
-for n = 2, #all, 2 do
-  if live(decode(all[n]), now) then ended = ended + 1 end
+for _, e in ipairs(entries(redis.call('GET', KEYS[1]))) do
+  if live(decode(e.v), now) then ended = ended + 1 end
 end
 redis.call('DEL', KEYS[1])
 local epoch = tonumber(ARGV[1])
