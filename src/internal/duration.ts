@@ -31,7 +31,9 @@ export function parseDuration(
     throw new AuthConfigError(option, 'must be a number of seconds or a string like "15m"');
   }
   // A long digit string parses to Infinity or loses precision; no sane duration is that long.
-  if (!Number.isSafeInteger(seconds)) throw new AuthConfigError(option, 'is too large');
+  if (!Number.isSafeInteger(seconds)) {
+    throw new AuthConfigError(option, bounds.max === undefined ? 'is too large' : `must be at most ${bounds.max} seconds`);
+  }
   const min = bounds.min ?? 1;
   if (seconds < min) throw new AuthConfigError(option, `must be at least ${min} seconds`);
   if (bounds.max !== undefined && seconds > bounds.max) {
