@@ -32,7 +32,10 @@ export function parseDuration(
   }
   // A long digit string parses to Infinity or loses precision; no sane duration is that long.
   if (!Number.isSafeInteger(seconds)) {
-    throw new AuthConfigError(option, bounds.max === undefined ? 'is too large' : `must be at most ${bounds.max} seconds`);
+    throw new AuthConfigError(
+      option,
+      bounds.max === undefined ? 'is too large' : `must be at most ${bounds.max} seconds`,
+    );
   }
   const min = bounds.min ?? 1;
   if (seconds < min) throw new AuthConfigError(option, `must be at least ${min} seconds`);
