@@ -132,7 +132,9 @@ export interface SessionStore {
   /**
    * Revocation events from every instance sharing the store (including this one). The listener also
    * learns when the channel is lost (`'down'`) and back (`'up'`): a cache must not be trusted across a
-   * gap. Returns an unsubscribe function.
+   * gap. A new listener hears `'up'` first, once the channel is established (at once if it already
+   * is), and nothing before; until then it must not trust a cache either. Returns an unsubscribe
+   * function.
    */
   subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
 

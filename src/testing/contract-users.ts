@@ -2,7 +2,10 @@ import type { RevocationEvent, SessionStore } from '../stores/port.js';
 import { randomId } from '../tokens/random-id.js';
 import { type ContractFixture, eventually, sleep } from './contract-helpers.js';
 
-/** User ids that try to escape their keys: hash-tag braces, glob characters, separators, Unicode. */
+/**
+ * User ids that try to escape their keys or records: hash-tag braces, glob characters, separators
+ * (Redis's `:`, and the `,` of the packed records), Unicode.
+ */
 const hostileUserIds = [
   'a',
   'a}',
@@ -20,6 +23,8 @@ const hostileUserIds = [
   'ü🙂',
   'a\nb',
   ' ',
+  'a,b',
+  ',',
 ];
 
 type Signal = RevocationEvent | 'down' | 'up';
@@ -168,7 +173,9 @@ export function registerUserContract(f: ContractFixture): void {
         // published by different nodes).
         const events = heard.signals.filter((s) => s !== 'up');
         expect(events.length).toBe(expected.length);
-        expect(events.filter((s) => typeof s === 'object' && s.userId === 'alice')).toEqual(expected.slice(0, 3));
+        expect(events.filter((s) => typeof s === 'object' && s.userId === 'alice')).toEqual(
+          expected.slice(0, 3),
+        );
       } finally {
         heard.stop();
       }
@@ -191,7 +198,7 @@ export function registerUserContract(f: ContractFixture): void {
 
   describe('user and session ids are data, never structure', () => {
     it('keeps hostile user ids apart', async () => {
-      const sessions = hostileUserIds.map((userId) => f.session(userId, { id: `${userId}:{s}*` }));
+      const sessions = hostileUserIds.map((userId) => f.session(userId, { id: `${userId}:{s}*,1,2,` }));
       for (const s of sessions) await f.store().createSession(s, { maxSessions: 0, now: f.t0() });
       for (const s of sessions) {
         expect((await f.store().listSessions(s.userId, f.t0())).map((x) => x.id)).toEqual([s.id]);

@@ -167,6 +167,22 @@ describe('the Redis key layout', () => {
   });
 });
 
+describe('a server that lost its data and its scripts', () => {
+  it('logs everyone out and goes on working, loading its scripts again', async () => {
+    const store = redisStore({ client, prefix: 'lost:' });
+    const t0 = Date.now();
+    const before = session('alice', t0);
+    await store.createSession(before, { maxSessions: 0, now: t0 });
+    await server.command('SCRIPT', 'FLUSH');
+    await server.flush();
+    expect((await store.getSessionState('alice', before.id, t0)).session).toBe(null);
+    const after = session('alice', t0);
+    await store.createSession(after, { maxSessions: 1, now: t0 });
+    expect((await store.listSessions('alice', t0)).map((s) => s.id)).toEqual([after.id]);
+    await store.close();
+  });
+});
+
 describe('redisStore options', () => {
   it('refuses what is not a Redis client, and a prefix with braces, naming the option', () => {
     expect(() => redisStore({ client: {} as never })).toThrow(/`client`/);

@@ -7,6 +7,7 @@ import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 let server: RedisServer;
 let nodeRedis: ReturnType<typeof createClient>;
+let nodeRedisResp3: ReturnType<typeof createClient<{}, {}, {}, 3>>;
 let ioredis: Redis;
 let stores = 0;
 
@@ -15,6 +16,10 @@ beforeAll(async () => {
   nodeRedis = createClient({ url: server.url, disableOfflineQueue: true });
   nodeRedis.on('error', () => {});
   await nodeRedis.connect();
+  // RESP3, as client-side caching needs: replies change shape (maps, nulls), script replies must not.
+  nodeRedisResp3 = createClient({ url: server.url, disableOfflineQueue: true, RESP: 3 });
+  nodeRedisResp3.on('error', () => {});
+  await nodeRedisResp3.connect();
   ioredis = new Redis({ port: server.port, host: '127.0.0.1', enableOfflineQueue: false, lazyConnect: true });
   ioredis.on('error', () => {});
   await ioredis.connect();
@@ -22,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   nodeRedis?.destroy();
+  nodeRedisResp3?.destroy();
   ioredis?.disconnect();
   await server?.stop();
 });
@@ -31,6 +37,15 @@ runSessionStoreContract(
   'Redis standalone, node-redis',
   async () => {
     const store = redisStore({ client: nodeRedis, prefix: `t${++stores}:` });
+    return { store, cleanup: () => store.close() };
+  },
+  { describe, it, expect, beforeEach, afterEach },
+);
+
+runSessionStoreContract(
+  'Redis standalone, node-redis with RESP3',
+  async () => {
+    const store = redisStore({ client: nodeRedisResp3, prefix: `t${++stores}:` });
     return { store, cleanup: () => store.close() };
   },
   { describe, it, expect, beforeEach, afterEach },
