@@ -7,7 +7,9 @@ import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 let server: RedisServer;
 let nodeRedis: ReturnType<typeof createClient>;
-let nodeRedisResp3: ReturnType<typeof createClient<{}, {}, {}, 3>>;
+// RESP3, as client-side caching needs: replies change shape (maps, nulls), script replies must not.
+const resp3Client = (url: string) => createClient({ url, disableOfflineQueue: true, RESP: 3 });
+let nodeRedisResp3: ReturnType<typeof resp3Client>;
 let ioredis: Redis;
 let stores = 0;
 
@@ -16,8 +18,7 @@ beforeAll(async () => {
   nodeRedis = createClient({ url: server.url, disableOfflineQueue: true });
   nodeRedis.on('error', () => {});
   await nodeRedis.connect();
-  // RESP3, as client-side caching needs: replies change shape (maps, nulls), script replies must not.
-  nodeRedisResp3 = createClient({ url: server.url, disableOfflineQueue: true, RESP: 3 });
+  nodeRedisResp3 = resp3Client(server.url);
   nodeRedisResp3.on('error', () => {});
   await nodeRedisResp3.connect();
   ioredis = new Redis({ port: server.port, host: '127.0.0.1', enableOfflineQueue: false, lazyConnect: true });
