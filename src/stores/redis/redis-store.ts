@@ -12,9 +12,9 @@ import type {
 } from '../port.js';
 import { newestFirst } from '../session-record.js';
 import { adaptClient, type RedisClientLike } from './adapt-client.js';
+import { type Commands, commands } from './commands.js';
 import { type RedisConnection, replyText } from './connection.js';
 import { checkPrefix, type UserKeys, userKeys } from './keys.js';
-import type { LuaScript } from './lua-script.js';
 import { RevocationChannel } from './revocation-channel.js';
 import { checkInteger, checkTokenId, decodeSession, encodeSession } from './session-codec.js';
 import {
@@ -81,25 +81,23 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
 }
 
 class RedisSessionStore implements SessionStore {
-  readonly #redis: RedisConnection;
+  readonly #commands: Commands;
   readonly #prefix: string;
   readonly #channel: string;
-  readonly #timeoutMs: number;
   readonly #userStateTtlMs: string;
   readonly #revocations: RevocationChannel;
 
   constructor(redis: RedisConnection, prefix: string, timeoutMs: number, userStateTtlMs: number) {
-    this.#redis = redis;
+    this.#commands = commands(redis, timeoutMs);
     this.#prefix = prefix;
     this.#channel = `${prefix}revocations`;
-    this.#timeoutMs = timeoutMs;
     this.#userStateTtlMs = String(userStateTtlMs);
     this.#revocations = new RevocationChannel(redis, this.#channel);
   }
 
   async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
     const keys = this.#keys(session.userId);
-    const reply = await this.#run(
+    const reply = await this.#commands.run(
       createSessionScript,
       [keys.sessions],
       [
@@ -121,7 +119,7 @@ class RedisSessionStore implements SessionStore {
   ): Promise<{ session: SessionRecord | null; user: UserState }> {
     const keys = this.#keys(userId);
     const reply = asArray(
-      await this.#run(
+      await this.#commands.run(
         getSessionStateScript,
         [keys.sessions, keys.user],
         [sessionId, checkInteger('now', now)],
@@ -135,7 +133,7 @@ class RedisSessionStore implements SessionStore {
   }
 
   async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {
-    await this.#run(
+    await this.#commands.run(
       touchSessionScript,
       [this.#keys(userId).sessions],
       [sessionId, checkInteger('now', now), checkInteger('idleExpiresAt', idleExpiresAt)],
@@ -144,7 +142,7 @@ class RedisSessionStore implements SessionStore {
 
   async rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult> {
     const reply = asArray(
-      await this.#run(
+      await this.#commands.run(
         rotateRefreshScript,
         [this.#keys(input.userId).sessions],
         [
@@ -169,7 +167,7 @@ class RedisSessionStore implements SessionStore {
   }
 
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
-    const reply = await this.#run(
+    const reply = await this.#commands.run(
       revokeSessionScript,
       [this.#keys(userId).sessions],
       [sessionId, this.#channel, userId],
@@ -179,7 +177,7 @@ class RedisSessionStore implements SessionStore {
 
   async revokeAllSessions(userId: string, epoch: number): Promise<number> {
     const keys = this.#keys(userId);
-    const reply = await this.#run(
+    const reply = await this.#commands.run(
       revokeAllSessionsScript,
       [keys.sessions, keys.user],
       [checkInteger('epoch', epoch), this.#userStateTtlMs, this.#channel, userId],
@@ -189,7 +187,7 @@ class RedisSessionStore implements SessionStore {
 
   async listSessions(userId: string, now: number): Promise<SessionRecord[]> {
     const reply = asArray(
-      await this.#run(listSessionsScript, [this.#keys(userId).sessions], [checkInteger('now', now)]),
+      await this.#commands.run(listSessionsScript, [this.#keys(userId).sessions], [checkInteger('now', now)]),
     );
     const sessions: SessionRecord[] = [];
     for (let n = 0; n + 1 < reply.length; n += 2) {
@@ -203,7 +201,7 @@ class RedisSessionStore implements SessionStore {
   async setUserActive(userId: string, active: boolean, now: number): Promise<void> {
     checkInteger('now', now);
     const keys = this.#keys(userId);
-    await this.#run(
+    await this.#commands.run(
       setUserActiveScript,
       [keys.sessions, keys.user],
       [active ? '1' : '0', this.#userStateTtlMs, this.#channel, userId],
@@ -212,17 +210,17 @@ class RedisSessionStore implements SessionStore {
 
   async getCachedUser(userId: string): Promise<string | null> {
     const key = this.#keys(userId).profile;
-    return replyText(await this.#send(['GET', key], key));
+    return replyText(await this.#commands.send(['GET', key], key));
   }
 
   async setCachedUser(userId: string, profileJson: string, ttlMs: number): Promise<void> {
     if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError('authjwt: ttlMs must be positive');
     const key = this.#keys(userId).profile;
-    await this.#send(['SET', key, profileJson, 'PX', String(Math.ceil(ttlMs))], key);
+    await this.#commands.send(['SET', key, profileJson, 'PX', String(Math.ceil(ttlMs))], key);
   }
 
   async deleteCachedUser(userId: string): Promise<void> {
-    await this.#run(deleteCachedUserScript, [this.#keys(userId).profile], [this.#channel, userId]);
+    await this.#commands.run(deleteCachedUserScript, [this.#keys(userId).profile], [this.#channel, userId]);
   }
 
   async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
@@ -230,12 +228,12 @@ class RedisSessionStore implements SessionStore {
     if (expiresAt <= 0) return;
     const key = this.#keys(userId).deny(jti);
     // An `expiresAt` already past deletes the key: the token's own `exp` refuses it anyway.
-    await this.#send(['SET', key, '1', 'PXAT', String(expiresAt)], key);
+    await this.#commands.send(['SET', key, '1', 'PXAT', String(expiresAt)], key);
   }
 
   async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
     const keys = this.#keys(userId);
-    const reply = asArray(await this.#run(getTokenStateScript, [keys.deny(jti), keys.user], []));
+    const reply = asArray(await this.#commands.run(getTokenStateScript, [keys.deny(jti), keys.user], []));
     return { denied: Number(reply[0]) === 1, user: userState(reply[1], reply[2]) };
   }
 
@@ -244,7 +242,7 @@ class RedisSessionStore implements SessionStore {
   }
 
   async ping(): Promise<void> {
-    const reply = replyText(await this.#send(['PING'], undefined));
+    const reply = replyText(await this.#commands.send(['PING'], undefined));
     if (reply !== 'PONG') throw new AuthError('store_unavailable', { reason: 'redis_reply' });
   }
 
@@ -255,54 +253,6 @@ class RedisSessionStore implements SessionStore {
   #keys(userId: string): UserKeys {
     return userKeys(this.#prefix, userId);
   }
-
-  /** EVALSHA, and EVAL when this server has not cached the script (a restart, a new Cluster node). */
-  async #run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.#send(['EVALSHA', script.sha, ...tail], keys[0]);
-    } catch (error) {
-      if (!(error instanceof AuthError) || error.reason !== 'noscript') throw error;
-      return this.#send(['EVAL', script.source, ...tail], keys[0]);
-    }
-  }
-
-  /**
-   * One command, bounded by `commandTimeout`. Every failure becomes `store_unavailable`, with the
-   * Redis message (never the command, whose arguments hold ids) as the cause.
-   */
-  #send(args: readonly string[], routingKey: string | undefined): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new AuthError('store_unavailable', { reason: 'redis_timeout' }));
-      }, this.#timeoutMs);
-      timer.unref();
-      let sent: Promise<unknown>;
-      try {
-        sent = this.#redis.send(args, routingKey);
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(storeError(error));
-        },
-      );
-    });
-  }
-}
-
-function storeError(error: unknown): AuthError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new AuthError('store_unavailable', {
-    reason: message.startsWith('NOSCRIPT') ? 'noscript' : 'redis_error',
-    cause: new Error(`Redis: ${message}`),
-  });
 }
 
 function asArray(reply: unknown): readonly unknown[] {
