@@ -262,8 +262,10 @@ function timeCell(iso) {
   return time;
 }
 
-function cell(...children) {
+// The label repeats the column heading on narrow screens, where the table is laid out as a list.
+function cell(label, ...children) {
   const td = document.createElement('td');
+  if (label) td.dataset.label = label;
   td.append(...children);
   return td;
 }
@@ -276,7 +278,7 @@ function sessionRow(session) {
   const agent = document.createElement('small');
   agent.textContent = session.user_agent ?? '';
   agent.title = session.user_agent ?? '';
-  const device = cell(name, agent);
+  const device = cell('', name, agent);
   device.className = 'device';
   let action;
   if (session.current) {
@@ -294,10 +296,10 @@ function sessionRow(session) {
   }
   row.append(
     device,
-    cell(session.ip ?? 'unknown'),
-    cell(timeCell(session.created_at)),
-    cell(timeCell(session.last_seen_at)),
-    cell(action),
+    cell('IP address', session.ip ?? 'unknown'),
+    cell('Logged in', timeCell(session.created_at)),
+    cell('Last used', timeCell(session.last_seen_at)),
+    cell('', action),
   );
   return row;
 }
