@@ -1,0 +1,381 @@
+import type { Auth, AuthContext } from '../../auth.js';
+import { AuthConfigError, AuthError, isAuthError } from '../../errors.js';
+import type { RevocationEvent } from '../../stores/port.js';
+import { createLimiter } from './limiter.js';
+import { messageBytes, readAuthMessage } from './message.js';
+import { closeQuietly, socketCloseCodes, type WebSocketLike } from './socket.js';
+import { SocketRegistry } from './socket-registry.js';
+import { nextTurn, pause, runAt } from './timers.js';
+
+/** Options of {@link createSocketSessions}. Validated once, here. */
+export interface SocketSessionsOptions {
+  /**
+   * Milliseconds a socket that brought no token at the upgrade has to send
+   * `{"type":"auth","access_token":"..."}`. Default 5000.
+   */
+  authTimeoutMs?: number;
+  /** Largest first message read, in bytes; a longer one is refused. Default 16384. */
+  maxAuthMessageBytes?: number;
+  /** Messages held while authentication is in flight; one more closes the socket (1008). Default 32. */
+  maxHeldMessages?: number;
+  /** Store calls at once when sockets are checked again (after a gap in the revocation channel). Default 16. */
+  recheckConcurrency?: number;
+  /**
+   * Pauses, in milliseconds, between the attempts of a re-check while the store cannot answer; after
+   * the last the socket is closed with 1013 (fail closed). Default `[250, 500, 1000, 2000]`.
+   */
+  storeRetryDelaysMs?: readonly number[];
+  /** Told of unexpected errors (a handler that threw). Default: a process warning. */
+  onError?: (error: unknown) => void;
+}
+
+/** What one socket brings and what the application does with it once authenticated. */
+export interface AcceptOptions {
+  /**
+   * The access token the upgrade request carried (cookie or header). Without one, the first message
+   * must bring it.
+   */
+  token?: string | undefined;
+  /** Set by an adapter when the upgrade's credentials are refused (a cookie from a foreign origin). */
+  refusal?: AuthError | undefined;
+  /** Runs once the socket is authenticated, before any message is handed over. */
+  onAuthenticated?: ((context: AuthContext) => void | Promise<void>) | undefined;
+  /** Each text message after authentication, in order (never the auth message). */
+  onText?: ((text: string, context: AuthContext) => void | Promise<void>) | undefined;
+  /** Each binary message after authentication; ignored without this handler. */
+  onBinary?: ((data: Buffer, context: AuthContext) => void | Promise<void>) | undefined;
+}
+
+/** The authenticated sockets of one auth instance, closed when their session ends or their token expires. */
+export interface SocketSessions {
+  /**
+   * Authenticates the socket and keeps it until it closes. Resolves to its context once it is open
+   * (after `onAuthenticated`), or to `undefined` when it was refused or went away first. Never rejects.
+   */
+  accept(socket: WebSocketLike, options?: AcceptOptions): Promise<AuthContext | undefined>;
+  /** Authenticated sockets open now. */
+  readonly size: number;
+  /** Stops listening to revocations and closes every socket (1001). */
+  close(): void;
+}
+
+type Phase = 'waiting' | 'authenticating' | 'starting' | 'open' | 'closed';
+
+interface Tracked {
+  readonly socket: WebSocketLike;
+  readonly options: AcceptOptions;
+  readonly settle: (context: AuthContext | undefined) => void;
+  phase: Phase;
+  /** Kept in memory (never logged) to check the socket again after a gap in the revocation channel. */
+  token: string | undefined;
+  context: AuthContext | undefined;
+  /** Messages that came while authentication was in flight. */
+  held: { data: Buffer; isBinary: boolean }[];
+  /** The first-message deadline, then the expiry timer. */
+  cancelTimer: (() => void) | undefined;
+  checking: boolean;
+  checkAgain: boolean;
+}
+
+const { unauthorized, tryAgainLater, policyViolation, internalError, goingAway } = socketCloseCodes;
+/** Authentications repeated because a revocation raced them, before giving up (1013). */
+const maxRaces = 5;
+
+/**
+ * The socket guard: authenticates each socket (a token from the upgrade, or a first message within a
+ * deadline), then closes it with 4401 the moment its session ends anywhere or its access token
+ * expires. Revocations arrive as events (one subscription for all sockets), never by polling.
+ */
+export function createSocketSessions(auth: Auth, options: SocketSessionsOptions = {}): SocketSessions {
+  if (auth === null || typeof auth !== 'object' || typeof auth.authenticate !== 'function') {
+    throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
+  }
+  const authTimeoutMs = wholeNumber('authTimeoutMs', options.authTimeoutMs, 5000, 1, 600_000);
+  const maxAuthBytes = wholeNumber('maxAuthMessageBytes', options.maxAuthMessageBytes, 16_384, 256, 1 << 20);
+  const maxHeld = wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000);
+  const concurrency = wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000);
+  const retryDelays = options.storeRetryDelaysMs ?? [250, 500, 1000, 2000];
+  if (!Array.isArray(retryDelays) || retryDelays.some((ms) => !Number.isSafeInteger(ms) || ms < 0)) {
+    throw new AuthConfigError('storeRetryDelaysMs', 'must be an array of whole milliseconds >= 0');
+  }
+  const onError = options.onError ?? warn;
+  if (typeof onError !== 'function') throw new AuthConfigError('onError', 'must be a function');
+
+  const everyone = new Set<Tracked>();
+  const registry = new SocketRegistry<Tracked>();
+  const limit = createLimiter(concurrency);
+  let stopped = false;
+
+  // An authentication in flight may have read the store before a revocation it then misses (the
+  // socket is not registered yet): every event is numbered, and such an answer is asked again.
+  let generation = 0;
+  let gapAt = 0;
+  let authenticating = 0;
+  const userEventAt = new Map<string, number>();
+
+  const unsubscribe = auth.onRevocation((signal) => {
+    try {
+      onSignal(signal);
+    } catch (error) {
+      report(error);
+    }
+  });
+
+  function onSignal(signal: RevocationEvent | 'down' | 'up'): void {
+    generation += 1;
+    if (signal === 'down' || signal === 'up') {
+      gapAt = generation;
+      // Events may have been missed while the channel was down: every socket is checked again.
+      if (signal === 'up') for (const tracked of registry.all()) recheck(tracked);
+      return;
+    }
+    if (authenticating > 0) userEventAt.set(signal.userId, generation);
+    for (const tracked of registry.ofUser(signal.userId)) {
+      if (signal.kind === 'user') {
+        // A user event is revoke-all, deactivation, or only a changed profile: ask, do not guess.
+        recheck(tracked);
+      } else if (tracked.context?.sessionId === signal.sessionId) {
+        end(tracked, unauthorized, 'token_revoked');
+      }
+    }
+  }
+
+  function report(error: unknown): void {
+    try {
+      onError(error);
+    } catch {
+      // a failing error reporter must not take the socket guard down with it
+    }
+  }
+
+  function accept(
+    socket: WebSocketLike,
+    acceptOptions: AcceptOptions = {},
+  ): Promise<AuthContext | undefined> {
+    return new Promise((settle) => {
+      const tracked: Tracked = {
+        socket,
+        options: acceptOptions,
+        settle,
+        phase: 'waiting',
+        token: undefined,
+        context: undefined,
+        held: [],
+        cancelTimer: undefined,
+        checking: false,
+        checkAgain: false,
+      };
+      everyone.add(tracked);
+      try {
+        socket.on('message', (data, isBinary) => onMessage(tracked, data, isBinary === true));
+        socket.on('close', () => forget(tracked));
+        socket.on('error', () => end(tracked, internalError, 'socket_error'));
+      } catch (error) {
+        report(error);
+        end(tracked, internalError, 'internal_error');
+        return;
+      }
+      if (stopped) end(tracked, goingAway, 'server_closing');
+      else if (acceptOptions.refusal !== undefined) refuse(tracked, acceptOptions.refusal);
+      else if (acceptOptions.token !== undefined) void authenticate(tracked, acceptOptions.token);
+      else {
+        tracked.cancelTimer = runAt(Date.now() + authTimeoutMs, () =>
+          end(tracked, unauthorized, 'auth_timeout'),
+        );
+      }
+    });
+  }
+
+  function onMessage(tracked: Tracked, raw: unknown, isBinary: boolean): void {
+    if (tracked.phase === 'closed') return;
+    const data = messageBytes(raw);
+    if (data === undefined) {
+      end(tracked, policyViolation, 'unreadable_message');
+      return;
+    }
+    switch (tracked.phase) {
+      case 'waiting': {
+        tracked.cancelTimer?.();
+        const token =
+          isBinary || data.length > maxAuthBytes ? undefined : readAuthMessage(data.toString('utf8'));
+        if (token === undefined) end(tracked, unauthorized, 'auth_message_expected');
+        else void authenticate(tracked, token);
+        return;
+      }
+      case 'authenticating':
+      case 'starting':
+        if (tracked.held.length >= maxHeld) end(tracked, policyViolation, 'too_many_messages');
+        else tracked.held.push({ data, isBinary });
+        return;
+      case 'open':
+        deliver(tracked, data, isBinary);
+        return;
+    }
+  }
+
+  async function authenticate(tracked: Tracked, token: string): Promise<void> {
+    tracked.phase = 'authenticating';
+    tracked.token = token;
+    authenticating += 1;
+    let context: AuthContext;
+    try {
+      context = await authenticateAfterRaces(token);
+    } catch (error) {
+      refuse(tracked, error);
+      return;
+    } finally {
+      authenticating -= 1;
+      if (authenticating === 0) userEventAt.clear();
+    }
+    // The peer may have gone away meanwhile (`phase` changes behind the await).
+    if ((tracked.phase as Phase) === 'closed') return;
+    start(tracked, context);
+  }
+
+  async function authenticateAfterRaces(token: string): Promise<AuthContext> {
+    for (let race = 0; ; race += 1) {
+      const since = generation;
+      const context = await auth.authenticate(token);
+      const raced = gapAt > since || (userEventAt.get(context.subject) ?? 0) > since;
+      if (!raced) return context;
+      if (race >= maxRaces) throw storeBusy();
+      // Let the event reach every listener (the session cache drops what it announced), then ask again.
+      await nextTurn();
+    }
+  }
+
+  function start(tracked: Tracked, context: AuthContext): void {
+    tracked.context = context;
+    tracked.phase = 'starting';
+    registry.add(context.subject, tracked);
+    tracked.cancelTimer = runAt(context.claims.exp * 1000, () => end(tracked, unauthorized, 'token_expired'));
+    const { onAuthenticated } = tracked.options;
+    void callHandler(tracked, () => onAuthenticated?.(context)).then(() => {
+      if (tracked.phase !== 'starting') return;
+      tracked.phase = 'open';
+      for (const message of tracked.held.splice(0)) deliver(tracked, message.data, message.isBinary);
+      tracked.settle(context);
+    });
+  }
+
+  function deliver(tracked: Tracked, data: Buffer, isBinary: boolean): void {
+    const context = tracked.context;
+    if (tracked.phase !== 'open' || context === undefined) return;
+    const { onText, onBinary } = tracked.options;
+    if (!isBinary && onText !== undefined)
+      void callHandler(tracked, () => onText(data.toString('utf8'), context));
+    else if (isBinary && onBinary !== undefined) void callHandler(tracked, () => onBinary(data, context));
+  }
+
+  async function callHandler(tracked: Tracked, handler: () => void | Promise<void>): Promise<void> {
+    try {
+      await handler();
+    } catch (error) {
+      report(error);
+      end(tracked, internalError, 'internal_error');
+    }
+  }
+
+  function recheck(tracked: Tracked): void {
+    if (tracked.phase === 'closed') return;
+    if (tracked.checking) {
+      tracked.checkAgain = true;
+      return;
+    }
+    tracked.checking = true;
+    void limit(async () => {
+      do {
+        tracked.checkAgain = false;
+        // Let the event reach every listener first (the session cache drops what it announced).
+        await nextTurn();
+        await checkOnce(tracked);
+      } while (tracked.checkAgain && tracked.phase !== 'closed');
+    })
+      .catch(report)
+      .finally(() => {
+        tracked.checking = false;
+      });
+  }
+
+  /** One re-check, retried while the store cannot answer, then failing closed. */
+  async function checkOnce(tracked: Tracked): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      const token = tracked.token;
+      if (tracked.phase === 'closed' || token === undefined) return;
+      try {
+        await auth.authenticate(token);
+        return;
+      } catch (error) {
+        const delay = retryDelays[attempt];
+        if (!isStoreError(error) || delay === undefined) {
+          refuse(tracked, error);
+          return;
+        }
+        await pause(delay);
+      }
+    }
+  }
+
+  function refuse(tracked: Tracked, error: unknown): void {
+    if (isStoreError(error)) end(tracked, tryAgainLater, 'store_unavailable');
+    else if (isAuthError(error)) end(tracked, unauthorized, error.code);
+    else {
+      report(error);
+      end(tracked, internalError, 'internal_error');
+    }
+  }
+
+  function end(tracked: Tracked, code: number, reason: string): void {
+    if (tracked.phase === 'closed') return;
+    forget(tracked);
+    closeQuietly(tracked.socket, code, reason);
+  }
+
+  /** Drops everything held for the socket: timers, messages, the token, its place in the registry. */
+  function forget(tracked: Tracked): void {
+    if (tracked.phase === 'closed') return;
+    tracked.phase = 'closed';
+    tracked.cancelTimer?.();
+    tracked.cancelTimer = undefined;
+    tracked.held = [];
+    tracked.token = undefined;
+    if (tracked.context !== undefined) registry.remove(tracked.context.subject, tracked);
+    everyone.delete(tracked);
+    tracked.settle(undefined);
+  }
+
+  return {
+    accept,
+    get size() {
+      return registry.size;
+    },
+    close() {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      for (const tracked of [...everyone]) end(tracked, goingAway, 'server_closing');
+    },
+  };
+}
+
+function isStoreError(error: unknown): boolean {
+  return isAuthError(error) && error.code === 'store_unavailable';
+}
+
+function storeBusy(): AuthError {
+  return new AuthError('store_unavailable', { reason: 'revocation_race' });
+}
+
+function warn(error: unknown): void {
+  process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
+    type: 'AuthjwtSocketError',
+  });
+}
+
+function wholeNumber(option: string, value: number | undefined, fallback: number, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new AuthConfigError(option, `must be a whole number between ${min} and ${max}`);
+  }
+  return value;
+}
