@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 /*
  * Real redis-server processes for the tests: each on a free port, in a temp dir, without persistence,
  * as a child of this process. Everything started here is killed in afterAll by the tests and, should
- * a test forget or the worker die, when this process exits.
+ * a test forget, when this process exits. A stopped server's dir goes with it (test workers may be
+ * ended without an 'exit' event); a Cluster's node config survives restarts until the cluster stops.
  */
 
 const children = new Set<ChildProcess>();
@@ -42,6 +43,7 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     url: `redis://127.0.0.1:${port}`,
     async start() {
       if (child !== undefined) return;
+      mkdirSync(dir, { recursive: true });
       child = spawnServer(port, dir, extraArgs);
       await waitForPing(port, child);
     },
@@ -49,6 +51,7 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
       const running = child;
       child = undefined;
       if (running !== undefined) await kill(running);
+      removeDir(dir);
     },
     async flush() {
       await rawCommand(port, ['FLUSHALL']);
@@ -72,9 +75,15 @@ export interface RedisCluster {
 /** Starts a 3-master Redis Cluster (no replicas) and waits until every node reports cluster_state:ok. */
 export async function startRedisCluster(): Promise<RedisCluster> {
   const servers: RedisServer[] = [];
+  const configDirs: string[] = [];
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const dir of configDirs) removeDir(dir);
+  };
   try {
     for (let n = 0; n < 3; n += 1) {
       const dir = tempDir();
+      configDirs.push(dir);
       servers.push(
         await startRedisServer([
           '--cluster-enabled',
@@ -103,7 +112,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       return infos.every((info) => info.includes('cluster_state:ok'));
     }, 20_000);
   } catch (error) {
-    await Promise.all(servers.map((s) => s.stop()));
+    await stopAll();
     throw error;
   }
   return {
@@ -112,9 +121,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     async flush() {
       await Promise.all(servers.map((s) => s.flush()));
     },
-    async stop() {
-      await Promise.all(servers.map((s) => s.stop()));
-    },
+    stop: stopAll,
   };
 }
 
@@ -178,6 +185,11 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'authjwt-redis-'));
   dirs.add(dir);
   return dir;
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
 }
 
 /**
