@@ -1,0 +1,447 @@
+/**
+ * HTTP throughput of a token-checked Fastify route: authjwt (stateless, tokens only, Redis sessions
+ * cached and strict) against a bare route and @fastify/jwt (alone and with a Redis revocation lookup),
+ * plus logins/s and refreshes/s with Redis. `npm run bench:http -- --help` for options.
+ *
+ * Every scenario is served by its own child process (bench/http/server.ts, Fastify with no logger, on
+ * a free 127.0.0.1 port) and loaded from this process with autocannon. After a warm-up, each round
+ * loads every scenario once, in a rotating order, so the slow drift of this machine's speed falls
+ * on every scenario alike; req/s and latency are medians over rounds, and a ratio is the median of
+ * the per-round ratios. Results go to bench/RESULTS.md (section "http") and bench/http-throughput.svg.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Client, RequestOptions } from 'autocannon';
+import { type RedisServer, startRedisServer } from '../test/helpers/redis-server.js';
+import { parseHttpArgs } from './http/args.js';
+import { throughputChart } from './http/chart.js';
+import { type LoadPlan, runLoad } from './http/load.js';
+import { machineCpuSeconds, type ServerProcess, startServer, stopAll } from './http/processes.js';
+import { summarizeProfile } from './http/profile.js';
+import {
+  consoleReport,
+  markdownSection,
+  type RoundSample,
+  type RunInfo,
+  type ScenarioResult,
+  sectionName,
+  summarize,
+} from './http/report.js';
+import type { Scenario } from './http/scenarios.js';
+import { writeMarkedSection } from './lib/sections.js';
+
+const args = parseHttpArgs(process.argv.slice(2));
+const resultsPath = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const chartPath = fileURLToPath(new URL('./http-throughput.svg', import.meta.url));
+const profileDir = fileURLToPath(new URL(`../.bench-tmp/profiles/http-${Date.now()}`, import.meta.url));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const users = 64;
+
+/** A scenario's server and how to load it. */
+interface Target {
+  readonly scenario: Scenario;
+  readonly server: ServerProcess;
+  /** The plan for the next run (refresh: fresh sessions for every connection). */
+  plan(): Promise<LoadPlan>;
+  readonly rounds: RoundSample[];
+}
+
+let redis: RedisServer | undefined;
+const servers: ServerProcess[] = [];
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAll(servers);
+    await redis?.stop();
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping the servers`);
+    cleanup().then(
+      () => process.exit(130),
+      () => process.exit(130),
+    );
+  });
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+async function json<T>(response: Response, what: string): Promise<T> {
+  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Pair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+/** Logs `count` users in on the server (named ones, or new ones), in parallel. */
+function logins(server: ServerProcess, count: number, named: boolean): Promise<Pair[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) =>
+      json<Pair>(await post(`${server.url}/login`, named ? { user: `user-${index}` } : {}), 'login'),
+    ),
+  );
+}
+
+function tamper(token: string): string {
+  const at = token.lastIndexOf('.') + 1;
+  return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+}
+
+/**
+ * Tokens from a real login on the server, and checks that it does the job: the token passes and names
+ * its user, a token with one signature character changed is refused (except by the bare route).
+ */
+async function prepareGet(scenario: Scenario, server: ServerProcess): Promise<Target> {
+  const pairs = await logins(server, users, true);
+  const first = pairs[0] as Pair;
+  const me = await json<{ sub: string }>(
+    await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${first.accessToken}` } }),
+    `${scenario.id}: GET /me`,
+  );
+  const expected = scenario.id === 'bare' ? 'anonymous' : 'user-0';
+  if (me.sub !== expected) throw new Error(`${scenario.id}: GET /me answered ${JSON.stringify(me)}`);
+  if (scenario.id !== 'bare') {
+    const refused = await fetch(`${server.url}/me`, {
+      headers: { authorization: `Bearer ${tamper(first.accessToken)}` },
+    });
+    if (refused.status !== 401) throw new Error(`${scenario.id}: a tampered token got ${refused.status}`);
+  }
+  const requests: RequestOptions[] = pairs.map((pair) => ({
+    method: 'GET',
+    path: '/me',
+    headers: { authorization: `Bearer ${pair.accessToken}` },
+  }));
+  const plan: LoadPlan = { kind: 'requests', requests };
+  return { scenario, server, plan: async () => plan, rounds: [] };
+}
+
+async function prepareLogin(scenario: Scenario, server: ServerProcess): Promise<Target> {
+  await logins(server, 1, false);
+  const plan: LoadPlan = {
+    kind: 'requests',
+    requests: [
+      {
+        method: 'POST',
+        path: '/login',
+        headers: { 'content-type': 'application/json', 'user-agent': 'authjwt-bench/1.0 (autocannon)' },
+        body: '{}',
+      },
+    ],
+  };
+  return { scenario, server, plan: async () => plan, rounds: [] };
+}
+
+/**
+ * Refresh: a rotated refresh token is spent, so every connection follows its own chain, sending the
+ * token the previous response returned. Each run starts from new sessions (a connection cut at the end
+ * of a run may have lost its newest token), with spares for a chain that breaks.
+ */
+async function prepareRefresh(scenario: Scenario, server: ServerProcess): Promise<Target> {
+  const [pair] = await logins(server, 1, false);
+  const rotated = await json<Pair>(
+    await post(`${server.url}/refresh`, {}, { authorization: `Bearer ${(pair as Pair).refreshToken}` }),
+    `${scenario.id}: POST /refresh`,
+  );
+  if (rotated.refreshToken === (pair as Pair).refreshToken) throw new Error('refresh did not rotate');
+  const plan = async (): Promise<LoadPlan> => {
+    const pool = (await logins(server, args.connections + 16, false)).map((p) => p.refreshToken);
+    const take = () => {
+      const token = pool.pop();
+      if (token === undefined) throw new Error('refresh: out of fresh sessions (chains keep breaking)');
+      return token;
+    };
+    return {
+      kind: 'perConnection',
+      setupClient(client: Client) {
+        let token = take();
+        client.setRequests([
+          {
+            method: 'POST',
+            path: '/refresh',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+            setupRequest: (request) => ({
+              ...request,
+              headers: { ...request.headers, authorization: `Bearer ${token}` },
+            }),
+            onResponse: (status, body) => {
+              token = status === 200 ? (JSON.parse(body) as Pair).refreshToken : take();
+            },
+          },
+        ]);
+      },
+    };
+  };
+  return { scenario, server, plan, rounds: [] };
+}
+
+interface RedisStats {
+  readonly commands: number;
+  readonly cpu: number;
+}
+
+async function redisStats(): Promise<RedisStats | undefined> {
+  if (redis === undefined) return undefined;
+  const info = await redis.command('INFO');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return {
+    commands: field('total_commands_processed'),
+    cpu: field('used_cpu_user') + field('used_cpu_sys'),
+  };
+}
+
+async function measure(target: Target, seconds: number): Promise<RoundSample> {
+  const plan = await target.plan();
+  const redisBefore = target.scenario.redis ? await redisStats() : undefined;
+  const tripsBefore = (await target.server.stats()).roundTrips;
+  const machineBefore = machineCpuSeconds();
+  const serverBefore = target.server.cpuSeconds();
+  const loaderBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = await runLoad(target.server.url, plan, { connections: args.connections, seconds });
+  const wall = (performance.now() - started) / 1000;
+  const loader = process.cpuUsage(loaderBefore);
+  const serverCpu = (target.server.cpuSeconds() - serverBefore) / wall;
+  const machineCpu = (machineCpuSeconds() - machineBefore) / wall;
+  const redisAfter = redisBefore === undefined ? undefined : await redisStats();
+  const trips = (await target.server.stats()).roundTrips - tripsBefore;
+  const loaderCpu = (loader.user + loader.system) / 1e6 / wall;
+  const redisCpu = redisAfter && redisBefore ? (redisAfter.cpu - redisBefore.cpu) / wall : undefined;
+  if (result.failures > 0) {
+    log(
+      `  ${target.scenario.id}: ${result.failures} failed requests (first status ${result.firstFailureStatus})`,
+    );
+  }
+  return {
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    failures: result.failures,
+    serverCpu,
+    loaderCpu,
+    redisCpu,
+    otherCpu: Math.max(0, machineCpu - serverCpu - loaderCpu - (redisCpu ?? 0)),
+    roundTripsPerRequest: trips / Math.max(1, result.responses),
+    // The INFO call that took the second reading counts once.
+    redisCommandsPerRequest:
+      redisAfter && redisBefore
+        ? (redisAfter.commands - redisBefore.commands - 1) / Math.max(1, result.responses)
+        : undefined,
+  };
+}
+
+const cpuText = (cores: number) => `${Math.round(cores * 100)}%`.padStart(4);
+
+/**
+ * How busy the machine is without us: other processes' CPU over `ms`, in cores. With --wait-idle,
+ * waits (up to 15 minutes) until it stays under a sixth of a core for 5 s, as other work on a 2-core
+ * machine moves every figure.
+ */
+async function waitForQuietMachine(): Promise<number> {
+  const sampleBusy = async (ms: number) => {
+    const before = machineCpuSeconds();
+    await sleep(ms);
+    return (machineCpuSeconds() - before) / (ms / 1000);
+  };
+  let busy = await sampleBusy(2000);
+  if (busy < 0.15) return busy;
+  if (!args.waitIdle) {
+    log(
+      `warning: other processes keep ${cpuText(busy).trim()} of a core busy; figures will be noisy (--wait-idle waits for quiet)`,
+    );
+    return busy;
+  }
+  const deadline = performance.now() + 15 * 60_000;
+  while (busy >= 0.15 && performance.now() < deadline) {
+    log(`  waiting for a quiet machine: other processes use ${cpuText(busy).trim()} of a core`);
+    busy = await sampleBusy(5000);
+  }
+  return busy;
+}
+
+async function prepare(scenario: Scenario, server: ServerProcess): Promise<Target> {
+  switch (scenario.load) {
+    case 'get':
+      return prepareGet(scenario, server);
+    case 'login':
+      return prepareLogin(scenario, server);
+    case 'refresh':
+      return prepareRefresh(scenario, server);
+  }
+}
+
+function autocannonVersion(): string {
+  const manifest = fileURLToPath(new URL('../node_modules/autocannon/package.json', import.meta.url));
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+const started = performance.now();
+const cpuList = cpus();
+const cpu = `${cpuList[0]?.model.trim() ?? 'unknown CPU'} (${cpuList.length} cores)`;
+const method =
+  `Method: each scenario is served by its own process (Node, tsx, Fastify 5 with no logger) on 127.0.0.1 and ` +
+  `loaded from the harness process by autocannon ${autocannonVersion()} with ${args.connections} connections, ` +
+  `pipelining 1. After a ${args.warmupSeconds} s warm-up per scenario, ${args.rounds} round(s) of ` +
+  `${args.seconds} s; each round loads every scenario once, in a rotating order. req/s counts 2xx responses; ` +
+  'req/s, p50 and p99 (from autocannon per-response timings) are medians over rounds; a ratio is the median ' +
+  `of the per-round ratios of req/s. Tokens: HS256 access tokens from a real login on the server under load, ` +
+  `${users} users, cycled per connection. One redis-server started by the bench (no persistence) serves every ` +
+  'Redis scenario, each server with its own key prefix. Load generator, server and Redis share the machine.';
+
+log(`authjwt HTTP benchmark: Node ${process.version}, ${cpu}`);
+log(`${method}${args.quick ? ' (--quick)' : ''}${args.profile ? ' (--profile)' : ''}\n`);
+
+const busyBefore = await waitForQuietMachine();
+let results: ScenarioResult[] = [];
+let info: Omit<RunInfo, 'seconds'> | undefined;
+try {
+  const secret = randomBytes(64).toString('base64url');
+  if (args.scenarios.some((scenario) => scenario.redis)) redis = await startRedisServer();
+  const redisVersion =
+    redis === undefined ? undefined : /redis_version:(\S+)/.exec(await redis.command('INFO', 'server'))?.[1];
+  if (args.profile) mkdirSync(profileDir, { recursive: true });
+  log(
+    `starting ${args.scenarios.length} server processes${redis === undefined ? '' : ` and Redis ${redisVersion}`}...`,
+  );
+  const processes = await Promise.all(
+    args.scenarios.map((scenario) =>
+      startServer(
+        { scenario: scenario.id, secret, redisUrl: redis?.url, prefix: `bench-${scenario.id}:` },
+        {
+          nodeFlags:
+            args.profile && (scenario.id !== 'bare' || args.scenarios.length === 1)
+              ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${scenario.id}.cpuprofile`]
+              : [],
+        },
+      ).then((server) => {
+        servers.push(server);
+        return server;
+      }),
+    ),
+  );
+  const targets: Target[] = [];
+  for (const [index, scenario] of args.scenarios.entries()) {
+    targets.push(await prepare(scenario, processes[index] as ServerProcess));
+  }
+  const revocationOption = processes.find(
+    (server) => server.config.scenario === 'authjwt-cached',
+  )?.revocationOption;
+
+  if (args.warmupSeconds > 0) {
+    log(`warm-up: ${args.warmupSeconds} s per scenario`);
+    const shape = { connections: args.connections, seconds: args.warmupSeconds };
+    for (const target of targets) await runLoad(target.server.url, await target.plan(), shape);
+  }
+  for (let round = 0; round < args.rounds; round++) {
+    log(`round ${round + 1}/${args.rounds}`);
+    for (let index = 0; index < targets.length; index++) {
+      const target = targets[(index + round) % targets.length] as Target;
+      await sleep(250);
+      const sample = await measure(target, args.seconds);
+      target.rounds.push(sample);
+      const name = `(${target.scenario.number}) ${target.scenario.label}`;
+      const rps = Math.round(sample.rps).toLocaleString('en-US');
+      log(
+        `  ${name.padEnd(36)} ${rps.padStart(7)} req/s  p99 ${sample.p99.toFixed(2).padStart(6)} ms  ` +
+          `CPU: server ${cpuText(sample.serverCpu)} load ${cpuText(sample.loaderCpu)} ` +
+          `Redis ${cpuText(sample.redisCpu ?? 0)} other ${cpuText(sample.otherCpu)}`,
+      );
+    }
+  }
+  results = targets.map((target) => ({ scenario: target.scenario, rounds: target.rounds }));
+  info = {
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    cpu,
+    platform: `${platform()} ${arch()}`,
+    redis: redisVersion,
+    method: `${method}${args.quick ? ' Quick run.' : ''}`,
+    revocationOption,
+    otherCpuBefore: busyBefore,
+  };
+} finally {
+  await cleanup();
+}
+
+const seconds = (performance.now() - started) / 1000;
+console.log(`\n${consoleReport(results)}`);
+console.log(`\nWhole run: ${seconds.toFixed(0)} s.`);
+
+const notes = notesOf(results, info?.revocationOption);
+for (const note of notes) console.log(`note: ${note}`);
+
+if (args.profile) {
+  for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
+    console.log(`\n${summarizeProfile(join(profileDir, file)).text}`);
+  }
+}
+
+if (args.write && info !== undefined) {
+  const caption = `${info.date}, Node ${info.node}, ${info.cpu}; autocannon ${args.connections} connections; medians of ${args.rounds} x ${args.seconds} s`;
+  writeFileSync(chartPath, throughputChart(results, caption));
+  writeMarkedSection(
+    resultsPath,
+    sectionName,
+    markdownSection(results, { ...info, seconds }, 'http-throughput.svg', notes),
+  );
+  console.log(`Wrote the "${sectionName}" section of ${resultsPath} and ${chartPath}.`);
+} else {
+  console.log(
+    'bench/RESULTS.md and the chart not written (partial, quick or profiled run; --write forces it).',
+  );
+}
+
+/** What a reader needs to know to read the figures right. */
+function notesOf(results: readonly ScenarioResult[], revocationOption: boolean | undefined): string[] {
+  const notes: string[] = [];
+  const find = (id: string) => results.find((result) => result.scenario.id === id);
+  const cached = find('authjwt-cached');
+  const strict = find('authjwt-strict');
+  if (cached !== undefined) {
+    const perRequest = summarize(cached).redisCommandsPerRequest ?? 0;
+    if (revocationOption === false) {
+      notes.push(
+        "This source tree does not know `sessions.revocation` yet: (5) passes `revocation: 'cached'` through a cast and runs today's strict check.",
+      );
+    }
+    if (perRequest > 0.5) {
+      notes.push(
+        `(5) still made ${perRequest.toFixed(2)} Redis commands per request: the cached check is not in effect in this tree, so (5) measures a round trip per request like (6).`,
+      );
+    }
+  }
+  if (strict !== undefined && (summarize(strict).redisCommandsPerRequest ?? 0) < 0.5) {
+    notes.push('(6) made less than one Redis command per request: strict mode is not doing its round trip.');
+  }
+  const busiest = Math.max(...results.map((result) => summarize(result).otherCpu ?? 0));
+  if (busiest > 0.15) {
+    notes.push(
+      `Other processes were busy during the run (up to ${Math.round(busiest * 100)}% of a core in a scenario's median round, column "other CPU"): on 2 cores that moves the figures; the rotating rounds spread it over all scenarios.`,
+    );
+  }
+  const bare = find('bare');
+  if (bare !== undefined && (summarize(bare).loaderCpu ?? 0) > 0.9) {
+    notes.push(
+      `While loading the bare route the load generator itself used ${Math.round((summarize(bare).loaderCpu ?? 0) * 100)}% of a core, so the ceiling is partly the loader's: ratios to (1) are upper bounds.`,
+    );
+  }
+  return notes;
+}

@@ -1,0 +1,134 @@
+/**
+ * The HTTP scenarios, shared by the harness (bench/http.ts) and the server processes
+ * (bench/http/server.ts). Numbers follow the Benchmarks section of issue 5.
+ */
+
+export type ScenarioId =
+  | 'bare'
+  | 'fastify-jwt'
+  | 'fastify-jwt-redis'
+  | 'authjwt-stateless'
+  | 'authjwt-tokens'
+  | 'authjwt-cached'
+  | 'authjwt-strict'
+  | 'login'
+  | 'refresh';
+
+export interface Scenario {
+  readonly id: ScenarioId;
+  /** The issue's number for it: 1 to 6, 4b, or login / refresh. */
+  readonly number: string;
+  readonly label: string;
+  /** `get`: GET /me with a bearer access token; `login`: POST /login; `refresh`: POST /refresh with a refresh token. */
+  readonly load: 'get' | 'login' | 'refresh';
+  readonly redis: boolean;
+  /** One line on what the server does per request, for the results page. */
+  readonly what: string;
+}
+
+export const scenarios: readonly Scenario[] = [
+  {
+    id: 'bare',
+    number: '1',
+    label: 'bare Fastify route',
+    load: 'get',
+    redis: false,
+    what: 'GET /me answers `{sub}` without looking at the token (the same request bytes as the others): the ceiling.',
+  },
+  {
+    id: 'fastify-jwt',
+    number: '2',
+    label: '@fastify/jwt verify',
+    load: 'get',
+    redis: false,
+    what: '`await request.jwtVerify()` in an onRequest hook (HS256, algorithms pinned), as its README shows.',
+  },
+  {
+    id: 'fastify-jwt-redis',
+    number: '3',
+    label: '@fastify/jwt + Redis EXISTS',
+    load: 'get',
+    redis: true,
+    what: '(2) plus `EXISTS revoked:<jti>` on a node-redis client per request: a typical hand-made revocation check.',
+  },
+  {
+    id: 'authjwt-stateless',
+    number: '4',
+    label: 'authjwt stateless',
+    load: 'get',
+    redis: false,
+    what: "`createAuth` with `memoryStore()` and `sessions: { mode: 'stateless' }`, the plugin's `requireAccess()` guard (deny list and epoch read from the store).",
+  },
+  {
+    id: 'authjwt-tokens',
+    number: '4b',
+    label: 'authjwt tokens only',
+    load: 'get',
+    redis: false,
+    what: '`auth.tokens.verifyAccessToken()` of the bearer token in an onRequest hook: the pure verify cost, no store.',
+  },
+  {
+    id: 'authjwt-cached',
+    number: '5',
+    label: 'authjwt Redis sessions, cached',
+    load: 'get',
+    redis: true,
+    what: "`redisStore` (node-redis) sessions with `revocation: 'cached'`, the `requireAccess()` guard.",
+  },
+  {
+    id: 'authjwt-strict',
+    number: '6',
+    label: 'authjwt Redis sessions, strict',
+    load: 'get',
+    redis: true,
+    what: "`redisStore` (node-redis) sessions with `revocation: 'strict'`: one store round trip per request.",
+  },
+  {
+    id: 'login',
+    number: 'login',
+    label: 'authjwt login (Redis)',
+    load: 'login',
+    redis: true,
+    what: 'POST /login calls `auth.login()` (a new session in Redis, a token pair signed), no password hashing; a new user each time.',
+  },
+  {
+    id: 'refresh',
+    number: 'refresh',
+    label: 'authjwt refresh (Redis)',
+    load: 'refresh',
+    redis: true,
+    what: 'POST /refresh with the refresh token (`requireRefresh()` guard, `auth.refresh()`: rotation in Redis, a new pair); every connection follows its own rotation chain.',
+  },
+];
+
+export function scenarioById(id: string): Scenario {
+  const scenario = scenarios.find((candidate) => candidate.id === id);
+  if (scenario === undefined) throw new Error(`unknown scenario "${id}"`);
+  return scenario;
+}
+
+/** What the harness passes to a server process (as JSON in BENCH_SERVER_CONFIG). */
+export interface ServerConfig {
+  readonly scenario: ScenarioId;
+  /** The HS256 secret shared by every scenario (text, as applications configure it). */
+  readonly secret: string;
+  readonly redisUrl: string | undefined;
+  /** Key prefix (and revocation channel) of this server's authjwt store, so servers do not hear each other. */
+  readonly prefix: string;
+}
+
+/** The one message a server process sends over IPC once it listens. */
+export interface ReadyMessage {
+  readonly ready: true;
+  readonly port: number;
+  /** Whether `sessions.revocation` is an option of this source tree's AuthOptions (cached mode exists). */
+  readonly revocationOption: boolean;
+}
+
+/** The harness asks a server for its counters with this message... */
+export const statsRequest = 'stats';
+
+/** ...and the server answers with this one. */
+export interface StatsMessage {
+  readonly stats: { readonly roundTrips: number };
+}
