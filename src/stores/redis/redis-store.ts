@@ -69,6 +69,14 @@ export interface RedisStoreOptions {
  * the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`, denied token ids. Every key has
  * an expiry. Each step reads and rewrites the user's sessions string, so its cost grows with the
  * user's number of live sessions: set `maxSessions` to keep that bounded.
+ *
+ * ```ts
+ * const client = createClient({ url, disableOfflineQueue: true }); // node-redis
+ * // or: new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) // ioredis
+ * client.on('error', (error) => log.warn(error.message)); // without it, a lost Redis crashes the process
+ * await client.connect(); // node-redis only
+ * const store = redisStore({ client });
+ * ```
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
   if (typeof options !== 'object' || options === null) {
