@@ -22,8 +22,11 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const problems: string[] = [];
 
-async function openPage(options: { userAgent?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 540 }, ...options });
+async function openPage({ userAgent, url = running.url }: { userAgent?: string; url?: string } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 960, height: 540 },
+    ...(userAgent !== undefined && { userAgent }),
+  });
   contexts.push(context);
   const page = await context.newPage();
   // A strict CSP is only worth having if the page works under it: any violation (the WebSocket
@@ -32,7 +35,7 @@ async function openPage(options: { userAgent?: string } = {}): Promise<Page> {
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
   });
-  await page.goto(running.url);
+  await page.goto(url);
   return page;
 }
 
@@ -179,6 +182,43 @@ describe.skipIf(!haveChromium)(
 
       for (const page of [c, d]) {
         expect(await callFrom(page, 'GET', '/me')).toEqual({ status: 401, code: 'token_revoked' });
+      }
+    });
+
+    it('renews the access cookie in the background, keeping the live connection up past its expiry', async () => {
+      // A 4 s access token: the page renews at two thirds of it (whole-second `iat` can cut up to
+      // a second off the first one), and the socket opened with the old token is replaced in time.
+      const shortLived = await startApp({
+        JWT_SECRET: 'browser-demo-test-secret-0123456789abcdef',
+        ACCESS_TTL: '4',
+      });
+      try {
+        const page = await openPage({ url: shortLived.url });
+        const refreshes: number[] = [];
+        page.on('response', (response) => {
+          if (response.url().endsWith('/auth/cookie/refresh')) refreshes.push(response.status());
+        });
+        await logIn(page, 'alice');
+        // Record every change of the indicator, however brief (a string: no lib.dom in this project).
+        await page.evaluate(`{
+          const indicator = document.getElementById('socket');
+          window.socketStates = [];
+          new MutationObserver(() => window.socketStates.push(indicator.dataset.state))
+            .observe(indicator, { attributes: true, attributeFilter: ['data-state'] });
+        }`);
+        await page.waitForTimeout(6000);
+        const states = (await page.evaluate('window.socketStates')) as string[];
+        expect(states).not.toContain('off');
+        expect(states).toContain('on'); // a new socket, opened after a renewal, said hello
+        expect(refreshes.length).toBeGreaterThanOrEqual(2);
+        expect(refreshes.every((status) => status === 204)).toBe(true);
+        expect(await callFrom(page, 'GET', '/me')).toEqual({ status: 200, code: undefined });
+        expect(await page.getByRole('alert').isHidden()).toBe(true);
+        await page.getByRole('button', { name: 'Reload list' }).click();
+        await sessionRows(page, 1); // renewing rotates the tokens, it does not make new sessions
+      } finally {
+        await Promise.all(contexts.splice(0).map((context) => context.close()));
+        await shortLived.close();
       }
     });
 
