@@ -24,6 +24,8 @@ export interface MetricEvent {
 }
 
 export interface MetricsOptions {
+  /** Default true. `false` counts nothing (`metrics()` then stays at zero); for measuring their cost. */
+  enabled?: boolean;
   /** Receives every observation; must not throw (errors are swallowed). */
   onEvent?: (event: MetricEvent) => void;
 }
@@ -56,6 +58,7 @@ export interface MetricsSnapshot {
 
 export class Metrics {
   readonly #onEvent: ((event: MetricEvent) => void) | undefined;
+  readonly #enabled: boolean;
   readonly #verifications: Record<string, number> = { ok: 0 };
   readonly #latencyCounts = new Array<number>(storeLatencyBuckets.length + 1).fill(0);
   readonly #revocations: Record<string, number> = { session: 0, user: 0 };
@@ -70,14 +73,17 @@ export class Metrics {
 
   constructor(options: MetricsOptions = {}) {
     this.#onEvent = options.onEvent;
+    this.#enabled = options.enabled ?? true;
   }
 
   verification(outcome: string): void {
+    if (!this.#enabled) return;
     this.#verifications[outcome] = (this.#verifications[outcome] ?? 0) + 1;
     this.#emit('verification', 1, { outcome });
   }
 
   storeCall(seconds: number, failed: boolean): void {
+    if (!this.#enabled) return;
     this.#storeCalls++;
     this.#latencySum += seconds;
     let bucket = 0;
@@ -91,27 +97,32 @@ export class Metrics {
   }
 
   cache(hit: boolean): void {
+    if (!this.#enabled) return;
     if (hit) this.cacheHits++;
     else this.cacheMisses++;
     if (this.#onEvent !== undefined) this.#emit('session_cache', 1, { result: hit ? 'hit' : 'miss' });
   }
 
   login(): void {
+    if (!this.#enabled) return;
     this.#logins++;
     this.#emit('login', 1, {});
   }
 
   refresh(): void {
+    if (!this.#enabled) return;
     this.#refreshes++;
     this.#emit('refresh', 1, {});
   }
 
   reuseDetected(): void {
+    if (!this.#enabled) return;
     this.#reuse++;
     this.#emit('refresh_reuse_detected', 1, {});
   }
 
   revocation(kind: 'session' | 'user'): void {
+    if (!this.#enabled) return;
     this.#revocations[kind] = (this.#revocations[kind] ?? 0) + 1;
     this.#emit('revocation', 1, { kind });
   }
