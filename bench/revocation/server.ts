@@ -8,7 +8,10 @@ import { redisStore } from 'authjwt/redis';
 import Fastify from 'fastify';
 import { createClient } from 'redis';
 
-const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+const client = createClient({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  disableOfflineQueue: true,
+});
 client.on('error', () => {});
 await client.connect();
 const auth = createAuth({
