@@ -7,3 +7,8 @@ export {
   type SecurityScheme,
 } from './openapi.js';
 export { type AuthjwtDecorator, type AuthjwtFastifyOptions, authjwtFastify } from './plugin.js';
+export {
+  readUpgradeCredentials,
+  type UpgradeCredentials,
+  type UpgradeCredentialsOptions,
+} from './websocket.js';
