@@ -11,6 +11,7 @@ import { cookieAuthRoutes } from './routes/cookie-auth.js';
 import { homeRoutes } from './routes/home.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { wsRoutes } from './routes/ws.js';
 import { createAppStore } from './store.js';
 import { type User, UserDirectory } from './users.js';
 
@@ -78,5 +79,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(adminRoutes(context));
   await app.register(opsRoutes(context));
   await app.register(homeRoutes());
+  await app.register(wsRoutes(context));
   return app;
 }
