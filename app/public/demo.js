@@ -98,7 +98,10 @@ function scheduleRefresh() {
     () => {
       // Another tab may have renewed the shared cookies in the meantime: then just wait longer.
       if (issuedAt() !== issued) return scheduleRefresh();
-      refresh().catch(failed);
+      refresh().catch((error) => {
+        failed(error);
+        if (error.status !== 401) refreshTimer = setTimeout(scheduleRefresh, 5000); // try again
+      });
     },
     Math.max(0, due),
   );
@@ -157,12 +160,18 @@ async function start() {
   loggedIn = true;
   $('who').textContent = me.username;
   $('roles').textContent = `roles: ${me.roles.join(', ')}`;
-  $('account-view').dataset.sessionId = me.session_id;
   $('login-view').hidden = true;
   $('account-view').hidden = false;
   scheduleRefresh();
   connectSocket();
   await loadSessions();
+}
+
+// Whether keyboard focus is in a part of the page about to be hidden. A button disabled while its
+// action runs has already dropped the focus to <body>: that counts too.
+function focusIn(view) {
+  const active = document.activeElement;
+  return !active || active === document.body || view.contains(active);
 }
 
 function showLoggedOut(message) {
@@ -175,16 +184,19 @@ function showLoggedOut(message) {
   try {
     localStorage.removeItem(issuedKey);
   } catch {}
+  const focusWasOnAccount = focusIn($('account-view'));
   $('account-view').hidden = true;
   $('login-view').hidden = false;
   $('sessions').tBodies[0].replaceChildren();
   $('password').value = '';
+  if (focusWasOnAccount) $('username').focus();
   say(message);
 }
 
 const endedBecause = {
   token_revoked: 'You have been logged out: this session was ended (from another device, or everywhere).',
   user_inactive: 'You have been logged out: this account has been deactivated.',
+  token_missing: 'You have been logged out (in another tab of this browser).',
   refresh_token_reused:
     'You have been logged out: an old copy of this session was used, so it was ended to be safe.',
 };
@@ -349,6 +361,7 @@ form.addEventListener(
     });
     noteIssued();
     await start();
+    $('account-title').focus(); // the form is gone: keep keyboard focus from falling to <body>
     say('');
   }),
 );
@@ -376,6 +389,14 @@ $('reload').addEventListener(
     say('Session list reloaded.');
   }),
 );
+
+// Another tab renewed the cookies this tab shares: follow its schedule, and move the live
+// connection onto the new access token before the old one expires.
+addEventListener('storage', (event) => {
+  if (event.key !== issuedKey || !loggedIn || event.newValue === null) return;
+  scheduleRefresh();
+  connectSocket();
+});
 
 // On load: no CSRF cookie means no refresh cookie either (they share a lifetime), so nobody is
 // logged in. Otherwise the cookies may still hold a live session (api() renews a lapsed access cookie).

@@ -224,12 +224,19 @@ describe.skipIf(!haveChromium)(
 
     it('logs out on this device only: its cookies are cleared, the other session lives on', async () => {
       const e = await openPage();
-      await logIn(e, 'admin');
+      // By keyboard this time: focus follows the form out of sight, and back.
+      await e.getByLabel('Username').fill('admin');
+      await e.getByLabel('Password').fill('admin-pass');
+      await e.getByLabel('Password').press('Enter');
+      await socketIs(e, 'on');
+      expect(await e.locator('#account-title:focus').textContent()).toBe('Logged in as admin');
+      expect(await e.locator('#roles').textContent()).toBe('roles: admin, user');
       const f = await openPage({ userAgent: phone });
       await logIn(f, 'admin');
 
       await e.getByRole('button', { name: 'Log out', exact: true }).click();
       await loggedOut(e, /logged out on this device/);
+      expect(await e.locator('#username:focus').count()).toBe(1);
       expect(await callFrom(e, 'GET', '/me')).toEqual({ status: 401, code: 'token_missing' });
       expect((await e.context().cookies()).map((cookie) => cookie.name)).toEqual([]);
 
