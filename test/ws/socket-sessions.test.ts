@@ -329,6 +329,15 @@ describe('robustness and bookkeeping', () => {
     expect((await late.closed).code).toBe(1001);
   });
 
+  it('forgets at once a socket that was already closed when it was handed over', async () => {
+    const harness = await serve();
+    const { accessToken } = await harness.auth.login({ subject: 'alice' });
+    // The smallest WebSocketLike: one whose peer left before accept() (its 'close' already fired).
+    const gone = { readyState: 3, close: () => undefined, on: () => undefined };
+    expect(await harness.sockets.accept(gone, { token: accessToken })).toBeUndefined();
+    expect(harness.sockets.size).toBe(0);
+  });
+
   it('validates its options once, naming the option', async () => {
     const harness = await serve();
     expect(() => createSocketSessions(harness.auth, { authTimeoutMs: 0 })).toThrow(/authTimeoutMs/);

@@ -78,6 +78,9 @@ interface Tracked {
 }
 
 const { unauthorized, tryAgainLater, policyViolation, internalError, goingAway } = socketCloseCodes;
+/** `readyState` values of the WebSocket API. */
+const readyStateClosing = 2;
+const readyStateClosed = 3;
 /** Authentications repeated because a revocation raced them, before giving up (1013). */
 const maxRaces = 5;
 
@@ -175,7 +178,9 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
         end(tracked, internalError, 'internal_error');
         return;
       }
-      if (stopped) end(tracked, goingAway, 'server_closing');
+      // Gone before we were handed it: its 'close' event has already fired and will not again.
+      if (socket.readyState === readyStateClosing || socket.readyState === readyStateClosed) forget(tracked);
+      else if (stopped) end(tracked, goingAway, 'server_closing');
       else if (acceptOptions.refusal !== undefined) refuse(tracked, acceptOptions.refusal);
       else if (acceptOptions.token !== undefined) void authenticate(tracked, acceptOptions.token);
       else {

@@ -3,6 +3,8 @@
  * guard never sends; it only listens and closes.
  */
 export interface WebSocketLike {
+  /** When present, 2 (closing) or 3 (closed) at `accept()` means the peer is already gone. */
+  readonly readyState?: number;
   close(code?: number, reason?: string): void;
   on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
   on(event: 'close', listener: (code: number, reason: unknown) => void): unknown;
