@@ -1,4 +1,5 @@
 import type { SessionRecord } from '../port.js';
+import { decodeUserAgent, encodeUserAgent } from './user-agent-codec.js';
 
 /*
  * All of a user's sessions live in one string, each session packed into one short entry, because
@@ -48,7 +49,7 @@ export function encodeSession(session: SessionRecord): string {
       : checkTokenId('previousRefreshJti', session.previousRefreshJti),
   ];
   const ip = session.ip;
-  const ua = session.userAgent;
+  const ua = session.userAgent === undefined ? undefined : encodeUserAgent(session.userAgent);
   const claims = session.claims === undefined ? '' : JSON.stringify(session.claims);
   return `${fixed.join(',')},${lengthOf(ip)}.${lengthOf(ua)}.${ip ?? ''}${ua ?? ''}${claims}`;
 }
@@ -75,7 +76,8 @@ export function decodeSession(userId: string, sessionId: string, packed: string)
     return value;
   };
   const ip = take(packed.slice(at, ipEnd));
-  const userAgent = take(packed.slice(ipEnd + 1, uaEnd));
+  const encodedUserAgent = take(packed.slice(ipEnd + 1, uaEnd));
+  const userAgent = encodedUserAgent === undefined ? undefined : decodeUserAgent(encodedUserAgent);
   const claims = packed.slice(tail);
   return {
     id: sessionId,
