@@ -29,6 +29,7 @@ const phrases = [
 ] as const;
 
 const raw = '\u0000';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the code points this codec uses.
 const controlCharacter = /[\u0000-\u001f]/;
 
 export function encodeUserAgent(userAgent: string): string {
@@ -42,5 +43,6 @@ export function encodeUserAgent(userAgent: string): string {
 
 export function decodeUserAgent(encoded: string): string {
   if (encoded.startsWith(raw)) return encoded.slice(1);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the code points this codec uses.
   return encoded.replace(/[\u0001-\u001f]/g, (code) => phrases[code.charCodeAt(0) - 1] ?? code);
 }
