@@ -63,11 +63,11 @@ function connectRedis(config: ServerConfig) {
   client.on('error', (error: Error) => process.stderr.write(`bench server: redis: ${error.message}\n`));
   // The Redis store sends everything through sendCommand; count each call (a subscriber made by
   // duplicate() is a new client and is not counted).
-  const sendCommand = client.sendCommand.bind(client);
-  client.sendCommand = ((...args: Parameters<typeof sendCommand>) => {
+  const sendCommand = client.sendCommand;
+  client.sendCommand = function (this: typeof client, args: never, options: never) {
     counters.roundTrips++;
-    return sendCommand(...args);
-  }) as typeof client.sendCommand;
+    return sendCommand.call(this, args, options);
+  } as typeof client.sendCommand;
   return client;
 }
 

@@ -19,7 +19,7 @@ export function throughputChart(results: readonly ScenarioResult[], caption: str
   const labelWidth = 260;
   const plotWidth = 420;
   const rowHeight = 30;
-  const top = 58;
+  const top = 76;
   const width = labelWidth + plotWidth + 70;
   const height = top + bars.length * rowHeight + 44;
   const maxRatio = Math.max(1, ...bars.map((bar) => bar.value?.high ?? 0));

@@ -31,7 +31,8 @@ function functionKey(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const name = functionName === '' ? '(anonymous)' : functionName;
   if (url === '') return name;
-  return `${name}  ${shortUrl(url)}:${lineNumber + 1}`;
+  // Modules compiled by tsx report line 0 for every function; a name and file are what is left.
+  return lineNumber > 0 ? `${name}  ${shortUrl(url)}:${lineNumber + 1}` : `${name}  ${shortUrl(url)}`;
 }
 
 function shortUrl(url: string): string {
@@ -72,7 +73,11 @@ export interface ProfileSummary {
   readonly text: string;
 }
 
-export function summarizeProfile(path: string, top = 25): ProfileSummary {
+/**
+ * `fromUs`: only samples taken from then on (process.hrtime in microseconds, the clock V8's profiler
+ * uses), to leave out start-up and warm-up.
+ */
+export function summarizeProfile(path: string, top = 25, fromUs = 0): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -85,19 +90,21 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   const inclusive = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, index) => {
     // timeDeltas[i] is the time before sample i; attribute the next delta to this sample.
+    at += profile.timeDeltas[index] ?? 0;
     const us = profile.timeDeltas[index + 1] ?? 0;
     const node = byId.get(id);
-    if (node === undefined) return;
+    if (node === undefined || at < fromUs) return;
     totalUs += us;
     const area = areaOf(node);
     if (area.startsWith('idle')) idleUs += us;
     self.set(functionKey(node), (self.get(functionKey(node)) ?? 0) + us);
     areas.set(area, (areas.get(area) ?? 0) + us);
     const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const frame = byId.get(at) as ProfileNode;
+    for (let frameId: number | undefined = id; frameId !== undefined; frameId = parent.get(frameId)) {
+      const frame = byId.get(frameId) as ProfileNode;
       const key = functionKey(frame);
       if (seen.has(key)) continue;
       seen.add(key);

@@ -34,6 +34,8 @@ export interface RunInfo {
   readonly redis: string | undefined;
   readonly method: string;
   readonly seconds: number;
+  /** Rounds measured again because other processes disturbed them. */
+  readonly repeatedRounds: number;
   /** Other processes' CPU just before the run, in cores. */
   readonly otherCpuBefore: number;
   /** Whether this source tree knows `sessions.revocation` (else (5) runs as today's strict check). */
@@ -297,7 +299,8 @@ export function markdownSection(
     '',
     `Written by \`npm run bench:http\` (bench/http.ts) on ${info.date}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
       `${info.redis === undefined ? '' : `, Redis ${info.redis}`}. Whole run: ${Math.round(info.seconds)} s; ` +
-      `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it.`,
+      `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it; ` +
+      `${info.repeatedRounds} round(s) measured again because other processes took over a quarter of a core.`,
     '',
     info.method,
     '',
