@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -8,7 +9,13 @@ import { type RunningApp, startApp } from '../app/start-app.js';
 // Debian's chromium, never a downloaded browser: `.ci/run` apt-installs it when it is missing.
 const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
-const screenshotPath = fileURLToPath(new URL('../../docs/demo-page.png', import.meta.url));
+// The README's screenshot is rewritten only on request (SAVE_SCREENSHOT=1 npx vitest run test/browser),
+// so a test run elsewhere (another Chromium, other fonts) never leaves a modified file in the tree.
+const screenshotPath = fileURLToPath(
+  process.env.SAVE_SCREENSHOT === '1'
+    ? new URL('../../docs/demo-page.png', import.meta.url)
+    : new URL(`file://${tmpdir()}/authjwt-demo-page.png`),
+);
 // The second "device": the same headless chromium, announcing itself as a phone so the sessions
 // list (and the screenshot) shows two different devices.
 const phone =
