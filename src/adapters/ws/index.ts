@@ -1,7 +1,4 @@
+export type { SocketSessionsOptions } from './options.js';
 export { socketCloseCodes, type WebSocketLike } from './socket.js';
-export {
-  type AcceptOptions,
-  createSocketSessions,
-  type SocketSessions,
-  type SocketSessionsOptions,
-} from './socket-sessions.js';
+export { createSocketSessions } from './socket-sessions.js';
+export type { AcceptOptions, SocketSessions } from './types.js';

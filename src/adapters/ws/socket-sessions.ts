@@ -3,61 +3,12 @@ import { AuthConfigError, AuthError, isAuthError } from '../../errors.js';
 import type { RevocationEvent } from '../../stores/port.js';
 import { createLimiter } from './limiter.js';
 import { messageBytes, readAuthMessage } from './message.js';
+import { resolveSocketSessionsOptions, type SocketSessionsOptions } from './options.js';
+import { RevocationRaces } from './revocation-races.js';
 import { closeQuietly, socketCloseCodes, type WebSocketLike } from './socket.js';
 import { SocketRegistry } from './socket-registry.js';
 import { nextTurn, pause, runAt } from './timers.js';
-
-/** Options of {@link createSocketSessions}. Validated once, here. */
-export interface SocketSessionsOptions {
-  /**
-   * Milliseconds a socket that brought no token at the upgrade has to send
-   * `{"type":"auth","access_token":"..."}`. Default 5000.
-   */
-  authTimeoutMs?: number;
-  /** Largest first message read, in bytes; a longer one is refused. Default 16384. */
-  maxAuthMessageBytes?: number;
-  /** Messages held while authentication is in flight; one more closes the socket (1008). Default 32. */
-  maxHeldMessages?: number;
-  /** Store calls at once when sockets are checked again (after a gap in the revocation channel). Default 16. */
-  recheckConcurrency?: number;
-  /**
-   * Pauses, in milliseconds, between the attempts of a re-check while the store cannot answer; after
-   * the last the socket is closed with 1013 (fail closed). Default `[250, 500, 1000, 2000]`.
-   */
-  storeRetryDelaysMs?: readonly number[];
-  /** Told of unexpected errors (a handler that threw). Default: a process warning. */
-  onError?: (error: unknown) => void;
-}
-
-/** What one socket brings and what the application does with it once authenticated. */
-export interface AcceptOptions {
-  /**
-   * The access token the upgrade request carried (cookie or header). Without one, the first message
-   * must bring it.
-   */
-  token?: string | undefined;
-  /** Set by an adapter when the upgrade's credentials are refused (a cookie from a foreign origin). */
-  refusal?: AuthError | undefined;
-  /** Runs once the socket is authenticated, before any message is handed over. */
-  onAuthenticated?: ((context: AuthContext) => void | Promise<void>) | undefined;
-  /** Each text message after authentication, in order (never the auth message). */
-  onText?: ((text: string, context: AuthContext) => void | Promise<void>) | undefined;
-  /** Each binary message after authentication; ignored without this handler. */
-  onBinary?: ((data: Buffer, context: AuthContext) => void | Promise<void>) | undefined;
-}
-
-/** The authenticated sockets of one auth instance, closed when their session ends or their token expires. */
-export interface SocketSessions {
-  /**
-   * Authenticates the socket and keeps it until it closes. Resolves to its context once it is open
-   * (after `onAuthenticated`), or to `undefined` when it was refused or went away first. Never rejects.
-   */
-  accept(socket: WebSocketLike, options?: AcceptOptions): Promise<AuthContext | undefined>;
-  /** Authenticated sockets open now. */
-  readonly size: number;
-  /** Stops listening to revocations and closes every socket (1001). */
-  close(): void;
-}
+import type { AcceptOptions, SocketSessions } from './types.js';
 
 type Phase = 'waiting' | 'authenticating' | 'starting' | 'open' | 'closed';
 
@@ -93,28 +44,15 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
   if (auth === null || typeof auth !== 'object' || typeof auth.authenticate !== 'function') {
     throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
   }
-  const authTimeoutMs = wholeNumber('authTimeoutMs', options.authTimeoutMs, 5000, 1, 600_000);
-  const maxAuthBytes = wholeNumber('maxAuthMessageBytes', options.maxAuthMessageBytes, 16_384, 256, 1 << 20);
-  const maxHeld = wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000);
-  const concurrency = wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000);
-  const retryDelays = options.storeRetryDelaysMs ?? [250, 500, 1000, 2000];
-  if (!Array.isArray(retryDelays) || retryDelays.some((ms) => !Number.isSafeInteger(ms) || ms < 0)) {
-    throw new AuthConfigError('storeRetryDelaysMs', 'must be an array of whole milliseconds >= 0');
-  }
-  const onError = options.onError ?? warn;
-  if (typeof onError !== 'function') throw new AuthConfigError('onError', 'must be a function');
+  const { authTimeoutMs, maxAuthBytes, maxHeld, concurrency, retryDelays, onError } =
+    resolveSocketSessionsOptions(options);
 
   const everyone = new Set<Tracked>();
   const registry = new SocketRegistry<Tracked>();
   const limit = createLimiter(concurrency);
   let stopped = false;
 
-  // An authentication in flight may have read the store before a revocation it then misses (the
-  // socket is not registered yet): every event is numbered, and such an answer is asked again.
-  let generation = 0;
-  let gapAt = 0;
-  let authenticating = 0;
-  const userEventAt = new Map<string, number>();
+  const races = new RevocationRaces();
 
   const unsubscribe = auth.onRevocation((signal) => {
     try {
@@ -125,14 +63,12 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
   });
 
   function onSignal(signal: RevocationEvent | 'down' | 'up'): void {
-    generation += 1;
+    races.note(signal);
     if (signal === 'down' || signal === 'up') {
-      gapAt = generation;
       // Events may have been missed while the channel was down: every socket is checked again.
       if (signal === 'up') for (const tracked of registry.all()) recheck(tracked);
       return;
     }
-    if (authenticating > 0) userEventAt.set(signal.userId, generation);
     for (const tracked of registry.ofUser(signal.userId)) {
       if (signal.kind === 'user') {
         // A user event is revoke-all, deactivation, or only a changed profile: ask, do not guess.
@@ -221,7 +157,7 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
   async function authenticate(tracked: Tracked, token: string): Promise<void> {
     tracked.phase = 'authenticating';
     tracked.token = token;
-    authenticating += 1;
+    races.begin();
     let context: AuthContext;
     try {
       context = await authenticateAfterRaces(token);
@@ -229,8 +165,7 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
       refuse(tracked, error);
       return;
     } finally {
-      authenticating -= 1;
-      if (authenticating === 0) userEventAt.clear();
+      races.end();
     }
     // The peer may have gone away meanwhile (`phase` changes behind the await).
     if ((tracked.phase as Phase) === 'closed') return;
@@ -239,10 +174,10 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
 
   async function authenticateAfterRaces(token: string): Promise<AuthContext> {
     for (let race = 0; ; race += 1) {
-      const since = generation;
+      const mark = races.mark();
       const context = await auth.authenticate(token);
-      const raced = gapAt > since || (userEventAt.get(context.subject) ?? 0) > since;
-      if (!raced) return context;
+      // Answered from before a revocation of this user (or a gap)? The socket would miss it: ask again.
+      if (!races.racedSince(mark, context.subject)) return context;
       if (race >= maxRaces) throw storeBusy();
       // Let the event reach every listener (the session cache drops what it announced), then ask again.
       await nextTurn();
@@ -369,18 +304,4 @@ function isStoreError(error: unknown): boolean {
 
 function storeBusy(): AuthError {
   return new AuthError('store_unavailable', { reason: 'revocation_race' });
-}
-
-function warn(error: unknown): void {
-  process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
-    type: 'AuthjwtSocketError',
-  });
-}
-
-function wholeNumber(option: string, value: number | undefined, fallback: number, min: number, max: number) {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new AuthConfigError(option, `must be a whole number between ${min} and ${max}`);
-  }
-  return value;
 }

@@ -1,0 +1,64 @@
+import { AuthConfigError } from '../../errors.js';
+
+/** Options of {@link createSocketSessions}. Validated once, here. */
+export interface SocketSessionsOptions {
+  /**
+   * Milliseconds a socket that brought no token at the upgrade has to send
+   * `{"type":"auth","access_token":"..."}`. Default 5000.
+   */
+  authTimeoutMs?: number;
+  /** Largest first message read, in bytes; a longer one is refused. Default 16384. */
+  maxAuthMessageBytes?: number;
+  /** Messages held while authentication is in flight; one more closes the socket (1008). Default 32. */
+  maxHeldMessages?: number;
+  /** Store calls at once when sockets are checked again (after a gap in the revocation channel). Default 16. */
+  recheckConcurrency?: number;
+  /**
+   * Pauses, in milliseconds, between the attempts of a re-check while the store cannot answer; after
+   * the last the socket is closed with 1013 (fail closed). Default `[250, 500, 1000, 2000]`.
+   */
+  storeRetryDelaysMs?: readonly number[];
+  /** Told of unexpected errors (a handler that threw). Default: a process warning. */
+  onError?: (error: unknown) => void;
+}
+
+export interface ResolvedSocketSessionsOptions {
+  readonly authTimeoutMs: number;
+  readonly maxAuthBytes: number;
+  readonly maxHeld: number;
+  readonly concurrency: number;
+  readonly retryDelays: readonly number[];
+  readonly onError: (error: unknown) => void;
+}
+
+/** Checks every option once, at construction; each message names the option. */
+export function resolveSocketSessionsOptions(options: SocketSessionsOptions): ResolvedSocketSessionsOptions {
+  const retryDelays = options.storeRetryDelaysMs ?? [250, 500, 1000, 2000];
+  if (!Array.isArray(retryDelays) || retryDelays.some((ms) => !Number.isSafeInteger(ms) || ms < 0)) {
+    throw new AuthConfigError('storeRetryDelaysMs', 'must be an array of whole milliseconds >= 0');
+  }
+  const onError = options.onError ?? warn;
+  if (typeof onError !== 'function') throw new AuthConfigError('onError', 'must be a function');
+  return {
+    authTimeoutMs: wholeNumber('authTimeoutMs', options.authTimeoutMs, 5000, 1, 600_000),
+    maxAuthBytes: wholeNumber('maxAuthMessageBytes', options.maxAuthMessageBytes, 16_384, 256, 1 << 20),
+    maxHeld: wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000),
+    concurrency: wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000),
+    retryDelays: [...retryDelays],
+    onError,
+  };
+}
+
+function warn(error: unknown): void {
+  process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
+    type: 'AuthjwtSocketError',
+  });
+}
+
+function wholeNumber(option: string, value: number | undefined, fallback: number, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new AuthConfigError(option, `must be a whole number between ${min} and ${max}`);
+  }
+  return value;
+}
