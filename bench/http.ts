@@ -250,29 +250,43 @@ async function measure(target: Target, seconds: number): Promise<RoundSample> {
 
 const cpuText = (cores: number) => `${Math.round(cores * 100)}%`.padStart(4);
 
+const quietCpu = 0.15;
+
+async function sampleBusy(ms: number): Promise<number> {
+  const before = machineCpuSeconds();
+  await sleep(ms);
+  return (machineCpuSeconds() - before) / (ms / 1000);
+}
+
 /**
- * How busy the machine is without us: other processes' CPU over `ms`, in cores. With --wait-idle,
- * waits (up to 15 minutes) until it stays under a sixth of a core for 5 s, as other work on a 2-core
- * machine moves every figure.
+ * Waits until the machine is quiet (under 15% of a core busy, over one second; our idle servers and
+ * Redis count too but use next to nothing), for at most `maxMs`. Returns the last busy figure, in cores.
+ */
+async function quietWithin(maxMs: number): Promise<number> {
+  const deadline = performance.now() + maxMs;
+  let said = 0;
+  let busy = await sampleBusy(1000);
+  while (busy >= quietCpu && performance.now() < deadline) {
+    if (performance.now() - said > 10_000) {
+      log(`  waiting for a quiet machine: other processes use ${cpuText(busy).trim()} of a core`);
+      said = performance.now();
+    }
+    busy = await sampleBusy(1000);
+  }
+  return busy;
+}
+
+/**
+ * Other work on a 2-core machine moves every figure. Without --wait-idle, warn; with it, wait up to
+ * 15 minutes for quiet.
  */
 async function waitForQuietMachine(): Promise<number> {
-  const sampleBusy = async (ms: number) => {
-    const before = machineCpuSeconds();
-    await sleep(ms);
-    return (machineCpuSeconds() - before) / (ms / 1000);
-  };
-  let busy = await sampleBusy(2000);
-  if (busy < 0.15) return busy;
-  if (!args.waitIdle) {
+  if (args.waitIdle) return quietWithin(15 * 60_000);
+  const busy = await sampleBusy(2000);
+  if (busy >= quietCpu) {
     log(
       `warning: other processes keep ${cpuText(busy).trim()} of a core busy; figures will be noisy (--wait-idle waits for quiet)`,
     );
-    return busy;
-  }
-  const deadline = performance.now() + 15 * 60_000;
-  while (busy >= 0.15 && performance.now() < deadline) {
-    log(`  waiting for a quiet machine: other processes use ${cpuText(busy).trim()} of a core`);
-    busy = await sampleBusy(5000);
   }
   return busy;
 }
@@ -309,8 +323,8 @@ const method =
   `of the per-round ratios of req/s. Tokens: HS256 access tokens from a real login on the server under load, ` +
   `${users} users, cycled per connection. One redis-server started by the bench (no persistence) serves every ` +
   'Redis scenario, each server with its own key prefix. Load generator, server and Redis share the machine; ' +
-  `a round in which other processes used over ${disturbedCpu * 100}% of a core is measured again ` +
-  `(at most ${maxRepeats} times a run).`;
+  `a round in which other processes used over ${disturbedCpu * 100}% of a core is measured again once the ` +
+  `machine is quiet (at most ${maxRepeats} times a run).`;
 
 log(`authjwt HTTP benchmark: Node ${process.version}, ${cpu}`);
 log(`${method}${args.quick ? ' (--quick)' : ''}${args.profile ? ' (--profile)' : ''}\n`);
@@ -378,7 +392,10 @@ try {
         // Another process took a good part of a core: measure this one again, within a budget.
         if (sample.otherCpu > disturbedCpu && repeated < maxRepeats) {
           repeated++;
-          log(`    disturbed by other processes: measuring again (${repeated}/${maxRepeats})`);
+          log(
+            `    disturbed by other processes: measuring again (${repeated}/${maxRepeats}) once it is quiet`,
+          );
+          await quietWithin(args.waitIdle ? 120_000 : 15_000);
           continue;
         }
         target.rounds.push(sample);

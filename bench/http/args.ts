@@ -20,14 +20,17 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
 
   SCENARIO        ids, id prefixes or issue numbers: ${scenarios.map((s) => `${s.number === s.id ? '' : `${s.number}=`}${s.id}`).join(', ')}
                   (default: all; "authjwt" selects 4, 4b, 5 and 6; bare always runs, the ratios need it)
-  --quick         1 round of 2 s per scenario after a 1 s warm-up, instead of 5 rounds of 5 s after 3 s
+  --quick         1 round of 2 s per scenario after a 1 s warm-up, instead of 20 rounds of 1.5 s after 3 s
+                  (many short rounds: this machine's speed drifts by a third within a minute, and a ratio
+                  of two scenarios measured close together is steadier than one of long runs far apart)
   --rounds=N      rounds; each round loads every scenario once, in a rotating order
   --seconds=N     seconds of load per scenario per round
   --warmup=N      seconds of load per scenario before the first round (not measured)
   --connections=N concurrent connections (default 50; pipelining is always 1)
   --profile       start the selected scenarios' servers with --cpu-prof (in .bench-tmp/profiles) and print
                   their top self-time functions; profiling slows them, so nothing is written
-  --wait-idle     before starting, wait (up to 15 min) until other processes leave the machine quiet
+  --wait-idle     wait for other processes to leave the machine quiet: up to 15 min before starting, up to
+                  2 min before measuring again a round they disturbed (15 s without this flag)
   --write         rewrite the http section of bench/RESULTS.md and bench/http-throughput.svg even for a partial run
   --no-write      never touch them
 
@@ -77,8 +80,8 @@ export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
   const full = filters.length === 0 && !quick && !profile;
   return {
     scenarios: selected,
-    rounds: rounds ?? (quick ? 1 : 5),
-    seconds: seconds ?? (quick ? 2 : 5),
+    rounds: rounds ?? (quick ? 1 : 20),
+    seconds: seconds ?? (quick ? 2 : 1.5),
     warmupSeconds: warmup ?? (quick ? 1 : 3),
     connections,
     quick,
