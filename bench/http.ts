@@ -212,7 +212,7 @@ async function measure(target: Target, seconds: number): Promise<RoundSample> {
   const plan = await target.plan();
   const redisBefore = target.scenario.redis ? await redisStats() : undefined;
   const tripsBefore = (await target.server.stats()).roundTrips;
-  const machineBefore = machineCpuSeconds();
+  const othersBefore = othersCpuSeconds();
   const serverBefore = target.server.cpuSeconds();
   const loaderBefore = process.cpuUsage();
   const started = performance.now();
@@ -220,7 +220,7 @@ async function measure(target: Target, seconds: number): Promise<RoundSample> {
   const wall = (performance.now() - started) / 1000;
   const loader = process.cpuUsage(loaderBefore);
   const serverCpu = (target.server.cpuSeconds() - serverBefore) / wall;
-  const machineCpu = (machineCpuSeconds() - machineBefore) / wall;
+  const othersCpu = (othersCpuSeconds() - othersBefore) / wall;
   const redisAfter = redisBefore === undefined ? undefined : await redisStats();
   const trips = (await target.server.stats()).roundTrips - tripsBefore;
   const loaderCpu = (loader.user + loader.system) / 1e6 / wall;
@@ -238,7 +238,7 @@ async function measure(target: Target, seconds: number): Promise<RoundSample> {
     serverCpu,
     loaderCpu,
     redisCpu,
-    otherCpu: Math.max(0, machineCpu - serverCpu - loaderCpu - (redisCpu ?? 0)),
+    otherCpu: Math.max(0, othersCpu - (redisCpu ?? 0)),
     roundTripsPerRequest: trips / Math.max(1, result.responses),
     // The INFO call that took the second reading counts once.
     redisCommandsPerRequest:
@@ -252,10 +252,21 @@ const cpuText = (cores: number) => `${Math.round(cores * 100)}%`.padStart(4);
 
 const quietCpu = 0.15;
 
+/**
+ * CPU seconds used on the machine by everything but this harness and its servers (idle servers
+ * still use some: timers, and the sampling thread of --cpu-prof). Redis is left to the caller.
+ */
+function othersCpuSeconds(): number {
+  const harness = process.cpuUsage();
+  let ours = (harness.user + harness.system) / 1e6;
+  for (const server of servers) ours += server.cpuSeconds() || 0;
+  return machineCpuSeconds() - ours;
+}
+
 async function sampleBusy(ms: number): Promise<number> {
-  const before = machineCpuSeconds();
+  const before = othersCpuSeconds();
   await sleep(ms);
-  return (machineCpuSeconds() - before) / (ms / 1000);
+  return (othersCpuSeconds() - before) / (ms / 1000);
 }
 
 /**
@@ -349,11 +360,10 @@ try {
       startServer(
         { scenario: scenario.id, secret, redisUrl: redis?.url, prefix: `bench-${scenario.id}:` },
         {
-          nodeFlags:
-            args.profile && (scenario.id !== 'bare' || args.scenarios.length === 1)
-              ? // A directory per server: the module-hooks thread of tsx writes a profile of its own.
-                ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, scenario.id)}`]
-              : [],
+          nodeFlags: args.profile
+            ? // A directory per server: the module-hooks thread of tsx writes a profile of its own.
+              ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, scenario.id)}`]
+            : [],
         },
       ).then((server) => {
         servers.push(server);

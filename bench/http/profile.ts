@@ -53,17 +53,17 @@ export function areaOf(node: ProfileNode): string {
     return `native: ${functionName || '(anonymous)'}`;
   }
   if (url.startsWith('node:')) return 'node internals (http, net, streams, crypto glue)';
-  if (url.includes('/src/tokens/')) return 'authjwt src/tokens';
-  if (url.includes('/src/sessions/')) return 'authjwt src/sessions';
-  if (url.includes('/src/stores/')) return 'authjwt src/stores';
-  if (url.includes('/src/')) return 'authjwt src (adapters, http, auth)';
-  if (url.includes('/bench/')) return 'bench app';
   const modules = url.lastIndexOf('node_modules/');
   if (modules !== -1) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
     const name = rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? '?');
     return `package ${name}`;
   }
+  if (url.includes('/src/tokens/')) return 'authjwt src/tokens';
+  if (url.includes('/src/sessions/')) return 'authjwt src/sessions';
+  if (url.includes('/src/stores/')) return 'authjwt src/stores';
+  if (url.includes('/src/')) return 'authjwt src (adapters, http, auth)';
+  if (url.includes('/bench/')) return 'bench app';
   return 'other';
 }
 
@@ -108,7 +108,7 @@ export function summarizeProfile(path: string, top = 25, fromUs = 0): ProfileSum
       const key = functionKey(frame);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (frame.callFrame.url.includes('/src/')) inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+      if (areaOf(frame).startsWith('authjwt')) inclusive.set(key, (inclusive.get(key) ?? 0) + us);
     }
   });
   const busyUs = totalUs - idleUs;

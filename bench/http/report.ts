@@ -70,6 +70,8 @@ export interface Summary {
   readonly p99: number;
   readonly failures: number;
   readonly serverCpu: number | undefined;
+  /** Server CPU time per 2xx response, in microseconds (median over rounds). */
+  readonly serverMicros: number | undefined;
   readonly loaderCpu: number | undefined;
   readonly redisCpu: number | undefined;
   readonly otherCpu: number | undefined;
@@ -88,6 +90,7 @@ export function summarize(result: ScenarioResult): Summary {
     p99: med(result, (round) => round.p99) ?? Number.NaN,
     failures: result.rounds.reduce((sum, round) => sum + round.failures, 0),
     serverCpu: med(result, (round) => round.serverCpu),
+    serverMicros: med(result, (round) => (round.rps > 0 ? (round.serverCpu / round.rps) * 1e6 : undefined)),
     loaderCpu: med(result, (round) => round.loaderCpu),
     redisCpu: med(result, (round) => round.redisCpu),
     otherCpu: med(result, (round) => round.otherCpu),
@@ -145,6 +148,8 @@ export const ms = (value: number | undefined) =>
 export const times = (value: Ratio | undefined) => (value === undefined ? '' : `${value.median.toFixed(2)}x`);
 const percent = (value: number | undefined) =>
   value === undefined || Number.isNaN(value) ? '' : `${Math.round(value * 100)}%`;
+const micros = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? '' : value.toFixed(1);
 const perRequest = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
 const range = (value: Ratio | undefined) =>
   value === undefined ? '' : `${value.low.toFixed(2)}-${value.high.toFixed(2)}`;
@@ -160,6 +165,7 @@ const getHeadings = [
   'vs (2)',
   'vs (3)',
   'server CPU',
+  'server µs/req',
   'load CPU',
   'Redis CPU',
   'other CPU',
@@ -184,6 +190,7 @@ function getRows(results: readonly ScenarioResult[]): string[][] {
         times(ratio(results, id, 'fastify-jwt')),
         times(ratio(results, id, 'fastify-jwt-redis')),
         percent(s.serverCpu),
+        micros(s.serverMicros),
         percent(s.loaderCpu),
         percent(s.redisCpu),
         percent(s.otherCpu),
@@ -200,6 +207,7 @@ const writeHeadings = [
   'p50 ms',
   'p99 ms',
   'server CPU',
+  'server µs/op',
   'load CPU',
   'Redis CPU',
   'other CPU',
@@ -219,6 +227,7 @@ function writeRows(results: readonly ScenarioResult[]): string[][] {
         ms(s.p50),
         ms(s.p99),
         percent(s.serverCpu),
+        micros(s.serverMicros),
         percent(s.loaderCpu),
         percent(s.redisCpu),
         percent(s.otherCpu),
@@ -307,6 +316,12 @@ export function markdownSection(
     '### Token-checked GET',
     '',
     ...markdownTable(getHeadings, getRows(results), 2),
+    '',
+    'CPU columns are shares of one core during the round, from /proc (server process, this load generator,',
+    'Redis from `INFO`, every other process on the machine); "server µs/req" is the server process\'s CPU',
+    'time per answered request, which throughput follows while the server is the bottleneck (server CPU',
+    'near 100%). "round trips/req" counts the commands the server sent to Redis; "Redis cmds/req" the',
+    'commands Redis ran, those inside Lua scripts included.',
     '',
   ];
   const writes = writeRows(results);
