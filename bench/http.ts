@@ -9,6 +9,7 @@
  * on every scenario alike; req/s and latency are medians over rounds, and a ratio is the median of
  * the per-round ratios. Results go to bench/RESULTS.md (section "http") and bench/http-throughput.svg.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
@@ -313,6 +314,21 @@ async function prepare(scenario: Scenario, server: ServerProcess): Promise<Targe
   }
 }
 
+/** The commit measured, and whether src/ had uncommitted changes (the bench runs src/ through tsx). */
+function sourceVersion(): string {
+  try {
+    const run = (...command: string[]) =>
+      execFileSync('git', command, {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        encoding: 'utf8',
+      }).trim();
+    const dirty = run('status', '--porcelain', '--', 'src').length > 0;
+    return `git ${run('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown source version';
+  }
+}
+
 function autocannonVersion(): string {
   const manifest = fileURLToPath(new URL('../node_modules/autocannon/package.json', import.meta.url));
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
@@ -422,6 +438,7 @@ try {
     redis: redisVersion,
     method: `${method}${args.quick ? ' Quick run.' : ''}`,
     revocationOption,
+    source: sourceVersion(),
     otherCpuBefore: busyBefore,
     repeatedRounds: repeated,
   };
@@ -492,6 +509,32 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
     notes.push(
       `Other processes were busy during the run (up to ${Math.round(busiest * 100)}% of a core in a scenario's median round, column "other CPU"): on 2 cores that moves the figures; the rotating rounds spread it over all scenarios.`,
     );
+  }
+  const micros = (id: string) => {
+    const result = find(id);
+    return result === undefined ? undefined : summarize(result).serverMicros;
+  };
+  const costOf = (a: string, b: string) => {
+    const ma = micros(a);
+    const mb = micros(b);
+    return ma === undefined || mb === undefined ? undefined : ma - mb;
+  };
+  const redisCheck = costOf('fastify-jwt-redis', 'fastify-jwt');
+  if (redisCheck !== undefined) {
+    notes.push(
+      `One Redis EXISTS per request cost the @fastify/jwt server ${redisCheck.toFixed(1)} µs of CPU per request ((3) - (2)): node-redis pipelines the commands of concurrent requests into shared writes, so a round trip adds latency more than CPU.`,
+    );
+  }
+  for (const [id, label] of [
+    ['authjwt-tokens', '(4b) tokens only'],
+    ['authjwt-stateless', '(4) stateless'],
+    ['authjwt-cached', '(5) cached'],
+    ['authjwt-strict', '(6) strict'],
+    ['fastify-jwt', '(2) @fastify/jwt'],
+  ] as const) {
+    const over = costOf(id, 'bare');
+    if (over !== undefined)
+      notes.push(`${label} cost ${over.toFixed(1)} µs of server CPU per request over the bare route.`);
   }
   const bare = find('bare');
   if (bare !== undefined && (summarize(bare).loaderCpu ?? 0) > 0.9) {

@@ -34,6 +34,8 @@ export interface RunInfo {
   readonly redis: string | undefined;
   readonly method: string;
   readonly seconds: number;
+  /** The commit measured (and whether src/ was dirty). */
+  readonly source: string;
   /** Rounds measured again because other processes disturbed them. */
   readonly repeatedRounds: number;
   /** Other processes' CPU just before the run, in cores. */
@@ -306,7 +308,7 @@ export function markdownSection(
     `<!-- ${sectionName}:start -->`,
     '## HTTP: requests per second through Fastify',
     '',
-    `Written by \`npm run bench:http\` (bench/http.ts) on ${info.date}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
+    `Written by \`npm run bench:http\` (bench/http.ts) on ${info.date} from ${info.source}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
       `${info.redis === undefined ? '' : `, Redis ${info.redis}`}. Whole run: ${Math.round(info.seconds)} s; ` +
       `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it; ` +
       `${info.repeatedRounds} round(s) measured again because other processes took over a quarter of a core.`,
