@@ -13,6 +13,8 @@ export interface LibrarySetup {
   readonly header: AccessHeader;
   /** authjwt, already configured with this key. */
   readonly service: TokenService;
+  /** authjwt with its default verified-token cache (the others verify in full every time). */
+  readonly cachedService: TokenService;
 }
 
 export interface Library {
@@ -43,6 +45,17 @@ export const libraries: readonly Library[] = [
       async: false,
       sign: () => service.signAccessToken(nextUser()).token,
       verify: (token) => service.verifyAccessToken(token),
+    }),
+  },
+  {
+    id: 'authjwt-cached',
+    peer: false,
+    label: () => 'authjwt, repeat tokens (verified-token cache)',
+    supports: everyAlgorithm,
+    create: async ({ cachedService }) => ({
+      async: false,
+      sign: () => cachedService.signAccessToken(nextUser()).token,
+      verify: (token) => cachedService.verifyAccessToken(token),
     }),
   },
   {

@@ -1,5 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
-import { AuthConfigError } from '../errors.js';
+import { AuthConfigError, AuthError } from '../errors.js';
 import { type Duration, parseDuration } from '../internal/duration.js';
 import {
   type ClaimRules,
@@ -12,6 +12,7 @@ import {
 import { createJwsVerifier, defaultMaxTokenLength, signCompact } from './jws.js';
 import { createKeyRing, type KeyRingOptions } from './key-ring.js';
 import { randomId } from './random-id.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface TokenOptions extends KeyRingOptions {
   /** Set as `iss` on every token and required on every token verified. An array accepts several; the first is set. */
@@ -30,6 +31,11 @@ export interface TokenOptions extends KeyRingOptions {
   maxTokenLength?: number;
   /** Milliseconds since the epoch; inject for tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * How many verified tokens to remember, so a token presented again skips the signature check and
+   * parse (its claims are checked again every time). Default 10000; 0 turns it off.
+   */
+  verifiedTokenCache?: number;
 }
 
 export interface SignTokenInput {
@@ -113,6 +119,11 @@ export function createTokenService(options: TokenOptions): TokenService {
 
   const rules: ClaimRules = { issuers, audiences, leeway };
   const verifyCompact = createJwsVerifier(ring, maxTokenLength);
+  const cacheSize = options.verifiedTokenCache ?? 10_000;
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
+    throw new AuthConfigError('verifiedTokenCache', 'must be a whole number >= 0 (0 turns it off)');
+  }
+  const verified = new VerifiedTokenCache(cacheSize);
   const signingKey = ring.signingKey;
   const issuerClaim = issuers[0];
   const audienceClaim =
@@ -158,8 +169,20 @@ export function createTokenService(options: TokenOptions): TokenService {
   }
 
   function verify(token: unknown, type: TokenType): TokenClaims {
+    const hit = typeof token === 'string' ? verified.get(token) : undefined;
+    if (hit !== undefined) {
+      try {
+        return checkClaims(hit.payload, hit.typ, type, rules, now());
+      } catch (error) {
+        // An expired token will never pass again: forget it now rather than when it ages out.
+        if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token as string);
+        throw error;
+      }
+    }
     const { header, payload } = verifyCompact(token);
-    return checkClaims(payload, header.typ, type, rules, now());
+    const claims = checkClaims(payload, header.typ, type, rules, now());
+    verified.set(token as string, payload, header.typ);
+    return claims;
   }
 
   return {

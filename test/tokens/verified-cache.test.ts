@@ -1,0 +1,87 @@
+import { createTokenService } from 'authjwt';
+import { describe, expect, it } from 'vitest';
+
+const key = { alg: 'HS256' as const, key: 'verified-cache-test-secret-0123456789' };
+
+function service(options: { verifiedTokenCache?: number } = {}) {
+  let now = Date.UTC(2026, 0, 1);
+  const tokens = createTokenService({
+    signingKey: key,
+    clock: () => now,
+    accessTtl: 60,
+    audience: 'api',
+    ...options,
+  });
+  return { tokens, advance: (seconds: number) => (now += seconds * 1000) };
+}
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('verified-token cache', () => {
+  it('still checks expiry, type and audience on every use of a remembered token', () => {
+    const { tokens, advance } = service();
+    const { token } = tokens.signAccessToken({ subject: 'alice' });
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+    expect(codeOf(() => tokens.verifyRefreshToken(token))).toBe('wrong_token_type');
+    advance(61);
+    expect(codeOf(() => tokens.verifyAccessToken(token))).toBe('token_expired');
+    expect(codeOf(() => tokens.verifyAccessToken(token))).toBe('token_expired');
+  });
+
+  it('hands out deep-frozen claims, so one request cannot change what the next one sees', () => {
+    const { tokens } = service();
+    const { token } = tokens.signAccessToken({ subject: 'alice', claims: { roles: ['user'] } });
+    const first = tokens.verifyAccessToken(token);
+    expect(() => {
+      (first.roles as string[]).push('admin');
+    }).toThrow(TypeError);
+    expect(() => {
+      (first as { sub: string }).sub = 'mallory';
+    }).toThrow(TypeError);
+    expect(tokens.verifyAccessToken(token)).toMatchObject({ sub: 'alice', roles: ['user'] });
+  });
+
+  it('never lets an altered token ride on a remembered one', () => {
+    const { tokens } = service();
+    const { token } = tokens.signAccessToken({ subject: 'alice' });
+    tokens.verifyAccessToken(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'admin' }),
+    ).toString('base64url');
+    expect(codeOf(() => tokens.verifyAccessToken(`${header}.${forgedPayload}.${signature}`))).toBe(
+      'token_invalid',
+    );
+    expect(codeOf(() => tokens.verifyAccessToken(`${token} `))).toBe('token_invalid');
+    expect(codeOf(() => tokens.verifyAccessToken(`${header}.${payload}.${signature.slice(0, -1)}A`))).toBe(
+      'token_invalid',
+    );
+  });
+
+  it('does not remember refusals: a token refused once is checked in full again', () => {
+    const { tokens } = service();
+    const other = createTokenService({
+      signingKey: { ...key, key: 'another-secret-of-enough-length-000' },
+      audience: 'api',
+    });
+    const foreign = other.signAccessToken({ subject: 'alice' }).token;
+    expect(codeOf(() => tokens.verifyAccessToken(foreign))).toBe('token_invalid');
+    expect(codeOf(() => tokens.verifyAccessToken(foreign))).toBe('token_invalid');
+  });
+
+  it('can be turned off, and refuses a bad size at construction', () => {
+    const { tokens } = service({ verifiedTokenCache: 0 });
+    const { token } = tokens.signAccessToken({ subject: 'alice' });
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+    expect(Object.isFrozen(tokens.verifyAccessToken(token))).toBe(false);
+    expect(() => service({ verifiedTokenCache: -1 })).toThrow(/verifiedTokenCache/);
+  });
+});
