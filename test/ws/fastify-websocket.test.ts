@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import { type Auth, createAuth } from 'authjwt';
 import { type AuthjwtFastifyOptions, authjwtFastify, readUpgradeCredentials } from 'authjwt/fastify';
 import { createSocketSessions } from 'authjwt/ws';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSocket } from './client.js';
 
@@ -25,7 +25,7 @@ async function serve(
   const app = Fastify();
   apps.push(app);
   await app.register(authjwtFastify, { auth, ...plugin });
-  await app.register(async (scope) => {
+  const socketRoutes: FastifyPluginAsync = async (scope) => {
     await scope.register(websocket);
     const sockets = createSocketSessions(auth, { authTimeoutMs: 300 });
     scope.addHook('onClose', async () => sockets.close());
@@ -36,7 +36,8 @@ async function serve(
           socket.send(JSON.stringify({ type: 'hello', username: context.subject })),
       });
     });
-  });
+  };
+  await app.register(socketRoutes);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url: `${address.replace(/^http/, 'ws')}/ws`, auth };
 }
