@@ -1,5 +1,5 @@
 import type { TokenService } from '../tokens/token-service.js';
-import type { TokenPair } from './types.js';
+import type { FreshToken, FreshTokenInput, TokenPair } from './types.js';
 
 export interface IssuePairInput {
   subject: string;
@@ -52,4 +52,15 @@ export function deviceFields(userAgent: string | undefined, ip: string | undefin
     ...(typeof userAgent === 'string' && userAgent.length > 0 && { userAgent: userAgent.slice(0, 256) }),
     ...(typeof ip === 'string' && ip.length > 0 && { ip: ip.slice(0, 64) }),
   };
+}
+
+/** A fresh access token (the user just re-proved a credential) in the given session. */
+export function signFreshToken(tokens: TokenService, input: FreshTokenInput, sessionId: string): FreshToken {
+  const access = tokens.signAccessToken({
+    subject: input.subject,
+    sessionId,
+    fresh: true,
+    ...(input.claims !== undefined && { claims: input.claims }),
+  });
+  return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
 }

@@ -3,7 +3,7 @@ import type { SessionRecord, SessionStore } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
-import { deviceFields, issueTokenPair } from './issue-tokens.js';
+import { deviceFields, issueTokenPair, signFreshToken } from './issue-tokens.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { SessionCache } from './session-cache.js';
 import type { SessionManager, SessionView } from './types.js';
@@ -181,13 +181,7 @@ export function createStatefulSessions({
       } else {
         await liveSession(input.subject, sessionId, clockMs());
       }
-      const access = tokens.signAccessToken({
-        subject: input.subject,
-        sessionId,
-        fresh: true,
-        ...(input.claims !== undefined && { claims: input.claims }),
-      });
-      return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
+      return signFreshToken(tokens, input, sessionId);
     },
 
     async logout(claims) {

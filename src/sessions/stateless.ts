@@ -2,7 +2,7 @@ import { AuthError } from '../errors.js';
 import type { UserState } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
-import { issueTokenPair } from './issue-tokens.js';
+import { issueTokenPair, signFreshToken } from './issue-tokens.js';
 import type { SessionDependencies } from './stateful.js';
 import type { SessionManager } from './types.js';
 
@@ -98,13 +98,7 @@ export function createStatelessSessions({
     async freshAccessToken(input) {
       await afterEpoch(await activeUser(input.subject));
       const sessionId = input.sessionId ?? randomId();
-      const access = tokens.signAccessToken({
-        subject: input.subject,
-        sessionId,
-        fresh: true,
-        ...(input.claims !== undefined && { claims: input.claims }),
-      });
-      return { accessToken: access.token, expiresIn: access.expiresIn, sessionId };
+      return signFreshToken(tokens, input, sessionId);
     },
 
     async logout(claims) {
