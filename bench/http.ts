@@ -357,6 +357,8 @@ log(`authjwt HTTP benchmark: Node ${process.version}, ${cpu}`);
 log(`${method}${args.quick ? ' (--quick)' : ''}${args.profile ? ' (--profile)' : ''}\n`);
 
 const busyBefore = await waitForQuietMachine();
+// Read before the servers start: they load src/ then, and it may change during the run.
+const source = sourceVersion();
 let repeated = 0;
 /** When the measured rounds began (process.hrtime, µs): profiles are summarized from then on. */
 let roundsFromUs = 0;
@@ -421,7 +423,7 @@ try {
           log(
             `    disturbed by other processes: measuring again (${repeated}/${maxRepeats}) once it is quiet`,
           );
-          await quietWithin(args.waitIdle ? 120_000 : 15_000);
+          await quietWithin(args.waitIdle ? 120_000 : 5_000);
           continue;
         }
         target.rounds.push(sample);
@@ -438,7 +440,7 @@ try {
     redis: redisVersion,
     method: `${method}${args.quick ? ' Quick run.' : ''}`,
     revocationOption,
-    source: sourceVersion(),
+    source,
     otherCpuBefore: busyBefore,
     repeatedRounds: repeated,
   };
@@ -527,6 +529,7 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
   }
   for (const [id, label] of [
     ['authjwt-tokens', '(4b) tokens only'],
+    ['authjwt-tokens-uncached', '(4c) tokens, no verify cache'],
     ['authjwt-stateless', '(4) stateless'],
     ['authjwt-cached', '(5) cached'],
     ['authjwt-strict', '(6) strict'],
@@ -536,7 +539,18 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
     if (over !== undefined)
       notes.push(`${label} cost ${over.toFixed(1)} µs of server CPU per request over the bare route.`);
   }
+  if (find('authjwt-tokens-uncached') !== undefined || find('authjwt-tokens') !== undefined) {
+    notes.push(
+      "Every scenario cycles the same 64 users' tokens, so authjwt's verified-token cache (default 10,000 tokens) checks each signature once and then answers from memory: the steady state of clients that reuse their access token. (4c) shows the cost without it.",
+    );
+  }
   const bare = find('bare');
+  const bareServer = bare === undefined ? undefined : summarize(bare).serverCpu;
+  if (bareServer !== undefined && bareServer < 0.95) {
+    notes.push(
+      `Under the bare route the server process used ${Math.round(bareServer * 100)}% of a core, not all of it: the ceiling is partly this 2-core machine (load generator and kernel networking beside the server), so ratios close to (1) are compressed.`,
+    );
+  }
   if (bare !== undefined && (summarize(bare).loaderCpu ?? 0) > 0.9) {
     notes.push(
       `While loading the bare route the load generator itself used ${Math.round((summarize(bare).loaderCpu ?? 0) * 100)}% of a core, so the ceiling is partly the loader's: ratios to (1) are upper bounds.`,

@@ -122,6 +122,7 @@ function sessionsOf(scenario: ScenarioId): Record<string, unknown> {
   switch (scenario) {
     case 'authjwt-stateless':
     case 'authjwt-tokens':
+    case 'authjwt-tokens-uncached':
       return { mode: 'stateless' };
     case 'authjwt-cached':
       return { revocation: 'cached' };
@@ -152,10 +153,8 @@ export function revocationOptionKnown(secret: string): boolean {
 /** (4) to (6), login and refresh: createAuth and the Fastify plugin, as the reference app uses them. */
 async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
   const app = newApp();
-  const redis =
-    config.scenario === 'authjwt-stateless' || config.scenario === 'authjwt-tokens'
-      ? undefined
-      : connectRedis(config);
+  const tokensOnly = config.scenario === 'authjwt-tokens' || config.scenario === 'authjwt-tokens-uncached';
+  const redis = tokensOnly || config.scenario === 'authjwt-stateless' ? undefined : connectRedis(config);
   await redis?.connect();
   const store: SessionStore =
     redis === undefined ? memoryStore() : redisStore({ client: redis, prefix: config.prefix });
@@ -165,11 +164,12 @@ async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
     accessTtl,
     store,
     sessions: sessionsOf(config.scenario) as SessionOptions,
+    ...(config.scenario === 'authjwt-tokens-uncached' && { verifiedTokenCache: 0 }),
   });
   await app.register(authjwtFastify, { auth, jwksPath: false });
 
-  if (config.scenario === 'authjwt-tokens') {
-    // (4b) The token service alone, in a hook of the app's own: no session, no store.
+  if (tokensOnly) {
+    // (4b, 4c) The token service alone, in a hook of the app's own: no session, no store.
     app.decorateRequest('subject', '');
     app.get(
       '/me',

@@ -19,7 +19,7 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
                           [--connections=N] [--profile] [--wait-idle] [--write|--no-write]
 
   SCENARIO        ids, id prefixes or issue numbers: ${scenarios.map((s) => `${s.number === s.id ? '' : `${s.number}=`}${s.id}`).join(', ')}
-                  (default: all; "authjwt" selects 4, 4b, 5 and 6; bare always runs, the ratios need it)
+                  (default: all; "authjwt" selects 4, 4b, 4c, 5 and 6; bare always runs, the ratios need it)
   --quick         1 round of 2 s per scenario after a 1 s warm-up, instead of 20 rounds of 1.5 s after 3 s
                   (many short rounds: this machine's speed drifts by a third within a minute, and a ratio
                   of two scenarios measured close together is steadier than one of long runs far apart)
@@ -30,7 +30,7 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
   --profile       start the selected scenarios' servers with --cpu-prof (in .bench-tmp/profiles) and print
                   their top self-time functions; profiling slows them, so nothing is written
   --wait-idle     wait for other processes to leave the machine quiet: up to 15 min before starting, up to
-                  2 min before measuring again a round they disturbed (15 s without this flag)
+                  2 min before measuring again a round they disturbed (5 s without this flag)
   --write         rewrite the http section of bench/RESULTS.md and bench/http-throughput.svg even for a partial run
   --no-write      never touch them
 

@@ -9,6 +9,7 @@ export type ScenarioId =
   | 'fastify-jwt-redis'
   | 'authjwt-stateless'
   | 'authjwt-tokens'
+  | 'authjwt-tokens-uncached'
   | 'authjwt-cached'
   | 'authjwt-strict'
   | 'login'
@@ -16,7 +17,7 @@ export type ScenarioId =
 
 export interface Scenario {
   readonly id: ScenarioId;
-  /** The issue's number for it: 1 to 6, 4b, or login / refresh. */
+  /** The issue's number for it: 1 to 6, 4b, 4c, or login / refresh. */
   readonly number: string;
   readonly label: string;
   /** `get`: GET /me with a bearer access token; `login`: POST /login; `refresh`: POST /refresh with a refresh token. */
@@ -66,6 +67,14 @@ export const scenarios: readonly Scenario[] = [
     load: 'get',
     redis: false,
     what: '`auth.tokens.verifyAccessToken()` of the bearer token in an onRequest hook: the pure verify cost, no store.',
+  },
+  {
+    id: 'authjwt-tokens-uncached',
+    number: '4c',
+    label: 'authjwt tokens, no verify cache',
+    load: 'get',
+    redis: false,
+    what: '(4b) with `verifiedTokenCache: 0`: every request checks the HMAC and parses the token again (the harness cycles 64 tokens, so with the default cache the others verify each token once).',
   },
   {
     id: 'authjwt-cached',
