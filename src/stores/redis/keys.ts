@@ -33,7 +33,7 @@ export function checkPrefix(prefix: unknown): string {
  * name within a 32-byte allocation, which Redis pays for every user.
  */
 export function userKeys(prefix: string, userId: string): UserKeys {
-  const base = `${prefix}{${digest(userId)}}:`;
+  const base = `${prefix}{${userTag(userId)}}:`;
   return {
     sessions: `${base}s`,
     user: `${base}u`,
@@ -41,6 +41,21 @@ export function userKeys(prefix: string, userId: string): UserKeys {
     // Token ids are base64url when we mint them; anything else is hashed rather than trusted.
     deny: (jti) => `${base}d:${plainId.test(jti) ? jti : `~${digest(jti)}`}`,
   };
+}
+
+// Every store call names its user's keys; hashing the same active users on every request showed in
+// the strict-mode profile, so recent tags are remembered (bounded, oldest dropped first).
+const recentTags = new Map<string, string>();
+const recentTagLimit = 10_000;
+
+function userTag(userId: string): string {
+  let tag = recentTags.get(userId);
+  if (tag === undefined) {
+    tag = digest(userId);
+    if (recentTags.size >= recentTagLimit) recentTags.delete(recentTags.keys().next().value as string);
+    recentTags.set(userId, tag);
+  }
+  return tag;
 }
 
 function digest(value: string): string {
