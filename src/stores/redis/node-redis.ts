@@ -10,8 +10,6 @@ export interface NodeRedisClient {
   destroy(): unknown;
   on(event: string, listener: () => void): unknown;
   readonly options?: { readonly socket?: Readonly<Record<string, unknown>> } | undefined;
-  /** True while connected; commands are then written at once. */
-  readonly isReady?: boolean;
 }
 
 /** The parts of a node-redis (v5+) cluster the store uses. */
@@ -29,11 +27,8 @@ export interface NodeRedisCluster {
 export function nodeRedisConnection(client: NodeRedisClient, timeoutMs: number): RedisConnection {
   return {
     kind: 'node-redis',
-    // `timeout` drops a command still waiting to be written (the offline queue) once it is due. A ready
-    // client writes at once, so there it would only cost an AbortSignal and a timer per command (a
-    // measured 7% of the strict-mode server's CPU); the store's own deadline still bounds the call.
-    send: (args) =>
-      client.isReady === true ? client.sendCommand(args) : client.sendCommand(args, { timeout: timeoutMs }),
+    // `timeout` drops a command still waiting to be written (the offline queue) once it is due.
+    send: (args) => client.sendCommand(args, { timeout: timeoutMs }),
     openSubscriber: (channel, events) => subscribe(async () => client.duplicate(), channel, events),
   };
 }
