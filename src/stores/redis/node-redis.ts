@@ -10,6 +10,8 @@ export interface NodeRedisClient {
   destroy(): unknown;
   on(event: string, listener: () => void): unknown;
   readonly options?: { readonly socket?: Readonly<Record<string, unknown>> } | undefined;
+  /** True while connected: commands are then written at once. */
+  readonly isReady?: boolean;
 }
 
 /** The parts of a node-redis (v5+) cluster the store uses. */
@@ -27,8 +29,11 @@ export interface NodeRedisCluster {
 export function nodeRedisConnection(client: NodeRedisClient, timeoutMs: number): RedisConnection {
   return {
     kind: 'node-redis',
-    // `timeout` drops a command still waiting to be written (the offline queue) once it is due.
-    send: (args) => client.sendCommand(args, { timeout: timeoutMs }),
+    // `timeout` drops a command still waiting to be written (the offline queue) once it is due. A ready
+    // client writes at once, so there it would only cost an AbortSignal per command (about 8 us each,
+    // ~10% of strict mode's server CPU); `0` is needed, as node-redis 6 otherwise applies its own
+    // client-wide default. The store's own timer still bounds every call.
+    send: (args) => client.sendCommand(args, { timeout: client.isReady === true ? 0 : timeoutMs }),
     openSubscriber: (channel, events) => subscribe(async () => client.duplicate(), channel, events),
   };
 }
