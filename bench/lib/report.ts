@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Algorithm } from 'authjwt';
 import { median, pairedRatios, quantile } from './measure.js';
+import { writeMarkedSection } from './sections.js';
 
 export interface Measured {
   readonly median: number;
@@ -181,16 +181,5 @@ export function markdownSection(results: readonly AlgorithmResult[], info: RunIn
 
 /** Replaces the tokens section of the results file, keeping every other section as it is. */
 export function writeSection(path: string, section: string): void {
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  let next: string;
-  const start = current.indexOf(sectionStart);
-  const end = current.indexOf(sectionEnd);
-  if (start !== -1 && end > start) {
-    next = current.slice(0, start) + section + current.slice(end + sectionEnd.length);
-  } else if (current.length > 0) {
-    next = `${current.trimEnd()}\n\n${section}\n`;
-  } else {
-    next = `# Benchmarks\n\nEach section is written by its own script under bench/ and rewritten on every full run.\n\n${section}\n`;
-  }
-  writeFileSync(path, next);
+  writeMarkedSection(path, 'tokens', section);
 }
