@@ -13,6 +13,9 @@ for (const [index, char] of [
 }
 
 const alphabetOnly = /^[A-Za-z0-9_-]*$/;
+// The payload and signature of a compact JWS: alphabet characters, one dot, alphabet characters, to
+// the end. Sticky, so it is run from an index without slicing the token first.
+const payloadDotSignature = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/y;
 
 /**
  * True when `text` is canonical unpadded base64url: only alphabet characters, a length that can
@@ -20,13 +23,30 @@ const alphabetOnly = /^[A-Za-z0-9_-]*$/;
  * has exactly one accepted encoding).
  */
 export function isCanonicalBase64url(text: string): boolean {
-  const length = text.length;
-  const remainder = length & 3;
-  if (remainder === 1) return false;
   // A compiled regular expression scans ~3x faster than a charCodeAt loop over a sliced string.
-  if (!alphabetOnly.test(text)) return false;
+  return alphabetOnly.test(text) && hasCanonicalTail(text, 0, text.length);
+}
+
+/**
+ * The checks of `isCanonicalBase64url` for the last two segments of a compact JWS at once, which
+ * start after `firstDot` and are split by `lastDot`: one regular-expression pass over the token,
+ * no substrings. The caller has already found the dots.
+ */
+export function areCanonicalPayloadAndSignature(token: string, firstDot: number, lastDot: number): boolean {
+  payloadDotSignature.lastIndex = firstDot + 1;
+  return (
+    payloadDotSignature.test(token) &&
+    hasCanonicalTail(token, firstDot + 1, lastDot) &&
+    hasCanonicalTail(token, lastDot + 1, token.length)
+  );
+}
+
+/** Length and unused tail bits of the alphabet-only range [start, end) of `text`. */
+function hasCanonicalTail(text: string, start: number, end: number): boolean {
+  const remainder = (end - start) & 3;
   if (remainder === 0) return true;
-  const last = alphabetIndex[text.charCodeAt(length - 1)] as number;
+  if (remainder === 1) return false;
+  const last = alphabetIndex[text.charCodeAt(end - 1)] as number;
   // 2 trailing chars carry 1 byte (4 spare bits); 3 carry 2 bytes (2 spare bits).
   return remainder === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
 }

@@ -1,7 +1,6 @@
-import { isAscii } from 'node:buffer';
 import { AuthError } from '../errors.js';
-import { signBytes, verifyBytes } from './algorithms.js';
-import { decodeBase64url, encodeBase64url } from './base64url.js';
+import { signBytes, verifyBytes, verifyHmacSegment } from './algorithms.js';
+import { areCanonicalPayloadAndSignature, decodeBase64url, encodeBase64url } from './base64url.js';
 import type { KeyRing } from './key-ring.js';
 import type { ResolvedKey } from './keys.js';
 
@@ -97,31 +96,36 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
       throw invalid('segments');
     }
     if (lastDot === firstDot + 1 || lastDot === token.length - 1) throw invalid('empty_segment');
-    const headerSegment = token.slice(0, firstDot);
-    const payloadSegment = token.slice(firstDot + 1, lastDot);
-    const signatureSegment = token.slice(lastDot + 1);
-
+    // Nearly every token repeats the last header: compared in place, without slicing it out.
     let resolved = lastResolved;
-    if (resolved === undefined || headerSegment !== lastSegment) {
+    if (resolved === undefined || firstDot !== lastSegment.length || !token.startsWith(lastSegment)) {
+      const headerSegment = token.slice(0, firstDot);
       resolved = resolveHeader(headerSegment);
       lastSegment = headerSegment;
       lastResolved = resolved;
     }
     const { header, key } = resolved;
-    // Decoded before the signature check (decoding is harmless; parsing waits for the signature), and
-    // checked canonical by encoding it back: one native pass instead of a scan in JavaScript.
-    const payloadBytes = Buffer.from(payloadSegment, 'base64url');
-    if (payloadBytes.toString('base64url') !== payloadSegment) throw invalid('base64url');
-    const signature = decodeBase64url(signatureSegment);
-    if (signature === undefined) throw invalid('base64url');
+    if (!areCanonicalPayloadAndSignature(token, firstDot, lastDot)) throw invalid('base64url');
+    const signingInput = token.slice(0, lastDot);
+    const signatureSegment = token.slice(lastDot + 1);
+    // Decoded before the signature check (decoding is harmless; parsing waits for the signature).
+    // Both segments are canonical, so Node's decoder is exact here.
+    const payloadBytes = Buffer.from(token.slice(firstDot + 1, lastDot), 'base64url');
     let valid: boolean;
     try {
-      valid = verifyBytes(key.alg, key.verificationKey, token.slice(0, lastDot), signature);
+      valid =
+        key.alg.family === 'hmac'
+          ? verifyHmacSegment(key.alg, key.verificationKey, signingInput, signatureSegment)
+          : verifyBytes(
+              key.alg,
+              key.verificationKey,
+              signingInput,
+              Buffer.from(signatureSegment, 'base64url'),
+            );
     } catch {
       valid = false;
     }
     if (!valid) throw invalid('signature');
-    // Canonical base64url was checked above, so Node's decoder is exact here.
     return { header, payload: parseJsonObject(payloadBytes, 'payload'), key };
   };
 }
@@ -129,7 +133,7 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
 function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(decodeUtf8Strict(bytes));
+    value = JSON.parse(utf8.decode(bytes));
   } catch {
     throw invalid(`${part}_json`);
   }
@@ -141,10 +145,5 @@ function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<stri
   return value as Record<string, unknown>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** RFC 7515 requires UTF-8; a lenient decoder would map invalid bytes to U+FFFD and accept them. */
-function decodeUtf8Strict(bytes: Buffer): string {
-  // Pure ASCII (nearly every token) decodes the same as latin1, which skips the validating decoder.
-  return isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes);
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -169,7 +169,7 @@ export function createTokenService(options: TokenOptions): TokenService {
   }
 
   function verify(token: unknown, type: TokenType): TokenClaims {
-    const hit = typeof token === 'string' ? verified.get(token) : undefined;
+    const hit = cacheSize > 0 && typeof token === 'string' ? verified.get(token) : undefined;
     if (hit !== undefined) {
       try {
         return checkClaims(hit.payload, hit.typ, type, rules, now());

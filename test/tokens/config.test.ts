@@ -22,7 +22,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthConfigError, AuthError } from '../../src/errors.js';
 import { parseDuration } from '../../src/internal/duration.js';
 import { type Algorithm, algorithmSpecs, algorithms, verifyBytes } from '../../src/tokens/algorithms.js';
-import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from '../../src/tokens/base64url.js';
+import {
+  areCanonicalPayloadAndSignature,
+  decodeBase64url,
+  encodeBase64url,
+  isCanonicalBase64url,
+} from '../../src/tokens/base64url.js';
+import { constantTimeEqual } from '../../src/tokens/constant-time.js';
 import { createKeyRing } from '../../src/tokens/key-ring.js';
 import { type KeyInput, resolveKey, thumbprint } from '../../src/tokens/keys.js';
 import { hasRocaFingerprint, rsaPublicJwk } from '../../src/tokens/rsa.js';
@@ -861,6 +867,37 @@ describe('base64url helper', () => {
     );
     expect(decodeBase64url('AA==')).toBeUndefined();
     expect(encodeBase64url('é')).toBe(b64u('é'));
+  });
+
+  it('checks payload and signature in place exactly as it checks each segment alone', () => {
+    const segment = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 40 }).map((bytes) => encodeBase64url(Buffer.from(bytes))),
+      fc.string({ minLength: 1, maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(segment, segment, (payload, signature) => {
+        fc.pre(!payload.includes('.') && !signature.includes('.'));
+        const token = `eyJ.${payload}.${signature}`;
+        expect(areCanonicalPayloadAndSignature(token, 3, 4 + payload.length)).toBe(
+          isCanonicalBase64url(payload) && isCanonicalBase64url(signature),
+        );
+      }),
+    );
+  });
+});
+
+describe('constant-time string comparison', () => {
+  it('is true exactly for equal strings, wherever they differ and whatever their lengths', () => {
+    expect(constantTimeEqual('', '')).toBe(true);
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    for (const other of ['abd', 'xbc', 'aBc', 'ab', 'abcd', ''])
+      expect(constantTimeEqual('abc', other)).toBe(false);
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(constantTimeEqual(a, b)).toBe(a === b);
+        expect(constantTimeEqual(a, a.slice())).toBe(true);
+      }),
+    );
   });
 });
 
