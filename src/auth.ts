@@ -74,6 +74,12 @@ export interface Auth {
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
   /** Verifies an access token and its session and user; rejects with `AuthError` otherwise. */
   authenticate(accessToken: unknown): Promise<AuthContext>;
+  /**
+   * `authenticate` without a promise when none is needed: the context at once when this process's
+   * caches can decide (the steady state with `revocation: 'cached'`), else a promise of it. A refusal
+   * decided at once is thrown. For framework adapters, which run it on every request.
+   */
+  authenticateNow(accessToken: unknown): AuthContext | Promise<AuthContext>;
   /** Verifies a refresh token's signature and claims (its session is checked when it is used). */
   authenticateRefresh(refreshToken: unknown): Promise<AuthContext>;
   /** Throws `AuthError('insufficient_role')` unless the context holds one of `roles`. */
@@ -170,9 +176,51 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       : createStatelessSessions(dependencies);
   const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
 
-  async function verifyAccess(accessToken: unknown): Promise<AuthContext> {
-    const claims = tokens.verifyAccessToken(accessToken);
-    const [, user] = await Promise.all([sessions.check(claims), profiles.load(claims.sub)]);
+  /**
+   * The access check, answered synchronously when this process's caches can decide it (the steady
+   * state in cached mode: no store call, so no promise), else as a promise. Each part is asked of
+   * the cache once; only what it could not tell goes to the store.
+   */
+  function authenticateNow(accessToken: unknown): AuthContext | Promise<AuthContext> {
+    let claims: TokenClaims;
+    let sessionPassed: boolean;
+    let profile: { readonly user: unknown } | undefined;
+    try {
+      claims = tokens.verifyAccessToken(accessToken);
+      sessionPassed = sessions.checkLocally(claims);
+      profile = profiles.loadLocally(claims.sub);
+      if (sessionPassed && profile !== undefined) {
+        const context = contextOf(claims, profile.user);
+        metrics.verification('ok');
+        return context;
+      }
+    } catch (error) {
+      metrics.verification(error instanceof AuthError ? error.code : 'error');
+      throw error;
+    }
+    return fromStore(claims, sessionPassed, profile);
+  }
+
+  async function fromStore(
+    claims: TokenClaims,
+    sessionPassed: boolean,
+    profile: { readonly user: unknown } | undefined,
+  ): Promise<AuthContext> {
+    try {
+      const [, user] = await Promise.all([
+        sessionPassed ? undefined : sessions.check(claims),
+        profile === undefined ? profiles.load(claims.sub) : profile.user,
+      ]);
+      const context = contextOf(claims, user);
+      metrics.verification('ok');
+      return context;
+    } catch (error) {
+      metrics.verification(error instanceof AuthError ? error.code : 'error');
+      throw error;
+    }
+  }
+
+  function contextOf(claims: TokenClaims, user: unknown): AuthContext {
     return {
       subject: claims.sub,
       sessionId: claims.sid,
@@ -207,16 +255,9 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       return sessions.refresh(claims);
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
-    async authenticate(accessToken) {
-      try {
-        const context = await verifyAccess(accessToken);
-        metrics.verification('ok');
-        return context;
-      } catch (error) {
-        metrics.verification(error instanceof AuthError ? error.code : 'error');
-        throw error;
-      }
-    },
+    authenticateNow,
+    // An async function: a synchronous refusal becomes a rejection, as callers of a promise expect.
+    authenticate: async (accessToken) => authenticateNow(accessToken),
     async authenticateRefresh(refreshToken) {
       const claims = tokens.verifyRefreshToken(refreshToken);
       return {

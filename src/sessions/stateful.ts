@@ -8,6 +8,9 @@ import type { ResolvedSessionOptions } from './options.js';
 import type { SessionCache } from './session-cache.js';
 import type { SessionManager, SessionView } from './types.js';
 
+/** What one read of the store (or of the cache) says about a session and its user. */
+type SessionState = Awaited<ReturnType<SessionStore['getSessionState']>>;
+
 export interface SessionDependencies {
   tokens: TokenService;
   store: SessionStore;
@@ -42,28 +45,15 @@ export function createStatefulSessions({
     return claims.sid;
   }
 
-  /** The per-request read: from the cache when it may be trusted, else one store round trip. */
-  async function readState(userId: string, sessionId: string, now: number) {
-    const cached = cache?.session(userId, sessionId, now);
-    if (cached !== undefined) return cached;
-    const ticket = cache?.ticket();
-    const state = await call(() => store.getSessionState(userId, sessionId, now));
-    if (ticket !== undefined) cache?.fillSession(ticket, userId, sessionId, state.session, state.user);
-    return state;
-  }
-
-  async function liveSession(
-    userId: string,
-    sessionId: string,
-    now: number,
-    cached = false,
-  ): Promise<SessionRecord> {
-    const state = cached
-      ? await readState(userId, sessionId, now)
-      : await call(() => store.getSessionState(userId, sessionId, now));
+  /** The session of a state read from the store or the cache, or the refusal it calls for. */
+  function liveSessionOf(state: SessionState, userId: string): SessionRecord {
     if (!state.user.active) throw new AuthError('user_inactive');
     if (state.session === null || state.session.userId !== userId) throw new AuthError('token_revoked');
     return state.session;
+  }
+
+  async function liveSession(userId: string, sessionId: string, now: number): Promise<SessionRecord> {
+    return liveSessionOf(await call(() => store.getSessionState(userId, sessionId, now)), userId);
   }
 
   async function createSession(input: {
@@ -161,10 +151,23 @@ export function createStatefulSessions({
       });
     },
 
+    checkLocally(claims) {
+      if (cache === undefined) return false;
+      const now = clockMs();
+      const state = cache.session(claims.sub, sessionIdOf(claims), now);
+      if (state === undefined) return false;
+      touch(liveSessionOf(state, claims.sub), now);
+      return true;
+    },
+
     async check(claims) {
       const now = clockMs();
-      const session = await liveSession(claims.sub, sessionIdOf(claims), now, true);
-      touch(session, now);
+      const sessionId = sessionIdOf(claims);
+      // A read that started before a revocation event must not fill the cache (see SessionCache).
+      const ticket = cache?.ticket();
+      const state = await call(() => store.getSessionState(claims.sub, sessionId, now));
+      if (ticket !== undefined) cache?.fillSession(ticket, claims.sub, sessionId, state.session, state.user);
+      touch(liveSessionOf(state, claims.sub), now);
     },
 
     async freshAccessToken(input) {

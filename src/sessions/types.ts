@@ -62,7 +62,15 @@ export interface SessionManager {
   login(input: LoginInput): Promise<TokenPair>;
   /** Rotates the verified refresh token's session. */
   refresh(claims: TokenClaims): Promise<TokenPair>;
-  /** Throws unless the verified access token's session is live and its user active. */
+  /**
+   * The per-request check from this process's cache alone: `true` when it passed, `false` when only
+   * the store can tell (then call `check`). Throws like `check` when the cache knows the answer is no.
+   */
+  checkLocally(claims: TokenClaims): boolean;
+  /**
+   * Throws unless the verified access token's session is live and its user active, asking the store
+   * (and filling the cache in `'cached'` mode). Call it when `checkLocally` could not tell.
+   */
   check(claims: TokenClaims): Promise<void>;
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
   /** Ends the session of the verified token. */

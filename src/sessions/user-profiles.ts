@@ -10,11 +10,18 @@ export interface UserProfiles {
   readonly enabled: boolean;
   /** The profile, or throws `user_inactive` for a deleted or deactivated user. */
   load(userId: string): Promise<unknown>;
+  /**
+   * `load` from this process's cache alone: the profile (`undefined` when profiles are not
+   * configured), or `undefined` as a whole when only the store or the app can tell.
+   */
+  loadLocally(userId: string): { readonly user: unknown } | undefined;
   /** Roles from the profile, or `undefined` to fall back to the token's claim. */
   roles(user: unknown): readonly string[] | undefined;
   /** Drops the cached profile everywhere (after the app changed the user). */
   invalidate(userId: string): Promise<void>;
 }
+
+const noProfile = Object.freeze({ user: undefined });
 
 type Call = <T>(operation: () => Promise<T>) => Promise<T>;
 
@@ -28,6 +35,7 @@ export function createUserProfiles(
     return {
       enabled: false,
       load: async () => undefined,
+      loadLocally: () => noProfile,
       roles: () => undefined,
       invalidate: (userId) => call(() => store.deleteCachedUser(userId)),
     };
@@ -55,12 +63,18 @@ export function createUserProfiles(
     return user;
   }
 
+  function activeOnly(user: unknown): unknown {
+    if (user === null || !isActive(user)) throw new AuthError('user_inactive');
+    return user;
+  }
+
   return {
     enabled: true,
-    async load(userId) {
-      const user = await fetchProfile(userId);
-      if (user === null || !isActive(user)) throw new AuthError('user_inactive');
-      return user;
+    load: async (userId) => activeOnly(await fetchProfile(userId)),
+    loadLocally(userId) {
+      const local = cache?.profile(userId);
+      // Parsed on every use, as in `load`: each request gets its own copy to read or change.
+      return local === undefined ? undefined : { user: activeOnly(JSON.parse(local)) };
     },
     roles: (user) => (rolesOf === undefined ? undefined : rolesOf(user)),
     invalidate: (userId) => call(() => store.deleteCachedUser(userId)),

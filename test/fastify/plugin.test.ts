@@ -1,6 +1,6 @@
 import { createAuth } from 'authjwt';
 import { authjwtFastify, createAuthErrorHandler } from 'authjwt/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const secret = 'a-test-secret-that-is-32-bytes!!';
@@ -185,6 +185,53 @@ describe('Fastify plugin guards', () => {
     ).toBe(200);
     expect((await app.inject({ url: '/p', headers: bearer(accessToken) })).statusCode).toBe(401);
     expect((await app.inject({ url: '/.well-known/jwks.json' })).statusCode).toBe(404);
+  });
+
+  it('decides a cached request at once (done called, no promise) and a cold one through a promise', async () => {
+    const { app, auth } = await makeApp();
+    current = app;
+    const { accessToken } = await auth.login({ subject: 'alice' });
+    const guard = app.authjwt.requireAccess();
+    const call = () => {
+      const request = { headers: bearer(accessToken), method: 'GET' } as unknown as FastifyRequest;
+      let done = false;
+      const returned = guard(request, {} as FastifyReply, () => {
+        done = true;
+      });
+      return { request, returned, done };
+    };
+    const cold = call();
+    expect(cold.returned).toBeInstanceOf(Promise);
+    expect(cold.done).toBe(false); // Fastify awaits the promise instead of a done call
+    await cold.returned;
+    expect(cold.request.auth?.subject).toBe('alice');
+    const warm = call();
+    expect(warm.returned).toBeUndefined();
+    expect(warm.done).toBe(true);
+    expect(warm.request.auth?.subject).toBe('alice');
+  });
+
+  it('answers 500, never a pass, when the core fails with something other than an AuthError, cold or cached', async () => {
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      roles: () => {
+        throw new Error('roles hook broke');
+      },
+    });
+    const app = Fastify({ logger: false });
+    current = app;
+    await app.register(authjwtFastify, { auth });
+    let reached = 0;
+    app.get('/p', { onRequest: app.authjwt.requireAccess() }, async () => {
+      reached++;
+      return { ok: true };
+    });
+    const { accessToken } = await auth.login({ subject: 'a' });
+    for (let i = 0; i < 3; i++) {
+      expect((await app.inject({ url: '/p', headers: bearer(accessToken) })).statusCode).toBe(500);
+    }
+    expect(reached).toBe(0);
+    expect(auth.metrics().verifications.error).toBe(3);
   });
 
   it('refuses registration without an auth instance', async () => {

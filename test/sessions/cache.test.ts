@@ -51,6 +51,68 @@ describe("revocation: 'cached' with the memory store", () => {
     expect(auth.metrics().sessionCache).toEqual({ hits: 99, misses: 1 });
   });
 
+  it('authenticateNow answers the steady state without a promise, and a known revocation at once', async () => {
+    const counting = countingStore();
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
+    await tick();
+    const pair = await auth.login({ subject: 'alice' });
+    const first = auth.authenticateNow(pair.accessToken);
+    expect(first).toBeInstanceOf(Promise); // a cold cache: the store is asked
+    await first;
+    const before = counting.counts.getSessionState;
+    const context = auth.authenticateNow(pair.accessToken);
+    expect(context).not.toBeInstanceOf(Promise);
+    expect(context).toMatchObject({ subject: 'alice', sessionId: pair.sessionId, tokenType: 'access' });
+    expect(counting.counts.getSessionState).toBe(before);
+    // Each lookup is counted once, whichever path answered.
+    expect(auth.metrics().sessionCache).toEqual({ hits: 1, misses: 1 });
+
+    await auth.logout(context as Awaited<typeof context>);
+    await tick();
+    let refusal: unknown;
+    try {
+      auth.authenticateNow(pair.accessToken);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'token_revoked' });
+    // The promise API turns the same synchronous refusal into a rejection.
+    expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
+    expect(() => auth.authenticateNow('not a token')).toThrow(
+      expect.objectContaining({ code: 'token_invalid' }),
+    );
+  });
+
+  it('authenticateNow goes to the store when a part is not cached: strict mode, profiles not yet loaded', async () => {
+    const strict = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      sessions: { revocation: 'strict' },
+    });
+    const pair = await strict.login({ subject: 'alice' });
+    for (let i = 0; i < 3; i++) expect(strict.authenticateNow(pair.accessToken)).toBeInstanceOf(Promise);
+
+    let loads = 0;
+    const withUsers = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      users: {
+        load: async (id) => {
+          loads++;
+          return { id, active: true };
+        },
+      },
+    });
+    await tick();
+    const bob = await withUsers.login({ subject: 'bob' });
+    expect(await withUsers.authenticateNow(bob.accessToken)).toMatchObject({ user: { id: 'bob' } });
+    const cached = withUsers.authenticateNow(bob.accessToken);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ user: { id: 'bob' } });
+    expect(loads).toBe(1);
+    await withUsers.invalidateUser('bob');
+    await tick();
+    expect(withUsers.authenticateNow(bob.accessToken)).toBeInstanceOf(Promise);
+  });
+
   it('strict mode reads the store on every request', async () => {
     const counting = countingStore();
     const auth = createAuth({

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Auth, AuthContext } from '../../auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import { readBearerToken } from '../../http/bearer.js';
@@ -10,7 +10,16 @@ import { authErrorResponse } from '../../http/error-response.js';
 /** What a guard demands. Each guard is a Fastify hook that replies itself when it refuses. */
 export type GuardKind = 'access' | 'optional' | 'refresh' | 'fresh' | 'roles';
 
-export type AuthGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+/**
+ * A guard, as a Fastify hook in callback style: when the check needs no store call it decides at
+ * once and calls `done` (no promise per request); otherwise it returns a promise, which Fastify
+ * awaits instead. A refusal is answered by the guard itself.
+ */
+export type AuthGuard = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => Promise<FastifyReply | undefined> | undefined;
 
 export interface GuardSettings {
   readonly auth: Auth;
@@ -42,8 +51,8 @@ interface FoundToken {
 }
 
 /**
- * Builds a guard. It never resolves to "pass" on an error it does not understand: a non-AuthError is
- * rethrown, so Fastify answers 500 and logs it, rather than letting the request through.
+ * Builds a guard. It never passes a request on an error it does not understand: a non-AuthError is
+ * rethrown (or rejects), so Fastify answers 500 and logs it, rather than letting the request through.
  */
 export function createGuard(
   settings: GuardSettings,
@@ -80,43 +89,70 @@ export function createGuard(
     );
   }
 
-  async function authenticate(
-    request: FastifyRequest,
-  ): Promise<{ context: AuthContext; fromCookie: boolean } | null> {
+  type Admitted = { context: AuthContext; fromCookie: boolean } | null;
+
+  /** The whole check: at once when the core can answer at once, else a promise. */
+  function check(request: FastifyRequest): Admitted | Promise<Admitted> {
     const found = findToken(request);
     if (found === undefined) {
       if (kind === 'optional') return null;
       throw new AuthError('token_missing');
     }
     const context =
-      kind === 'refresh' ? await auth.authenticateRefresh(found.token) : await auth.authenticate(found.token);
-    // Header tokens cannot be sent by a cross-site form or image, so only cookie tokens need CSRF.
-    if (found.fromCookie) checkCsrf(request, context);
-    if (kind === 'fresh' && !context.fresh) throw new AuthError('fresh_token_required');
-    if (kind === 'roles') auth.requireRoles(context, roles);
-    return { context, fromCookie: found.fromCookie };
+      kind === 'refresh' ? auth.authenticateRefresh(found.token) : auth.authenticateNow(found.token);
+    return context instanceof Promise
+      ? context.then((settled) => admit(request, settled, found.fromCookie))
+      : admit(request, context, found.fromCookie);
   }
 
-  const guard: AuthGuard = async (request, reply) => {
-    try {
-      const result = await authenticate(request);
-      request.auth = result?.context ?? null;
-      const renewed = result?.context.renewedAccessToken;
-      if (renewed !== undefined) {
-        if (result?.fromCookie && cookies !== undefined) {
-          reply.header(
-            'set-cookie',
-            cookies.jar.setTokens({ accessToken: renewed.token, accessMaxAge: renewed.expiresIn }),
-          );
-        } else {
-          reply.header(renewedTokenHeader, renewed.token);
-        }
+  /** What the route demands beyond a valid token. */
+  function admit(request: FastifyRequest, context: AuthContext, fromCookie: boolean): Admitted {
+    // Header tokens cannot be sent by a cross-site form or image, so only cookie tokens need CSRF.
+    if (fromCookie) checkCsrf(request, context);
+    if (kind === 'fresh' && !context.fresh) throw new AuthError('fresh_token_required');
+    if (kind === 'roles') auth.requireRoles(context, roles);
+    return { context, fromCookie };
+  }
+
+  function accept(request: FastifyRequest, reply: FastifyReply, admitted: Admitted): undefined {
+    request.auth = admitted?.context ?? null;
+    const renewed = admitted?.context.renewedAccessToken;
+    if (renewed !== undefined) {
+      if (admitted?.fromCookie && cookies !== undefined) {
+        reply.header(
+          'set-cookie',
+          cookies.jar.setTokens({ accessToken: renewed.token, accessMaxAge: renewed.expiresIn }),
+        );
+      } else {
+        reply.header(renewedTokenHeader, renewed.token);
       }
-      return undefined;
-    } catch (error) {
-      if (isAuthError(error)) return sendAuthError(reply, error, challenge);
-      throw error;
     }
+    return undefined;
+  }
+
+  function refuse(reply: FastifyReply, error: unknown): FastifyReply {
+    if (isAuthError(error)) return sendAuthError(reply, error, challenge);
+    throw error;
+  }
+
+  const guard: AuthGuard = (request, reply, done) => {
+    let admitted: Admitted | Promise<Admitted>;
+    try {
+      admitted = check(request);
+    } catch (error) {
+      refuse(reply, error);
+      return undefined;
+    }
+    if (admitted instanceof Promise) {
+      return admitted.then(
+        (settled) => accept(request, reply, settled),
+        (error: unknown) => refuse(reply, error),
+      );
+    }
+    accept(request, reply, admitted);
+    // Outside the try: what the route does next is not the guard's to answer.
+    done();
+    return undefined;
   };
   guardKinds.set(guard, kind);
   return guard;
