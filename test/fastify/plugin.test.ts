@@ -79,6 +79,16 @@ describe('Fastify plugin guards', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
+  it('answers 401 token_invalid for credentials with characters outside b64token', async () => {
+    const { app } = await makeApp();
+    current = app;
+    for (const value of ['Bearer a,b', 'Bearer "a"', 'Bearer a\u0000b', 'Bearer é', 'Bearer a b']) {
+      const response = await app.inject({ url: '/private', headers: { authorization: value } });
+      expect(response.statusCode, value).toBe(401);
+      expect(response.json().code).toBe('token_invalid');
+    }
+  });
+
   it('refuses a refresh token presented as an access token (wrong_token_type), and the reverse', async () => {
     const { app, auth } = await makeApp();
     current = app;

@@ -1,6 +1,6 @@
 import { AuthError } from 'authjwt';
 import { describe, expect, it } from 'vitest';
-import { readBearerToken } from '../../src/http/bearer.js';
+import { readBearerCredentials, readBearerToken } from '../../src/http/bearer.js';
 import { bearerChallenge } from '../../src/http/challenge.js';
 
 describe('readBearerToken', () => {
@@ -35,6 +35,27 @@ describe('readBearerToken', () => {
   it('reads a configurable scheme', () => {
     expect(readBearerToken('Token abc', 'Token')).toBe('abc');
     expect(readBearerToken('Bearer abc', 'Token')).toBeUndefined();
+  });
+});
+
+describe('readBearerCredentials (the guards: the verifier checks the characters)', () => {
+  it('reads what readBearerToken reads, and leaves the character check to the verifier', () => {
+    expect(readBearerCredentials('Bearer a.b.c')).toBe('a.b.c');
+    expect(readBearerCredentials('  BEARER   a.b.c  ')).toBe('a.b.c');
+    expect(readBearerCredentials('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(readBearerCredentials('Bearerx a.b.c')).toBeUndefined();
+    expect(readBearerCredentials('Bearer "a"')).toBe('"a"');
+  });
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b'])(
+    'refuses an empty or several-valued %j as token_invalid',
+    (value) => {
+      expect(() => readBearerCredentials(value)).toThrow(expect.objectContaining({ code: 'token_invalid' }));
+    },
+  );
+
+  it('refuses a repeated header', () => {
+    expect(() => readBearerCredentials(['Bearer a', 'Bearer b'])).toThrow(AuthError);
   });
 });
 

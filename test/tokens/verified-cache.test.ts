@@ -64,6 +64,8 @@ describe('verified-token cache', () => {
     expect(codeOf(() => tokens.verifyAccessToken(`${header}.${payload}.${signature.slice(0, -1)}A`))).toBe(
       'token_invalid',
     );
+    // The forgery shared the remembered token's signature, so its lookup key: the entry stays intact.
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
   });
 
   it('does not remember refusals: a token refused once is checked in full again', () => {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Auth, AuthContext } from '../../auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { readBearerToken } from '../../http/bearer.js';
+import { readBearerCredentials } from '../../http/bearer.js';
 import type { ChallengeOptions } from '../../http/challenge.js';
 import type { CookieJar } from '../../http/cookies.js';
 import type { CsrfPolicy } from '../../http/csrf.js';
@@ -63,7 +63,7 @@ export function createGuard(
 
   /** The header first; the cookie only when there is no Authorization header at all. Never the query string. */
   function findToken(request: FastifyRequest): FoundToken | undefined {
-    const fromHeader = readBearerToken(request.headers[header], scheme);
+    const fromHeader = readBearerCredentials(request.headers[header], scheme);
     if (fromHeader !== undefined) return { token: fromHeader, fromCookie: false };
     if (cookies === undefined) return undefined;
     const jar = cookies.jar.read(request.headers.cookie);
