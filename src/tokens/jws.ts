@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import { signBytes, verifyBytes, verifyHmacSegment } from './algorithms.js';
-import { areCanonicalPayloadAndSignature, decodeBase64url, encodeBase64url } from './base64url.js';
+import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.js';
 import type { KeyRing } from './key-ring.js';
 import type { ResolvedKey } from './keys.js';
 
@@ -105,23 +105,21 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
       lastResolved = resolved;
     }
     const { header, key } = resolved;
-    if (!areCanonicalPayloadAndSignature(token, firstDot, lastDot)) throw invalid('base64url');
+    // Decoded before the signature check (decoding is harmless; parsing waits for the signature).
+    const payloadBytes = decodeBase64url(token.slice(firstDot + 1, lastDot));
+    if (payloadBytes === undefined) throw invalid('base64url');
     const signingInput = token.slice(0, lastDot);
     const signatureSegment = token.slice(lastDot + 1);
-    // Decoded before the signature check (decoding is harmless; parsing waits for the signature).
-    // Both segments are canonical, so Node's decoder is exact here.
-    const payloadBytes = Buffer.from(token.slice(firstDot + 1, lastDot), 'base64url');
+    // HMAC compares the segment as text with the encoded MAC, so it is checked here, not decoded.
+    const hmac = key.alg.family === 'hmac';
+    const signature = hmac ? undefined : decodeBase64url(signatureSegment);
+    if (hmac ? !isCanonicalBase64url(signatureSegment) : signature === undefined) throw invalid('base64url');
     let valid: boolean;
     try {
       valid =
-        key.alg.family === 'hmac'
+        signature === undefined
           ? verifyHmacSegment(key.alg, key.verificationKey, signingInput, signatureSegment)
-          : verifyBytes(
-              key.alg,
-              key.verificationKey,
-              signingInput,
-              Buffer.from(signatureSegment, 'base64url'),
-            );
+          : verifyBytes(key.alg, key.verificationKey, signingInput, signature);
     } catch {
       valid = false;
     }

@@ -22,12 +22,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthConfigError, AuthError } from '../../src/errors.js';
 import { parseDuration } from '../../src/internal/duration.js';
 import { type Algorithm, algorithmSpecs, algorithms, verifyBytes } from '../../src/tokens/algorithms.js';
-import {
-  areCanonicalPayloadAndSignature,
-  decodeBase64url,
-  encodeBase64url,
-  isCanonicalBase64url,
-} from '../../src/tokens/base64url.js';
+import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from '../../src/tokens/base64url.js';
 import { constantTimeEqual } from '../../src/tokens/constant-time.js';
 import { createKeyRing } from '../../src/tokens/key-ring.js';
 import { type KeyInput, resolveKey, thumbprint } from '../../src/tokens/keys.js';
@@ -869,20 +864,54 @@ describe('base64url helper', () => {
     expect(encodeBase64url('é')).toBe(b64u('é'));
   });
 
-  it('checks payload and signature in place exactly as it checks each segment alone', () => {
-    const segment = fc.oneof(
-      fc.uint8Array({ minLength: 1, maxLength: 40 }).map((bytes) => encodeBase64url(Buffer.from(bytes))),
-      fc.string({ minLength: 1, maxLength: 12 }),
+  it('decodes exactly what the definition accepts, whatever characters are mixed in', () => {
+    // Alphabet characters plus everything Node's decoder treats specially: padding, the base64
+    // alphabet, whitespace, other ASCII, Latin-1, and characters above U+00FF whose low byte is an
+    // alphabet character (Node reads U+0141 as 'A').
+    const tricky = [
+      '=',
+      '+',
+      '/',
+      ' ',
+      '\n',
+      '\t',
+      '.',
+      '!',
+      '\u0000',
+      '\u00e9',
+      '\u00ff',
+      '\u0141',
+      '\u0161',
+      '\u2d41',
+      '\ud83d',
+    ];
+    const alphabet = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
+    const char = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...alphabet) },
+      { weight: 1, arbitrary: fc.constantFrom(...tricky) },
+    );
+    const text = fc.oneof(
+      fc.array(char, { maxLength: 24 }).map((chars) => chars.join('')),
+      // A canonical encoding with one character changed or added, near the bytes it encodes.
+      fc
+        .tuple(fc.uint8Array({ maxLength: 30 }), fc.nat(), char, fc.boolean())
+        .map(([bytes, at, extra, replace]) => {
+          const encoded = encodeBase64url(Buffer.from(bytes));
+          const index = encoded.length === 0 ? 0 : at % encoded.length;
+          return encoded.slice(0, index) + extra + encoded.slice(index + (replace ? 1 : 0));
+        }),
     );
     fc.assert(
-      fc.property(segment, segment, (payload, signature) => {
-        fc.pre(!payload.includes('.') && !signature.includes('.'));
-        const token = `eyJ.${payload}.${signature}`;
-        expect(areCanonicalPayloadAndSignature(token, 3, 4 + payload.length)).toBe(
-          isCanonicalBase64url(payload) && isCanonicalBase64url(signature),
-        );
+      fc.property(text, (candidate) => {
+        const decoded = decodeBase64url(candidate);
+        expect(decoded !== undefined, JSON.stringify(candidate)).toBe(isCanonicalBase64url(candidate));
+        if (decoded !== undefined) expect(encodeBase64url(decoded)).toBe(candidate);
       }),
+      { numRuns: 20_000 },
     );
+    for (const candidate of ['\u0141\u0141', 'AA\u0141A', 'A+AA', 'AA/A', 'AA=A', 'AAA=', 'AB', 'A A']) {
+      expect(decodeBase64url(candidate), JSON.stringify(candidate)).toBeUndefined();
+    }
   });
 });
 
