@@ -71,11 +71,20 @@ function connectRedis(config: ServerConfig) {
   return client;
 }
 
-/** (1) The ceiling: a route that does nothing with the token it is sent (a real one, so the request is the same size). */
-async function bare(config: ServerConfig): Promise<BenchApp> {
+/**
+ * (1) The ceiling: a route that does nothing with the token it is sent (a real one, so the request is
+ * the same size). (1b) reads the header and nothing more.
+ */
+async function bare(config: ServerConfig, readsHeader: boolean): Promise<BenchApp> {
   const app = newApp();
   const tokens = createTokenService({ signingKey: { alg: 'HS256', key: config.secret }, accessTtl });
-  app.get('/me', async () => ({ sub: 'anonymous' }));
+  if (readsHeader) {
+    app.get('/me', async (request) => ({
+      sub: request.headers.authorization === undefined ? 'nobody' : 'anonymous',
+    }));
+  } else {
+    app.get('/me', async () => ({ sub: 'anonymous' }));
+  }
   app.post('/login', async (request) => ({
     accessToken: tokens.signAccessToken({ subject: nextSubject(request.body), sessionId: randomUUID() })
       .token,
@@ -217,7 +226,9 @@ async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
 export function buildBenchApp(config: ServerConfig): Promise<BenchApp> {
   switch (config.scenario) {
     case 'bare':
-      return bare(config);
+      return bare(config, false);
+    case 'bare-header':
+      return bare(config, true);
     case 'fastify-jwt':
       return fastifyJwtApp(config, false);
     case 'fastify-jwt-redis':

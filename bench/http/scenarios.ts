@@ -5,6 +5,7 @@
 
 export type ScenarioId =
   | 'bare'
+  | 'bare-header'
   | 'fastify-jwt'
   | 'fastify-jwt-redis'
   | 'authjwt-stateless'
@@ -17,7 +18,7 @@ export type ScenarioId =
 
 export interface Scenario {
   readonly id: ScenarioId;
-  /** The issue's number for it: 1 to 6, 4b, 4c, or login / refresh. */
+  /** The issue's number for it: 1 to 6, 1b, 4b, 4c, or login / refresh. */
   readonly number: string;
   readonly label: string;
   /** `get`: GET /me with a bearer access token; `login`: POST /login; `refresh`: POST /refresh with a refresh token. */
@@ -35,6 +36,14 @@ export const scenarios: readonly Scenario[] = [
     load: 'get',
     redis: false,
     what: 'GET /me answers `{sub}` without looking at the token (the same request bytes as the others): the ceiling.',
+  },
+  {
+    id: 'bare-header',
+    number: '1b',
+    label: 'bare route reading the header',
+    load: 'get',
+    redis: false,
+    what: "(1) that also reads `request.headers.authorization`, and nothing else: the ceiling for any check of a bearer token, since Node builds the request's header object on the first read of a header.",
   },
   {
     id: 'fastify-jwt',
@@ -140,4 +149,9 @@ export const statsRequest = 'stats';
 /** ...and the server answers with this one. */
 export interface StatsMessage {
   readonly stats: { readonly roundTrips: number };
+}
+
+/** Whether the scenario's route checks the token (the bare routes answer without looking at it). */
+export function checksToken(id: ScenarioId): boolean {
+  return id !== 'bare' && id !== 'bare-header';
 }
