@@ -140,6 +140,9 @@ async function socketClosed(code) {
       return;
     }
   } catch (error) {
+    // This page logged out while /me was on its way (a logout closes the socket before it answers):
+    // the logout has said what happened.
+    if (!loggedIn) return;
     if (error.status === 401) return failed(error);
     showError(error); // unreachable or unavailable: say so, and keep trying below
   }
