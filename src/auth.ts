@@ -195,8 +195,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
         return context;
       }
     } catch (error) {
-      metrics.verification(error instanceof AuthError ? error.code : 'error');
-      throw error;
+      return refused(error);
     }
     return fromStore(claims, sessionPassed, profile);
   }
@@ -215,9 +214,14 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       metrics.verification('ok');
       return context;
     } catch (error) {
-      metrics.verification(error instanceof AuthError ? error.code : 'error');
-      throw error;
+      return refused(error);
     }
+  }
+
+  /** Counts a refused verification by its code, then rethrows it. */
+  function refused(error: unknown): never {
+    metrics.verification(error instanceof AuthError ? error.code : 'error');
+    throw error;
   }
 
   function contextOf(claims: TokenClaims, user: unknown): AuthContext {

@@ -6,7 +6,7 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Algorithm } from '../../src/tokens/algorithms.js';
+import { type Algorithm, algorithms } from '../../src/tokens/algorithms.js';
 import { createTokenService, type TokenService } from '../../src/tokens/token-service.js';
 import { fixedClock, fixedNowSeconds, refusal } from './helpers.js';
 
@@ -16,22 +16,6 @@ interface KeyPair {
   /** What verifies: the public key, or the same secret. */
   verifying: KeyObject | Uint8Array;
 }
-
-const algorithms: readonly Algorithm[] = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
 
 const issuer = 'https://auth.example';
 const audience = 'api.example';
