@@ -6,6 +6,7 @@ import type { TokenService } from '../tokens/token-service.js';
 import { deviceFields, issueTokenPair, signFreshToken } from './issue-tokens.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { SessionCache } from './session-cache.js';
+import { pairKey, SharedReads } from './shared-reads.js';
 import type { SessionManager, SessionView } from './types.js';
 
 /** What one read of the store (or of the cache) says about a session and its user. */
@@ -81,14 +82,34 @@ export function createStatefulSessions({
     return session;
   }
 
+  /** Sessions whose touch is in flight: the requests that see the old last use meanwhile add none. */
+  const touching = new Set<string>();
+
   function touch(session: SessionRecord, now: number): void {
-    if (now - session.lastSeenAt < options.touchIntervalMs) return;
+    if (now - session.lastSeenAt < options.touchIntervalMs || touching.has(session.id)) return;
+    touching.add(session.id);
     // Recording use is best effort: a failed touch must not fail a request the check already passed.
     const idleExpiresAt = idleEnd(now, session.expiresAt);
-    call(() => store.touchSession(session.userId, session.id, now, idleExpiresAt)).then(
-      () => cache?.touched(session.userId, session.id, now, idleExpiresAt),
-      () => {},
-    );
+    call(() => store.touchSession(session.userId, session.id, now, idleExpiresAt))
+      .then(
+        () => cache?.touched(session.userId, session.id, now, idleExpiresAt),
+        () => {},
+      )
+      .finally(() => touching.delete(session.id));
+  }
+
+  const sharedReads = new SharedReads();
+
+  /** The session's state from the store; in cached mode one read serves concurrent misses, and fills the cache. */
+  function readState(userId: string, sessionId: string, now: number): Promise<SessionState> {
+    if (cache === undefined) return call(() => store.getSessionState(userId, sessionId, now));
+    // A read that started before a revocation event must not fill the cache (see SessionCache).
+    const ticket = cache.ticket();
+    return sharedReads.run(pairKey(userId, sessionId), ticket, async () => {
+      const state = await call(() => store.getSessionState(userId, sessionId, now));
+      cache.fillSession(ticket, userId, sessionId, state.session, state.user);
+      return state;
+    });
   }
 
   return {
@@ -162,11 +183,7 @@ export function createStatefulSessions({
 
     async check(claims) {
       const now = clockMs();
-      const sessionId = sessionIdOf(claims);
-      // A read that started before a revocation event must not fill the cache (see SessionCache).
-      const ticket = cache?.ticket();
-      const state = await call(() => store.getSessionState(claims.sub, sessionId, now));
-      if (ticket !== undefined) cache?.fillSession(ticket, claims.sub, sessionId, state.session, state.user);
+      const state = await readState(claims.sub, sessionIdOf(claims), now);
       touch(liveSessionOf(state, claims.sub), now);
     },
 

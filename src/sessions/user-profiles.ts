@@ -2,7 +2,8 @@ import { AuthConfigError, AuthError } from '../errors.js';
 import { parseDuration } from '../internal/duration.js';
 import type { SessionStore } from '../stores/port.js';
 import type { UserOptions } from './options.js';
-import type { SessionCache } from './session-cache.js';
+import type { FillTicket, SessionCache } from './session-cache.js';
+import { SharedReads } from './shared-reads.js';
 
 /** The user behind a token: loaded through the app's hook, cached in the store, checked for soft delete. */
 export interface UserProfiles {
@@ -45,14 +46,23 @@ export function createUserProfiles(
   const isActive = options.isActive ?? (() => true);
   const rolesOf = options.roles;
 
-  async function fetchProfile(userId: string): Promise<unknown> {
+  const sharedReads = new SharedReads();
+
+  /** The profile as JSON (`null` for no such user), from the cache, the store or the app's `load`. */
+  function profileJson(userId: string): Promise<string | null> {
     const local = cache?.profile(userId);
-    if (local !== undefined) return JSON.parse(local) as unknown;
-    const ticket = cache?.ticket();
+    if (local !== undefined) return Promise.resolve(local);
+    if (cache === undefined) return readProfile(userId, undefined);
+    // Concurrent misses for one user share the read, and the app's `load` runs once (SharedReads).
+    const ticket = cache.ticket();
+    return sharedReads.run(userId, ticket, () => readProfile(userId, ticket));
+  }
+
+  async function readProfile(userId: string, ticket: FillTicket | undefined): Promise<string | null> {
     const cached = await call(() => store.getCachedUser(userId));
     if (cached !== null) {
       if (ticket !== undefined) cache?.fillProfile(ticket, userId, cached);
-      return JSON.parse(cached) as unknown;
+      return cached;
     }
     // The app's own lookup is not the store: its failures are the app's, and surface as such.
     const user = await options?.load(userId);
@@ -60,7 +70,7 @@ export function createUserProfiles(
     const json = JSON.stringify(user);
     await call(() => store.setCachedUser(userId, json, cacheTtlMs));
     if (ticket !== undefined) cache?.fillProfile(ticket, userId, json);
-    return user;
+    return json;
   }
 
   function activeOnly(user: unknown): unknown {
@@ -70,10 +80,14 @@ export function createUserProfiles(
 
   return {
     enabled: true,
-    load: async (userId) => activeOnly(await fetchProfile(userId)),
+    // Parsed for each request, whichever path answered: each gets its own copy to read or change,
+    // and the same JSON shape the cache serves.
+    load: async (userId) => {
+      const json = await profileJson(userId);
+      return activeOnly(json === null ? null : JSON.parse(json));
+    },
     loadLocally(userId) {
       const local = cache?.profile(userId);
-      // Parsed on every use, as in `load`: each request gets its own copy to read or change.
       return local === undefined ? undefined : { user: activeOnly(JSON.parse(local)) };
     },
     roles: (user) => (rolesOf === undefined ? undefined : rolesOf(user)),

@@ -1,41 +1,9 @@
-import { createAuth, memoryStore, type SessionStore } from 'authjwt';
+import { createAuth, memoryStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { codeOf, secret } from './fixtures.js';
-
-/** Counts the store's reads, and can hold `getSessionState` answers until released. */
-function countingStore(inner: SessionStore = memoryStore()) {
-  const counts = { getSessionState: 0 };
-  let gate: Promise<void> | undefined;
-  const store = new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property !== 'getSessionState') return typeof value === 'function' ? value.bind(target) : value;
-      return async (...args: Parameters<SessionStore['getSessionState']>) => {
-        counts.getSessionState++;
-        const answer = await target.getSessionState(...args);
-        if (gate !== undefined) await gate;
-        return answer;
-      };
-    },
-  }) as SessionStore;
-  return {
-    store,
-    counts,
-    hold() {
-      let release = () => {};
-      gate = new Promise((resolve) => {
-        release = () => {
-          gate = undefined;
-          resolve();
-        };
-      });
-      return release;
-    },
-  };
-}
+import { codeOf, countingStore, secret } from './fixtures.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 

@@ -29,3 +29,49 @@ export async function codeOf(promise: Promise<unknown>): Promise<string | undefi
     return (error as { code?: string }).code ?? String(error);
   }
 }
+
+/**
+ * A store that counts every call by method name, and can hold back the answers of the given reads
+ * (they are made, then answered only once released).
+ */
+export function countingStore(
+  inner: SessionStore = memoryStore(),
+  held: readonly (keyof SessionStore)[] = ['getSessionState'],
+) {
+  const counts: { getSessionState: number; touchSession: number; [method: string]: number } = {
+    getSessionState: 0,
+    touchSession: 0,
+  };
+  let gate: Promise<void> | undefined;
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const name = String(property);
+      return (...args: unknown[]) => {
+        counts[name] = (counts[name] ?? 0) + 1;
+        const answer: unknown = value.apply(target, args);
+        // Synchronous methods (subscribe) answer as they are; held reads wait for the gate.
+        if (!(answer instanceof Promise) || !held.includes(name as keyof SessionStore)) return answer;
+        return answer.then(async (result: unknown) => {
+          if (gate !== undefined) await gate;
+          return result;
+        });
+      };
+    },
+  }) as SessionStore;
+  return {
+    store,
+    counts,
+    hold() {
+      let release = () => {};
+      gate = new Promise((resolve) => {
+        release = () => {
+          gate = undefined;
+          resolve();
+        };
+      });
+      return release;
+    },
+  };
+}
