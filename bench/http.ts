@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Client, RequestOptions } from 'autocannon';
 import { type RedisServer, startRedisServer } from '../test/helpers/redis-server.js';
+import { pinProcess, planCpus } from './http/affinity.js';
 import { parseHttpArgs } from './http/args.js';
 import { throughputChart } from './http/chart.js';
 import { type LoadPlan, runLoad } from './http/load.js';
@@ -342,6 +343,12 @@ const maxRepeats = 10;
 const started = performance.now();
 const cpuList = cpus();
 const cpu = `${cpuList[0]?.model.trim() ?? 'unknown CPU'} (${cpuList.length} cores)`;
+const cpuPlan = args.pin ? planCpus() : undefined;
+if (cpuPlan !== undefined) pinProcess(process.pid, cpuPlan.load);
+const placement =
+  cpuPlan === undefined
+    ? `Load generator, server and Redis share the machine${args.pin ? ' (--pin asked, but no taskset or a single core)' : ''}`
+    : `Pinned with taskset: the server under load runs alone on CPU ${cpuPlan.server}, the load generator and Redis on CPU ${cpuPlan.load}, as if the load came from another machine; other processes run anywhere`;
 const method =
   `Method: each scenario is served by its own process (Node, tsx, Fastify 5 with no logger) on 127.0.0.1 and ` +
   `loaded from the harness process by autocannon ${autocannonVersion()} with ${args.connections} connections, ` +
@@ -350,7 +357,7 @@ const method =
   'req/s, p50 and p99 (from autocannon per-response timings) are medians over rounds; a ratio is the median ' +
   `of the per-round ratios of req/s. Tokens: HS256 access tokens from a real login on the server under load, ` +
   `${users} users, cycled per connection. One redis-server started by the bench (no persistence) serves every ` +
-  'Redis scenario, each server with its own key prefix. Load generator, server and Redis share the machine; ' +
+  `Redis scenario, each server with its own key prefix. ${placement}; ` +
   `a round in which other processes used over ${disturbedCpu * 100}% of a core is measured again once the ` +
   `machine is quiet (at most ${maxRepeats} times a run).`;
 
@@ -368,8 +375,10 @@ let info: Omit<RunInfo, 'seconds'> | undefined;
 try {
   const secret = randomBytes(64).toString('base64url');
   if (args.scenarios.some((scenario) => scenario.redis)) redis = await startRedisServer();
-  const redisVersion =
-    redis === undefined ? undefined : /redis_version:(\S+)/.exec(await redis.command('INFO', 'server'))?.[1];
+  const redisInfo = redis === undefined ? undefined : await redis.command('INFO', 'server');
+  const redisVersion = redisInfo === undefined ? undefined : /redis_version:(\S+)/.exec(redisInfo)?.[1];
+  const redisPid = redisInfo === undefined ? undefined : /process_id:(\d+)/.exec(redisInfo)?.[1];
+  if (cpuPlan !== undefined && redisPid !== undefined) pinProcess(Number(redisPid), cpuPlan.load);
   if (args.profile) mkdirSync(profileDir, { recursive: true });
   log(
     `starting ${args.scenarios.length} server processes${redis === undefined ? '' : ` and Redis ${redisVersion}`}...`,
@@ -379,6 +388,7 @@ try {
       startServer(
         { scenario: scenario.id, secret, redisUrl: redis?.url, prefix: `bench-${scenario.id}:` },
         {
+          ...(cpuPlan !== undefined && { cpus: cpuPlan.server }),
           nodeFlags: args.profile
             ? // A directory per server: the module-hooks thread of tsx writes a profile of its own.
               ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, scenario.id)}`]

@@ -11,12 +11,15 @@ export interface HttpBenchArgs {
   readonly profile: boolean;
   /** Wait until other processes leave the machine quiet before starting. */
   readonly waitIdle: boolean;
+  /** Give the servers a core of their own, the load generator and Redis the others (taskset). */
+  readonly pin: boolean;
   /** Whether to rewrite the http section of bench/RESULTS.md and bench/http-throughput.svg. */
   readonly write: boolean;
 }
 
 export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--rounds=N] [--seconds=N] [--warmup=N]
-                          [--connections=N] [--profile] [--wait-idle] [--write|--no-write]
+                          [--connections=N] [--profile] [--wait-idle] [--pin]
+                          [--write|--no-write]
 
   SCENARIO        ids, id prefixes or issue numbers: ${scenarios.map((s) => `${s.number === s.id ? '' : `${s.number}=`}${s.id}`).join(', ')}
                   (default: all; "authjwt" selects 4, 4b, 4c, 5 and 6; bare always runs, the ratios need it)
@@ -31,6 +34,9 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
                   their top self-time functions; profiling slows them, so nothing is written
   --wait-idle     wait for other processes to leave the machine quiet: up to 15 min before starting, up to
                   2 min before measuring again a round they disturbed (5 s without this flag)
+  --pin           with taskset and 2+ cores, give the servers the last core to themselves and this harness
+                  (the load generator) and Redis the others, as if the load came from another machine
+                  (default: the scheduler places every process, the method of the recorded runs)
   --write         rewrite the http section of bench/RESULTS.md and bench/http-throughput.svg even for a partial run
   --no-write      never touch them
 
@@ -41,6 +47,7 @@ export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
   let quick = false;
   let profile = false;
   let waitIdle = false;
+  let pin = false;
   let write: boolean | undefined;
   let rounds: number | undefined;
   let seconds: number | undefined;
@@ -54,6 +61,7 @@ export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
     } else if (arg === '--quick') quick = true;
     else if (arg === '--profile') profile = true;
     else if (arg === '--wait-idle') waitIdle = true;
+    else if (arg === '--pin') pin = true;
     else if (arg === '--write') write = true;
     else if (arg === '--no-write') write = false;
     else if (name === '--rounds') rounds = positive(arg, value);
@@ -87,6 +95,7 @@ export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
     quick,
     profile,
     waitIdle,
+    pin,
     write: write ?? full,
   };
 }

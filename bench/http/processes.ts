@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { pinnedCommand } from './affinity.js';
 import { type ReadyMessage, type ServerConfig, type StatsMessage, statsRequest } from './scenarios.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,18 +35,23 @@ export interface StartOptions {
   /** Extra node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[];
   readonly timeoutMs?: number;
+  /** CPUs to run on (taskset syntax); anywhere when absent. */
+  readonly cpus?: string;
 }
 
 export function startServer(config: ServerConfig, options: StartOptions = {}): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=authjwt-source', ...(options.nodeFlags ?? []), serverEntry],
-    {
-      cwd: root,
-      env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+  const [command, args] = pinnedCommand(options.cpus, process.execPath, [
+    '--import',
+    'tsx',
+    '--conditions=authjwt-source',
+    ...(options.nodeFlags ?? []),
+    serverEntry,
+  ]);
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
