@@ -10,7 +10,7 @@ import type {
   SessionStore,
   UserState,
 } from '../port.js';
-import { newestFirst } from '../session-record.js';
+import { isLive, newestFirst } from '../session-record.js';
 import { adaptClient, type RedisClientLike } from './adapt-client.js';
 import { type Commands, commands } from './commands.js';
 import { type RedisConnection, replyText } from './connection.js';
@@ -126,16 +126,15 @@ class RedisSessionStore implements SessionStore {
     now: number,
   ): Promise<{ session: SessionRecord | null; user: UserState }> {
     const keys = this.#keys(userId);
+    checkInteger('now', now);
     const reply = asArray(
-      await this.#commands.run(
-        getSessionStateScript,
-        [keys.sessions, keys.user],
-        [sessionId, checkInteger('now', now)],
-      ),
+      await this.#commands.run(getSessionStateScript, [keys.sessions, keys.user], [sessionId]),
     );
     const packed = replyText(reply[0]);
+    const session = packed === null ? null : decodeSession(userId, sessionId, packed);
     return {
-      session: packed === null ? null : decodeSession(userId, sessionId, packed),
+      // An ended session may linger in the list until a write prunes it: it reads as absent.
+      session: session !== null && isLive(session, now) ? session : null,
       user: userState(reply[1], reply[2]),
     };
   }
