@@ -3,9 +3,7 @@ import { redisStore } from 'authjwt/redis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { codeOf, countingStore, secret } from './fixtures.js';
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+import { codeOf, countingStore, secret, tick } from './fixtures.js';
 
 describe("revocation: 'cached' with the memory store", () => {
   it('serves the steady state from the cache: one store read for many requests', async () => {

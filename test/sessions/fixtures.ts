@@ -20,6 +20,9 @@ export function makeAuth(options: Partial<AuthOptions> = {}, given?: SessionStor
   return { auth, clock, store };
 }
 
+/** A few milliseconds: long enough for the store's revocation channel to deliver, or to come up. */
+export const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 /** The error code a promise rejects with. */
 export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {

@@ -1,16 +1,20 @@
 import { createAuth, memoryStore } from 'authjwt';
 import { describe, expect, it } from 'vitest';
-import { codeOf, countingStore, manualClock, secret } from './fixtures.js';
+import { codeOf, countingStore, manualClock, secret, tick } from './fixtures.js';
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** An auth in the default cached mode on a counting store, once its revocation channel is up. */
+async function cachedAuth() {
+  const counting = countingStore();
+  const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
+  await tick();
+  return { counting, auth };
+}
 
 describe("concurrent cache misses share one store read ('cached' mode)", () => {
   it('50 requests that miss together make one session read, and all pass', async () => {
-    const counting = countingStore();
-    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
-    await tick();
+    const { counting, auth } = await cachedAuth();
     const pair = await auth.login({ subject: 'alice' });
-    const before = counting.counts.getSessionState ?? 0;
+    const before = counting.counts.getSessionState;
     const callsBefore = auth.metrics().store.calls;
     const release = counting.hold();
     const requests = Array.from({ length: 50 }, () => auth.authenticate(pair.accessToken));
@@ -25,11 +29,9 @@ describe("concurrent cache misses share one store read ('cached' mode)", () => {
   });
 
   it('a request that comes after a revocation event does not join a read that began before it', async () => {
-    const counting = countingStore();
-    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
-    await tick();
+    const { counting, auth } = await cachedAuth();
     const pair = await auth.login({ subject: 'alice' });
-    const before = counting.counts.getSessionState ?? 0;
+    const before = counting.counts.getSessionState;
     const release = counting.hold();
     const early = auth.authenticate(pair.accessToken); // reads "live"; the answer is held back
     await tick();
@@ -44,12 +46,10 @@ describe("concurrent cache misses share one store read ('cached' mode)", () => {
   });
 
   it('different sessions of one user are read separately', async () => {
-    const counting = countingStore();
-    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store: counting.store });
-    await tick();
+    const { counting, auth } = await cachedAuth();
     const one = await auth.login({ subject: 'alice' });
     const two = await auth.login({ subject: 'alice' });
-    const before = counting.counts.getSessionState ?? 0;
+    const before = counting.counts.getSessionState;
     const contexts = await Promise.all([
       auth.authenticate(one.accessToken),
       auth.authenticate(two.accessToken),
@@ -102,7 +102,7 @@ describe("concurrent cache misses share one store read ('cached' mode)", () => {
       sessions: { revocation: 'strict' },
     });
     const pair = await auth.login({ subject: 'alice' });
-    const before = counting.counts.getSessionState ?? 0;
+    const before = counting.counts.getSessionState;
     await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(pair.accessToken)));
     expect(counting.counts.getSessionState - before).toBe(10);
   });
