@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { AuthError } from '../errors.js';
 import { signBytes, verifyBytes, verifyHmacSegment } from './algorithms.js';
 import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.js';
@@ -110,10 +111,11 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     if (payloadBytes === undefined) throw invalid('base64url');
     const signingInput = token.slice(0, lastDot);
     const signatureSegment = token.slice(lastDot + 1);
-    // HMAC compares the segment as text with the encoded MAC, so it is checked here, not decoded.
+    // HMAC compares the segment as text with the canonical encoding of the MAC, so it is not decoded,
+    // and a segment that matches is canonical: its form is checked only to name a refusal (below).
     const hmac = key.alg.family === 'hmac';
     const signature = hmac ? undefined : decodeBase64url(signatureSegment);
-    if (hmac ? !isCanonicalBase64url(signatureSegment) : signature === undefined) throw invalid('base64url');
+    if (!hmac && signature === undefined) throw invalid('base64url');
     let valid: boolean;
     try {
       valid =
@@ -123,7 +125,7 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     } catch {
       valid = false;
     }
-    if (!valid) throw invalid('signature');
+    if (!valid) throw invalid(hmac && !isCanonicalBase64url(signatureSegment) ? 'base64url' : 'signature');
     return { header, payload: parseJsonObject(payloadBytes, 'payload'), key };
   };
 }
@@ -131,7 +133,7 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
 function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(bytes));
+    value = JSON.parse(strictUtf8(bytes));
   } catch {
     throw invalid(`${part}_json`);
   }
@@ -143,5 +145,14 @@ function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<stri
   return value as Record<string, unknown>;
 }
 
-/** RFC 7515 requires UTF-8; a lenient decoder would map invalid bytes to U+FFFD and accept them. */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/**
+ * RFC 7515 requires UTF-8; a lenient decoder would map invalid bytes to U+FFFD and accept them.
+ * Node's own decoder is that lenient one, and faster than a fatal TextDecoder: it writes U+FFFD for
+ * every invalid sequence, so text without one came from valid UTF-8, and only text with one (a
+ * genuine U+FFFD, or invalid bytes) needs the strict check. Throws on invalid UTF-8.
+ */
+function strictUtf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new TypeError('invalid UTF-8');
+  return text;
+}

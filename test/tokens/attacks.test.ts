@@ -856,6 +856,22 @@ describe('JSON and encoding of header and payload', () => {
     }
   });
 
+  it('a genuine U+FFFD is accepted, and does not let invalid bytes beside it through', () => {
+    // The decoder reads lenient UTF-8 and checks strictly only text holding U+FFFD: both paths here.
+    const replacement = Buffer.from('\uFFFD', 'utf8');
+    const withReplacement = Buffer.from(JSON.stringify(claims({ name: 'a\uFFFDb' })));
+    expect(hs.verifyAccessToken(sealed(accessHeader, withReplacement)).name).toBe('a\uFFFDb');
+    const payload = Buffer.concat([
+      Buffer.from(JSON.stringify(claims()).replace(/}$/, ',"name":"')),
+      replacement,
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    expect(refusal(() => hs.verifyAccessToken(sealed(accessHeader, payload)))).toEqual(
+      invalid('payload_json'),
+    );
+  });
+
   it('a byte order mark before the JSON is refused', () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
     expect(

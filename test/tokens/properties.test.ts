@@ -3,7 +3,7 @@
  * token is mangled, verification refuses it with an AuthError and never throws anything else; and
  * what we sign, we verify, claims intact, for random subjects and custom claims.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.js';
@@ -182,6 +182,47 @@ function mutate(token: string, change: Mutation): string {
 }
 
 const algorithmsUnderMutation: Algorithm[] = ['HS256', 'HS512', 'RS256', 'PS256', 'ES256', 'ES512', 'EdDSA'];
+
+describe('UTF-8 in a signed payload', () => {
+  it('any bytes in a claim verify exactly when they are valid UTF-8 (a fatal TextDecoder as oracle)', () => {
+    const oracle = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const secret = randomBytes(32);
+    const hs = createTokenService({ signingKey: { alg: 'HS256', key: secret }, clock: fixedClock });
+    const [header, genuine] = hs.signAccessToken({ subject: 'user-1' }).token.split('.') as [string, string];
+    const claimsJson = Buffer.from(genuine, 'base64url').toString('utf8');
+    // Runs of bytes near the edges of UTF-8: ASCII, any byte above it (continuations, leads, never
+    // valid alone), and whole valid sequences, U+FFFD's own among them.
+    const run = fc.oneof(
+      fc
+        .integer({ min: 0x20, max: 0x7e })
+        .filter((value) => value !== 0x22 && value !== 0x5c)
+        .map((b) => [b]),
+      fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]),
+      fc.constantFrom([0xef, 0xbf, 0xbd], [0xc3, 0xa9], [0xf0, 0x9f, 0x94, 0x91]),
+    );
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 8 }), (runs) => {
+        const bytes = runs.flat();
+        const payload = Buffer.concat([
+          Buffer.from(claimsJson.replace(/}$/, ',"name":"')),
+          Buffer.from(bytes),
+          Buffer.from('"}'),
+        ]).toString('base64url');
+        const input = `${header}.${payload}`;
+        const mac = createHmac('sha256', secret).update(input).digest('base64url');
+        let valid = true;
+        try {
+          oracle.decode(Buffer.from(bytes));
+        } catch {
+          valid = false;
+        }
+        const verify = () => hs.verifyAccessToken(`${input}.${mac}`);
+        if (valid) expect(verify().name).toBe(oracle.decode(Buffer.from(bytes)));
+        else refusedWithAuthError(verify);
+      }),
+    );
+  });
+});
 
 describe('any mutation of a genuine token is refused with an AuthError', () => {
   it.each(algorithmsUnderMutation)(
