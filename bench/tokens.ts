@@ -2,7 +2,8 @@
  * Token sign/verify throughput per algorithm: authjwt against jose, jsonwebtoken, fast-jwt and a raw
  * node:crypto floor, measured in one run on this machine. `npm run bench:tokens -- --help` for options.
  *
- * Method: every case is warmed up and calibrated; then, per operation, many short rounds each run
+ * Method: every library runs in a worker thread of its own (bench/lib/library-worker.ts), one at a
+ * time. Every case is warmed up and calibrated; then, per operation, many short rounds each run
  * every library once, back to back, in a rotating order. Ops/s is the median over the rounds; a ratio
  * is the median over the rounds of the ratio within the round (paired), which cancels the slow drift
  * of this machine's speed that would otherwise decide the comparison.
@@ -11,10 +12,11 @@ import { arch, cpus, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Algorithm, createTokenService } from 'authjwt';
 import { parseArgs } from './lib/args.js';
-import { type AccessHeader, decodeSegment, type LibraryCases, nextUser, population } from './lib/fixture.js';
+import { type AccessHeader, decodeSegment, nextUser, population } from './lib/fixture.js';
+import { IsolatedLibrary } from './lib/isolated.js';
 import { keyMaterial } from './lib/keys.js';
-import { type BenchFn, type Calibrated, measureRound, median, warmUp } from './lib/measure.js';
-import { type Library, type LibrarySetup, libraries } from './lib/peers.js';
+import { median } from './lib/measure.js';
+import { libraries } from './lib/peers.js';
 import {
   type AlgorithmResult,
   consoleGoal,
@@ -28,7 +30,6 @@ import {
 const args = parseArgs(process.argv.slice(2));
 const resultsPath = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const claimNames = ['sub', 'iat', 'exp', 'jti', 'type', 'sid'];
 
 const selected = libraries.filter(
   (library) => !library.peer || args.libraries.length === 0 || args.libraries.includes(library.id),
@@ -40,14 +41,6 @@ for (const id of args.libraries) {
   }
 }
 
-interface Case {
-  readonly library: Library;
-  readonly op: 'sign' | 'verify';
-  calibrated: Calibrated | undefined;
-  readonly bench: BenchFn;
-  readonly samples: number[];
-}
-
 async function benchAlgorithm(alg: Algorithm): Promise<AlgorithmResult> {
   const km = keyMaterial(alg);
   // The full verify path, compared with raw and the peers (which cache nothing by default either). The
@@ -56,96 +49,53 @@ async function benchAlgorithm(alg: Algorithm): Promise<AlgorithmResult> {
     signingKey: { alg, key: km.secret ?? km.signingText },
     verifiedTokenCache: 0,
   });
-  const cachedService = createTokenService({ signingKey: { alg, key: km.secret ?? km.signingText } });
   const tokens = Array.from({ length: population }, () => service.signAccessToken(nextUser()).token);
   const header = decodeSegment(tokens[0] as string, 0) as unknown as AccessHeader;
-  const setup: LibrarySetup = { km, header, service, cachedService };
 
-  const cases: Case[] = [];
-  for (const library of selected.filter((candidate) => candidate.supports(alg))) {
-    const lib = await library.create(setup);
-    await checkEquivalent(library, lib, setup, tokens);
-    let next = 0;
-    const token = () => tokens[next++ & (population - 1)] as string;
-    const sign: BenchFn = lib.async ? { kind: 'async', fn: lib.sign } : { kind: 'sync', fn: lib.sign };
-    const verify: BenchFn = lib.async
-      ? { kind: 'async', fn: () => lib.verify(token()) }
-      : { kind: 'sync', fn: () => lib.verify(token()) };
-    cases.push({ library, op: 'sign', bench: sign, calibrated: undefined, samples: [] });
-    cases.push({ library, op: 'verify', bench: verify, calibrated: undefined, samples: [] });
-  }
-
-  for (const entry of cases) entry.calibrated = await warmUp(entry.bench, args.warmupMs);
-  // This machine's speed drifts by up to 1.6x in phases of a few hundred ms, so each round runs
-  // every library's case of one operation back to back in short slices (rotating who goes first),
-  // and ratios are taken between the slices of the same round.
-  for (const op of ['sign', 'verify'] as const) {
-    const ofOp = cases.filter((entry) => entry.op === op);
-    for (let round = 0; round < args.rounds; round++) {
-      if (round % 10 === 0) log(`  ${alg} ${op}: round ${round + 1}/${args.rounds}`);
-      for (let index = 0; index < ofOp.length; index++) {
-        const entry = ofOp[(index + round) % ofOp.length] as Case;
-        entry.samples.push(await measureRound(entry.calibrated as Calibrated, args.roundMs));
+  // Each library in a worker of its own (library-worker.ts says why); they load side by side, then
+  // warm up one at a time, so calibration sees the machine as the rounds will.
+  const running = selected
+    .filter((library) => library.supports(alg))
+    .map((library) => ({
+      library,
+      isolated: new IsolatedLibrary({ libraryId: library.id, km, header, tokens }),
+      samples: { sign: [] as number[], verify: [] as number[] },
+    }));
+  try {
+    for (const entry of running) await entry.isolated.warmUp(args.warmupMs);
+    // This machine's speed drifts by up to 1.6x in phases of a few hundred ms, so each round runs
+    // every library's case of one operation back to back in short slices (rotating who goes first),
+    // and ratios are taken between the slices of the same round.
+    for (const op of ['sign', 'verify'] as const) {
+      for (let round = 0; round < args.rounds; round++) {
+        if (round % 10 === 0) log(`  ${alg} ${op}: round ${round + 1}/${args.rounds}`);
+        for (let index = 0; index < running.length; index++) {
+          const entry = running[(index + round) % running.length] as (typeof running)[number];
+          entry.samples[op].push(await entry.isolated.round(op, args.roundMs));
+        }
       }
     }
+  } finally {
+    await Promise.all(running.map((entry) => entry.isolated.close()));
   }
 
-  const measured = (library: Library, op: 'sign' | 'verify'): Measured | undefined => {
-    const entry = cases.find((candidate) => candidate.library === library && candidate.op === op);
-    if (entry === undefined) return undefined;
-    return { median: median(entry.samples), samples: entry.samples };
-  };
-  const rows: Row[] = selected.map((library) => ({
+  const measured = (samples: number[]): Measured => ({ median: median(samples), samples });
+  const rows: Row[] = running.map(({ library, samples }) => ({
     id: library.id,
     label: library.label(alg),
     peer: library.peer,
-    sign: measured(library, 'sign'),
-    verify: measured(library, 'verify'),
+    sign: measured(samples.sign),
+    verify: measured(samples.verify),
   }));
   return { alg, rows };
-}
-
-/**
- * Before timing anything: each verifier accepts authjwt's token and refuses it with one signature
- * character changed; each signer writes exactly authjwt's header and claim names, and authjwt
- * accepts what it signs. So every row does the same job.
- */
-async function checkEquivalent(
-  library: Library,
-  lib: LibraryCases,
-  setup: LibrarySetup,
-  tokens: readonly string[],
-) {
-  const where = `${setup.km.alg} ${library.id}`;
-  const token = tokens[0] as string;
-  const claims = (await lib.verify(token)) as Record<string, unknown> | undefined;
-  if (claims?.sub !== decodeSegment(token, 1).sub)
-    throw new Error(`${where}: verify did not return the claims`);
-  const lastDot = token.lastIndexOf('.');
-  const tampered = `${token.slice(0, lastDot + 1)}${token[lastDot + 1] === 'A' ? 'B' : 'A'}${token.slice(lastDot + 2)}`;
-  let refused = false;
-  try {
-    await lib.verify(tampered);
-  } catch {
-    refused = true;
-  }
-  if (!refused) throw new Error(`${where}: verify accepted a tampered signature`);
-
-  const signed = await lib.sign();
-  if (JSON.stringify(decodeSegment(signed, 0)) !== JSON.stringify(setup.header)) {
-    throw new Error(`${where}: header ${JSON.stringify(decodeSegment(signed, 0))} is not authjwt's`);
-  }
-  const names = Object.keys(decodeSegment(signed, 1));
-  if (names.join() !== claimNames.join())
-    throw new Error(`${where}: claims ${names.join()} are not authjwt's`);
-  setup.service.verifyAccessToken(signed);
 }
 
 const started = process.hrtime.bigint();
 const cpuList = cpus();
 const cpu = `${cpuList[0]?.model.trim() ?? 'unknown CPU'} (${cpuList.length} cores)`;
 const method =
-  `Method: warm-up ${args.warmupMs} ms per case, then ${args.rounds} rounds per operation, each running every ` +
+  `Method: every library in a worker thread of its own (its own V8 heap and JIT), one running at a time; ` +
+  `warm-up ${args.warmupMs} ms per case, then ${args.rounds} rounds per operation, each running every ` +
   `library for ${args.roundMs} ms back to back (rotating order); ops/s = median over rounds, ratios = median ` +
   'of the per-round ratios.';
 console.log(`authjwt token benchmark: Node ${process.version}, ${cpu}`);
