@@ -193,13 +193,49 @@ describe("revocation: 'cached' with Redis", () => {
 });
 
 describe('metrics', () => {
-  it('counts verifications by outcome, logins, refreshes, reuse and revocations, and renders Prometheus text', async () => {
-    const { toPrometheusText } = await import('authjwt');
+  it('counts and forwards nothing when switched off', async () => {
     const events: string[] = [];
     const auth = createAuth({
       signingKey: { alg: 'HS256', key: secret },
+      metrics: { enabled: false, onEvent: (event) => events.push(event.name) },
+    });
+    const pair = await auth.login({ subject: 'alice' });
+    await auth.authenticate(pair.accessToken);
+    await codeOf(auth.authenticate('garbage'));
+    const snapshot = auth.metrics();
+    expect(snapshot.verifications).toEqual({ ok: 0 });
+    expect(snapshot).toMatchObject({ logins: 0, sessionCache: { hits: 0, misses: 0 } });
+    expect(snapshot.store.calls).toBe(0);
+    expect(events).toEqual([]);
+  });
+
+  it('a sink that throws does not break authentication', async () => {
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      metrics: {
+        onEvent: () => {
+          throw new Error('sink down');
+        },
+      },
+    });
+    const pair = await auth.login({ subject: 'alice' });
+    expect((await auth.authenticate(pair.accessToken)).subject).toBe('alice');
+    expect(auth.metrics().verifications.ok).toBe(1);
+  });
+
+  it('counts verifications by outcome, logins, refreshes, reuse and revocations, and renders Prometheus text', async () => {
+    const { toPrometheusText } = await import('authjwt');
+    const events: string[] = [];
+    const verificationLabels: Record<string, string>[] = [];
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: secret },
       sessions: { refreshReuseGrace: 0 },
-      metrics: { onEvent: (event) => events.push(event.name) },
+      metrics: {
+        onEvent: (event) => {
+          events.push(event.name);
+          if (event.name === 'verification') verificationLabels.push({ ...event.labels });
+        },
+      },
     });
     const pair = await auth.login({ subject: 'alice' });
     await auth.authenticate(pair.accessToken);
@@ -219,6 +255,12 @@ describe('metrics', () => {
     });
     expect(snapshot.store.calls).toBeGreaterThan(0);
     expect(events).toContain('refresh_reuse_detected');
+    // The sink sees each verification with its outcome, the accepted ones included.
+    expect(verificationLabels).toEqual([
+      { outcome: 'ok' },
+      { outcome: 'token_invalid' },
+      { outcome: 'token_revoked' },
+    ]);
     const text = toPrometheusText(snapshot);
     expect(text).toContain('# TYPE authjwt_verifications_total counter');
     expect(text).toContain('authjwt_verifications_total{outcome="token_invalid"} 1');
