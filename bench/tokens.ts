@@ -79,14 +79,19 @@ async function benchAlgorithm(alg: Algorithm): Promise<AlgorithmResult> {
     await Promise.all(running.map((entry) => entry.isolated.close()));
   }
 
-  const measured = (samples: number[]): Measured => ({ median: median(samples), samples });
-  const rows: Row[] = running.map(({ library, samples }) => ({
-    id: library.id,
-    label: library.label(alg),
-    peer: library.peer,
-    sign: measured(samples.sign),
-    verify: measured(samples.verify),
-  }));
+  // A library without this algorithm keeps its row, marked n/a.
+  const measured = (samples: number[] | undefined): Measured | undefined =>
+    samples === undefined ? undefined : { median: median(samples), samples };
+  const rows: Row[] = selected.map((library) => {
+    const samples = running.find((entry) => entry.library === library)?.samples;
+    return {
+      id: library.id,
+      label: library.label(alg),
+      peer: library.peer,
+      sign: measured(samples?.sign),
+      verify: measured(samples?.verify),
+    };
+  });
   return { alg, rows };
 }
 
