@@ -13,7 +13,8 @@ export function throughputChart(results: readonly ScenarioResult[], caption: str
   const bars = gets.map((result) => ({
     label: `(${result.scenario.number}) ${result.scenario.label}`,
     authjwt: result.scenario.id.startsWith('authjwt'),
-    bare: result.scenario.id === 'bare',
+    // (1b) is the bare route too (it only reads the header): grey like the ceiling, not a peer's amber.
+    bare: result.scenario.id === 'bare' || result.scenario.id === 'bare-header',
     value: ratio(results, result.scenario.id, 'bare'),
   }));
   const labelWidth = 260;
@@ -63,7 +64,7 @@ export function throughputChart(results: readonly ScenarioResult[], caption: str
   out.push(
     `<line x1="${goalX}" y1="${top - 8}" x2="${goalX}" y2="${top + bars.length * rowHeight}" stroke="#dc2626" stroke-dasharray="4 3"/>`,
     `<text x="${goalX}" y="${top - 12}" text-anchor="middle" font-size="11" fill="#dc2626">goal of (5): 0.6x</text>`,
-    `<text x="16" y="${height - 8}" font-size="11" fill="#555">grey: ceiling; amber: @fastify/jwt (peers); blue: authjwt. Whiskers: lowest to highest round.</text>`,
+    `<text x="16" y="${height - 8}" font-size="11" fill="#555">grey: bare routes (the ceiling); amber: @fastify/jwt (peers); blue: authjwt. Whiskers: lowest to highest round.</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;
