@@ -94,7 +94,7 @@ describe("concurrent cache misses share one store read ('cached' mode)", () => {
     expect(reads - before).toBe(2);
   });
 
-  it("strict mode shares nothing: one read per request, as 'strict' promises", async () => {
+  it("strict mode reads the store on every request, one after another or at once, as 'strict' promises", async () => {
     const counting = countingStore();
     const auth = createAuth({
       signingKey: { alg: 'HS256', key: secret },
@@ -103,8 +103,11 @@ describe("concurrent cache misses share one store read ('cached' mode)", () => {
     });
     const pair = await auth.login({ subject: 'alice' });
     const before = counting.counts.getSessionState;
-    await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(pair.accessToken)));
+    for (let i = 0; i < 10; i++) await auth.authenticate(pair.accessToken);
     expect(counting.counts.getSessionState - before).toBe(10);
+    // Concurrent requests share nothing either.
+    await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(pair.accessToken)));
+    expect(counting.counts.getSessionState - before).toBe(20);
   });
 
   it('profiles: concurrent misses call users.load once, and each request gets its own copy', async () => {
