@@ -1,3 +1,4 @@
+import { type AuthContext, createContextBrand } from './context.js';
 import { AuthConfigError, AuthError } from './errors.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
@@ -39,23 +40,6 @@ export interface AuthOptions<User = unknown> extends TokenOptions {
   metrics?: MetricsOptions;
 }
 
-/** What a guard puts on the request once a token passed. */
-export interface AuthContext {
-  /** The user id (`sub`). */
-  readonly subject: string;
-  /** The session (`sid`) the token belongs to. */
-  readonly sessionId: string | undefined;
-  readonly claims: TokenClaims;
-  readonly tokenType: 'access' | 'refresh';
-  readonly roles: readonly string[];
-  /** Whether the access token is still fresh (see `freshTtl`). */
-  readonly fresh: boolean;
-  /** The user's profile from `users.load` (cached), when users are configured. */
-  readonly user: unknown;
-  /** A new access token when sliding renewal is on and this one is near its end. */
-  readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
-}
-
 /**
  * One auth instance: its keys, token rules, sessions and users. Everything a framework adapter needs
  * and nothing framework-specific. Two instances in one process share nothing.
@@ -67,7 +51,8 @@ export interface Auth {
   login(input: LoginInput): Promise<TokenPair>;
   /**
    * Rotates the refresh token's session and returns a new pair. Takes the token itself, or the context
-   * a refresh guard already verified (so the route does not verify twice).
+   * a refresh guard of this instance verified (so the route does not verify twice); any other object
+   * (a parsed request body, a copy of a context) is refused as `token_invalid`.
    */
   refresh(refreshToken: unknown): Promise<TokenPair>;
   /** A fresh access token in the given live session, or in a new session. */
@@ -82,18 +67,34 @@ export interface Auth {
   authenticateNow(accessToken: unknown): AuthContext | Promise<AuthContext>;
   /** Verifies a refresh token's signature and claims (its session is checked when it is used). */
   authenticateRefresh(refreshToken: unknown): Promise<AuthContext>;
-  /** Throws `AuthError('insufficient_role')` unless the context holds one of `roles`. */
+  /**
+   * Throws `AuthError('insufficient_role')` unless the context holds one of `roles`, and
+   * `token_invalid` for anything but a context of this instance.
+   */
   requireRoles(context: AuthContext, roles: readonly string[]): void;
-  /** Ends the context's session on every instance. Rejects (503) if the store did not confirm it. */
-  logout(context: AuthContext): Promise<void>;
+  /**
+   * Ends the session of a token (access or refresh) or of a context of this instance, on every
+   * instance; once it resolves this instance refuses the session's tokens. Rejects (503) if the store
+   * did not confirm it.
+   */
+  logout(tokenOrContext: string | AuthContext): Promise<void>;
   /** Ends every session of the user; resolves to how many ended. */
   logoutAll(userId: string): Promise<number>;
+  /**
+   * Ends every session of the user but the one of this token or context, atomically (after a password
+   * change, say); resolves to how many ended. Stateful sessions only.
+   */
+  logoutOthers(tokenOrContext: string | AuthContext): Promise<number>;
   /** The user's live sessions, newest first; `currentSessionId` marks the asking one. */
   listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
   /** Ends one of the user's sessions; `false` when the user has no such live session. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
-  /** Soft delete: ends all the user's sessions and refuses their tokens and logins until reactivated. */
+  /**
+   * Soft delete: ends all the user's sessions and refuses their tokens and logins until reactivated.
+   * Drops the cached profile everywhere, like `activateUser`.
+   */
   deactivateUser(userId: string): Promise<void>;
+  /** Lifts a deactivation (sessions ended by it stay ended) and drops the cached profile everywhere. */
   activateUser(userId: string): Promise<void>;
   /** Drops the cached profile on every instance, after the application changed the user. */
   invalidateUser(userId: string): Promise<void>;
@@ -112,16 +113,14 @@ function defaultRoles(claims: TokenClaims): readonly string[] {
   return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : [];
 }
 
-function isRefreshContext(value: unknown): value is AuthContext {
-  return typeof value === 'object' && value !== null && (value as AuthContext).tokenType === 'refresh';
-}
-
 /** The application's own claims of a verified token: everything the library did not set. */
 function applicationClaims(claims: TokenClaims): Record<string, unknown> {
   const own: Record<string, unknown> = {};
   for (const name of Object.keys(claims)) if (!reservedClaimNames.has(name)) own[name] = claims[name];
   return own;
 }
+
+export type { AuthContext } from './context.js';
 
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
 export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
@@ -137,6 +136,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
   const clockMs = options.clock ?? Date.now;
   const metrics = new Metrics(options.metrics);
+  const contexts = createContextBrand();
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     let failed = true;
@@ -168,6 +168,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       login: () => metrics.login(),
       refresh: () => metrics.refresh(),
       reuseDetected: () => metrics.reuseDetected(),
+      evicted: () => metrics.revocation('session'),
     },
   };
   const sessions =
@@ -225,7 +226,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
   }
 
   function contextOf(claims: TokenClaims, user: unknown): AuthContext {
-    return {
+    return contexts.make({
       subject: claims.sub,
       sessionId: claims.sid,
       claims,
@@ -234,7 +235,19 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       fresh: tokens.isFresh(claims),
       user,
       renewedAccessToken: renewal(claims),
-    };
+    });
+  }
+
+  /** The claims of a token string (access, else refresh) or of a context this instance made. */
+  function claimsOfTokenOrContext(value: unknown): TokenClaims {
+    if (typeof value !== 'string') return contexts.claimsOf(value);
+    try {
+      return tokens.verifyAccessToken(value);
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'wrong_token_type')
+        return tokens.verifyRefreshToken(value);
+      throw error;
+    }
   }
 
   function renewal(claims: TokenClaims): AuthContext['renewedAccessToken'] {
@@ -253,9 +266,12 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     store,
     login: (input) => sessions.login(input),
     async refresh(refreshToken) {
-      const claims = isRefreshContext(refreshToken)
-        ? refreshToken.claims
-        : tokens.verifyRefreshToken(refreshToken);
+      let claims: TokenClaims;
+      if (typeof refreshToken === 'string') claims = tokens.verifyRefreshToken(refreshToken);
+      else {
+        claims = contexts.claimsOf(refreshToken);
+        if (claims.type !== 'refresh') throw new AuthError('wrong_token_type', { reason: 'context' });
+      }
       return sessions.refresh(claims);
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
@@ -264,7 +280,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     authenticate: async (accessToken) => authenticateNow(accessToken),
     async authenticateRefresh(refreshToken) {
       const claims = tokens.verifyRefreshToken(refreshToken);
-      return {
+      return contexts.make({
         subject: claims.sub,
         sessionId: claims.sid,
         claims,
@@ -273,17 +289,23 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
         fresh: false,
         user: undefined,
         renewedAccessToken: undefined,
-      };
+      });
     },
     requireRoles(context, roles) {
+      if (!contexts.owns(context)) throw new AuthError('token_invalid', { reason: 'not_a_context' });
       if (!roles.some((role) => context.roles.includes(role))) throw new AuthError('insufficient_role');
     },
-    async logout(context) {
-      await sessions.logout(context.claims);
+    async logout(tokenOrContext) {
+      await sessions.logout(claimsOfTokenOrContext(tokenOrContext));
       metrics.revocation('session');
     },
     async logoutAll(userId) {
       const ended = await sessions.logoutAll(userId);
+      metrics.revocation('user');
+      return ended;
+    },
+    async logoutOthers(tokenOrContext) {
+      const ended = await sessions.logoutOthers(claimsOfTokenOrContext(tokenOrContext));
       metrics.revocation('user');
       return ended;
     },
@@ -298,7 +320,10 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       await profiles.invalidate(userId);
       metrics.revocation('user');
     },
-    activateUser: (userId) => sessions.setUserActive(userId, true),
+    async activateUser(userId) {
+      await sessions.setUserActive(userId, true);
+      await profiles.invalidate(userId);
+    },
     invalidateUser: (userId) => profiles.invalidate(userId),
     checkStore: () => call(() => store.ping()),
     onRevocation: (listener) => store.subscribe(listener),

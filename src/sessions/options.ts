@@ -10,7 +10,11 @@ export interface SessionOptions {
    * list that expires with the token) and all of a user's tokens by epoch.
    */
   mode?: 'stateful' | 'stateless';
-  /** Live sessions kept per user, newest first; a new login ends the oldest beyond it. 0 = no limit. */
+  /**
+   * Live sessions kept per user, newest first; a new login ends the oldest beyond it (published as a
+   * `session` revocation with reason `limit`). Default 100. `0` = no limit, for those who ask for it:
+   * a user without one can pile up sessions without end.
+   */
   maxSessions?: number;
   /** Seconds after a rotation in which replaying the spent refresh token is answered, not theft. Default 5. */
   refreshReuseGrace?: Duration;
@@ -62,7 +66,7 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
   if (mode !== 'stateful' && mode !== 'stateless') {
     throw new AuthConfigError('sessions.mode', 'must be "stateful" or "stateless"');
   }
-  const maxSessions = options.maxSessions ?? 0;
+  const maxSessions = options.maxSessions ?? 100;
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 0) {
     throw new AuthConfigError('sessions.maxSessions', 'must be a whole number >= 0 (0 = no limit)');
   }

@@ -108,6 +108,15 @@ export class SessionCache {
     entry.profile = profileJson;
   }
 
+  /**
+   * A revocation this instance just made, applied at once rather than when its own announcement comes
+   * back through the store's channel: the caller's `await logout()` means refused from here on.
+   */
+  apply(event: RevocationEvent): void {
+    this.#generation++;
+    this.#forget(event);
+  }
+
   close(): void {
     this.#unsubscribe();
     this.#clear();
@@ -145,13 +154,17 @@ export class SessionCache {
       this.#up = signal === 'up';
       return;
     }
-    if (signal.kind === 'user') {
-      this.#users.delete(signal.userId);
+    this.#forget(signal);
+  }
+
+  #forget(event: RevocationEvent): void {
+    if (event.kind === 'user') {
+      this.#users.delete(event.userId);
       return;
     }
     // An ended session never comes back (ids are never reused): remember it as ended.
-    const entry = this.#users.get(signal.userId);
-    entry?.sessions.set(signal.sessionId, { record: null, cachedAt: this.#options.clockMs() });
+    const entry = this.#users.get(event.userId);
+    entry?.sessions.set(event.sessionId, { record: null, cachedAt: this.#options.clockMs() });
   }
 
   #clear(): void {

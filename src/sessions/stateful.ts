@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import type { SessionRecord, SessionStore } from '../stores/port.js';
+import type { RevocationEvent, SessionRecord, SessionStore } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
@@ -8,6 +8,12 @@ import type { ResolvedSessionOptions } from './options.js';
 import type { SessionCache } from './session-cache.js';
 import { pairKey, SharedReads } from './shared-reads.js';
 import type { SessionManager, SessionView } from './types.js';
+
+/**
+ * The most sessions a listing returns (the newest): a listing's cost stays bounded for a user who
+ * asked for no session limit.
+ */
+export const sessionListLimit = 1000;
 
 /** What one read of the store (or of the cache) says about a session and its user. */
 type SessionState = Awaited<ReturnType<SessionStore['getSessionState']>>;
@@ -22,7 +28,7 @@ export interface SessionDependencies {
   /** The local cache in `'cached'` revocation mode. */
   cache: SessionCache | undefined;
   /** Told of sessions started, rotations and reuse. */
-  events: { login(): void; refresh(): void; reuseDetected(): void };
+  events: { login(): void; refresh(): void; reuseDetected(): void; evicted(): void };
 }
 
 /**
@@ -57,6 +63,11 @@ export function createStatefulSessions({
     return liveSessionOf(await call(() => store.getSessionState(userId, sessionId, now)), userId);
   }
 
+  /** A revocation this instance made holds here at once, before its announcement comes back. */
+  function revokedHere(event: RevocationEvent): void {
+    cache?.apply(event);
+  }
+
   async function createSession(input: {
     subject: string;
     claims: Readonly<Record<string, unknown>> | undefined;
@@ -75,10 +86,12 @@ export function createStatefulSessions({
       ...deviceFields(input.userAgent, input.ip),
       ...(input.claims !== undefined && { claims: input.claims }),
     };
-    // The new id is not stored yet, so this reads the user's state alone.
-    const state = await call(() => store.getSessionState(input.subject, session.id, now));
-    if (!state.user.active) throw new AuthError('user_inactive');
-    await call(() => store.createSession(session, { maxSessions: options.maxSessions, now }));
+    const result = await call(() => store.createSession(session, { maxSessions: options.maxSessions, now }));
+    if (result.outcome === 'user_inactive') throw new AuthError('user_inactive');
+    for (const sessionId of result.evicted) {
+      revokedHere({ kind: 'session', userId: input.subject, sessionId, reason: 'limit' });
+      events.evicted();
+    }
     return session;
   }
 
@@ -152,6 +165,7 @@ export function createStatefulSessions({
       // RFC 9700 section 4.14.2: a spent refresh token presented again means it leaked; the store
       // has ended the session, so the thief's and the victim's tokens die together.
       if (result.outcome === 'reused') {
+        revokedHere({ kind: 'session', userId: claims.sub, sessionId, reason: 'reuse' });
         events.reuseDetected();
         throw new AuthError('refresh_token_reused');
       }
@@ -205,19 +219,38 @@ export function createStatefulSessions({
     },
 
     async logout(claims) {
-      await call(() => store.revokeSession(claims.sub, sessionIdOf(claims)));
+      const sessionId = sessionIdOf(claims);
+      await call(() => store.revokeSession(claims.sub, sessionId));
+      revokedHere({ kind: 'session', userId: claims.sub, sessionId, reason: 'logout' });
     },
 
-    logoutAll: (userId) => call(() => store.revokeAllSessions(userId, tokens.now())),
+    async logoutAll(userId) {
+      const ended = await call(() => store.revokeAllSessions(userId, tokens.now()));
+      revokedHere({ kind: 'user', userId, reason: 'logout-all' });
+      return ended;
+    },
+
+    async logoutOthers(claims) {
+      const ended = await call(() => store.revokeOtherSessions(claims.sub, sessionIdOf(claims)));
+      revokedHere({ kind: 'user', userId: claims.sub, reason: 'logout-others' });
+      return ended;
+    },
 
     async listSessions(userId, currentSessionId) {
-      const sessions = await call(() => store.listSessions(userId, clockMs()));
+      const sessions = await call(() => store.listSessions(userId, clockMs(), sessionListLimit));
       return sessions.map((session) => toView(session, currentSessionId));
     },
 
-    revokeSession: (userId, sessionId) => call(() => store.revokeSession(userId, sessionId)),
+    async revokeSession(userId, sessionId) {
+      const ended = await call(() => store.revokeSession(userId, sessionId));
+      revokedHere({ kind: 'session', userId, sessionId, reason: 'logout' });
+      return ended;
+    },
 
-    setUserActive: (userId, active) => call(() => store.setUserActive(userId, active, clockMs())),
+    async setUserActive(userId, active) {
+      await call(() => store.setUserActive(userId, active, clockMs()));
+      revokedHere({ kind: 'user', userId, reason: active ? 'activated' : 'deactivated' });
+    },
   };
 }
 

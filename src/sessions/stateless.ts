@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js';
+import { AuthConfigError, AuthError } from '../errors.js';
 import type { UserState } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
@@ -109,6 +109,11 @@ export function createStatelessSessions({
     },
 
     logoutAll: (userId) => call(() => store.revokeAllSessions(userId, tokens.now())),
+
+    async logoutOthers() {
+      // The epoch that ends a user's tokens would end the caller's own too: there is no session to keep.
+      throw new AuthConfigError('sessions.mode', 'logoutOthers needs stateful sessions');
+    },
 
     listSessions: async () => [],
 

@@ -77,6 +77,8 @@ export interface SessionManager {
   logout(claims: TokenClaims): Promise<void>;
   /** Ends every session of the user; returns how many (0 in stateless mode). */
   logoutAll(userId: string): Promise<number>;
+  /** Ends every session of the user but the verified token's own; returns how many. */
+  logoutOthers(claims: TokenClaims): Promise<number>;
   listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
   /** Ends one of the user's sessions; false when the user has no such live session. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;

@@ -32,13 +32,19 @@ export function createUserProfiles(
   call: Call,
   cache: SessionCache | undefined,
 ): UserProfiles {
+  /** Drops the profile in the store (announced to every instance) and, at once, in this instance's cache. */
+  async function invalidate(userId: string): Promise<void> {
+    await call(() => store.deleteCachedUser(userId));
+    cache?.apply({ kind: 'user', userId, reason: 'profile' });
+  }
+
   if (options === undefined) {
     return {
       enabled: false,
       load: async () => undefined,
       loadLocally: () => noProfile,
       roles: () => undefined,
-      invalidate: (userId) => call(() => store.deleteCachedUser(userId)),
+      invalidate,
     };
   }
   if (typeof options.load !== 'function') throw new AuthConfigError('users.load', 'must be a function');
@@ -91,6 +97,6 @@ export function createUserProfiles(
       return local === undefined ? undefined : { user: activeOnly(JSON.parse(local)) };
     },
     roles: (user) => (rolesOf === undefined ? undefined : rolesOf(user)),
-    invalidate: (userId) => call(() => store.deleteCachedUser(userId)),
+    invalidate,
   };
 }

@@ -42,15 +42,27 @@ interface UserEntry {
 }
 
 const defaultUser: UserState = Object.freeze({ active: true, epoch: 0 });
-/** Users swept per store call: enough to keep up with any steady workload, small enough to go unnoticed. */
-const sweepBatch = 4;
+/**
+ * Sessions and deny-list entries the sweep looks at per store call: enough to keep up with any steady
+ * workload, and the same small cost whatever one user holds.
+ */
+const sweepBatch = 16;
+
+/** Where the sweep is: the user it is going through, and how far. */
+interface SweepPosition {
+  readonly userId: string;
+  readonly entry: UserEntry;
+  readonly sessions: Iterator<[string, SessionRecord]>;
+  readonly denied: Iterator<[string, number]>;
+}
 
 /**
  * The embedded store: everything in this process's memory, correct within one process (two
  * instances of an app each with a memory store are two separate services). Expired sessions,
  * profiles, deny-list entries and user state are dropped lazily: when touched, and by a sweep that
- * visits a few users on every call, so memory follows the live data. Revocation events reach this
- * store's own listeners only.
+ * looks at a few entries on every call, so memory follows the live data. No per-session step costs
+ * more for a user with many sessions, except a login that reaches `maxSessions` (which looks through
+ * that many). Revocation events reach this store's own listeners only.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
   const clock = options.clock ?? Date.now;
@@ -67,7 +79,8 @@ class MemorySessionStore implements SessionStore {
   readonly #userStateTtlMs: number;
   /** The latest session time seen: the sweep's and revocation's notion of now for sessions. */
   #sessionNow = Number.NEGATIVE_INFINITY;
-  #sweepCursor: Iterator<[string, UserEntry]> | undefined;
+  #sweepUsers: Iterator<[string, UserEntry]> | undefined;
+  #sweepPosition: SweepPosition | undefined;
 
   constructor(clock: () => number, userStateTtlMs: number) {
     this.#clock = clock;
@@ -77,19 +90,24 @@ class MemorySessionStore implements SessionStore {
   async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
     const now = this.#begin(options.now);
     const entry = this.#entry(session.userId);
-    this.#dropEnded(entry, now);
-    entry.sessions.set(session.id, copySession(session));
+    if (!this.#state(entry).active) return { outcome: 'user_inactive' };
+    entry.sessions.delete(session.id);
     const evicted: string[] = [];
-    if (options.maxSessions > 0 && entry.sessions.size > options.maxSessions) {
-      // The new session always stays: a login ends the older sessions, never itself.
-      const others = [...entry.sessions.values()].filter((s) => s.id !== session.id).sort(newestFirst);
-      for (const old of others.slice(options.maxSessions - 1)) {
+    // Only a user at the limit is looked through (ended sessions dropped, then the oldest evicted), so a
+    // login costs the same for a user with 10,000 sessions as with one unless a limit is reached.
+    if (options.maxSessions > 0 && entry.sessions.size >= options.maxSessions) {
+      this.#dropEnded(entry, now);
+      const oldestFirst = [...entry.sessions.values()].sort(newestFirst).reverse();
+      const excess = Math.max(0, entry.sessions.size - options.maxSessions + 1);
+      for (const old of oldestFirst.slice(0, excess)) {
         entry.sessions.delete(old.id);
         evicted.push(old.id);
-        this.#publish({ kind: 'session', userId: session.userId, sessionId: old.id });
+        this.#publish({ kind: 'session', userId: session.userId, sessionId: old.id, reason: 'limit' });
       }
     }
-    return { evicted };
+    // The new session always stays: a login ends the older sessions, never itself.
+    entry.sessions.set(session.id, copySession(session));
+    return { outcome: 'created', evicted };
   }
 
   async getSessionState(
@@ -140,7 +158,7 @@ class MemorySessionStore implements SessionStore {
     }
     // A spent token outside the grace window, or one this session never issued: theft (RFC 9700 4.14.2).
     entry.sessions.delete(session.id);
-    this.#publish({ kind: 'session', userId: input.userId, sessionId: session.id });
+    this.#publish({ kind: 'session', userId: input.userId, sessionId: session.id, reason: 'reuse' });
     return { outcome: 'reused' };
   }
 
@@ -151,8 +169,23 @@ class MemorySessionStore implements SessionStore {
     if (entry === undefined || session === undefined) return false;
     entry.sessions.delete(sessionId);
     if (!isLive(session, this.#revocationNow())) return false;
-    this.#publish({ kind: 'session', userId, sessionId });
+    this.#publish({ kind: 'session', userId, sessionId, reason: 'logout' });
     return true;
+  }
+
+  async revokeOtherSessions(userId: string, keepSessionId: string): Promise<number> {
+    this.#begin();
+    const entry = this.#users.get(userId);
+    if (entry === undefined) return 0;
+    const now = this.#revocationNow();
+    let ended = 0;
+    for (const [id, session] of entry.sessions) {
+      if (id === keepSessionId) continue;
+      if (isLive(session, now)) ended += 1;
+      entry.sessions.delete(id);
+    }
+    this.#publish({ kind: 'user', userId, reason: 'logout-others' });
+    return ended;
   }
 
   async revokeAllSessions(userId: string, epoch: number): Promise<number> {
@@ -167,16 +200,18 @@ class MemorySessionStore implements SessionStore {
       entry.epoch = epoch;
       entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
     }
-    this.#publish({ kind: 'user', userId });
+    this.#publish({ kind: 'user', userId, reason: 'logout-all' });
     return ended;
   }
 
-  async listSessions(userId: string, now: number): Promise<SessionRecord[]> {
+  async listSessions(userId: string, now: number, limit: number): Promise<SessionRecord[]> {
     this.#begin(now);
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new RangeError('authjwt: limit must be a whole number >= 1');
     const entry = this.#users.get(userId);
     if (entry === undefined) return [];
     this.#dropEnded(entry, now);
-    return [...entry.sessions.values()].sort(newestFirst);
+    return [...entry.sessions.values()].sort(newestFirst).slice(0, limit);
   }
 
   async setUserActive(userId: string, active: boolean, now: number): Promise<void> {
@@ -188,7 +223,7 @@ class MemorySessionStore implements SessionStore {
       entry.sessions.clear();
       entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
     }
-    this.#publish({ kind: 'user', userId });
+    this.#publish({ kind: 'user', userId, reason: active ? 'activated' : 'deactivated' });
   }
 
   async getCachedUser(userId: string): Promise<string | null> {
@@ -211,7 +246,7 @@ class MemorySessionStore implements SessionStore {
     this.#begin();
     const entry = this.#users.get(userId);
     if (entry !== undefined) entry.profile = undefined;
-    this.#publish({ kind: 'user', userId });
+    this.#publish({ kind: 'user', userId, reason: 'profile' });
   }
 
   async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
@@ -294,29 +329,51 @@ class MemorySessionStore implements SessionStore {
   }
 
   #sweepSome(): void {
-    this.#sweepCursor ??= this.#users.entries();
     const clockNow = this.#clock();
-    for (let n = 0; n < sweepBatch; n += 1) {
-      const next = this.#sweepCursor.next();
-      if (next.done === true) {
-        this.#sweepCursor = undefined;
-        return;
+    let budget = sweepBatch;
+    while (budget > 0) {
+      const position = this.#sweepPosition ?? this.#nextSweepUser();
+      if (position === undefined) return;
+      const { entry } = position;
+      for (let step = position.sessions.next(); ; step = position.sessions.next()) {
+        if (step.done === true) break;
+        // Deleting the current entry while iterating a Map is safe; the iterator moves on.
+        if (!isLive(step.value[1], this.#sessionNow)) entry.sessions.delete(step.value[0]);
+        if (--budget === 0) return;
       }
-      const [userId, entry] = next.value;
-      this.#dropEnded(entry, this.#sessionNow);
+      for (let step = position.denied.next(); ; step = position.denied.next()) {
+        if (step.done === true) break;
+        if (step.value[1] <= clockNow) entry.denied.delete(step.value[0]);
+        if (--budget === 0) return;
+      }
       if (entry.profile !== undefined && entry.profile.expiresAt <= clockNow) entry.profile = undefined;
-      for (const [jti, expiresAt] of entry.denied) if (expiresAt <= clockNow) entry.denied.delete(jti);
-      const state = this.#state(entry);
-      if (
+      const unused =
         entry.sessions.size === 0 &&
         entry.profile === undefined &&
         entry.denied.size === 0 &&
-        state === defaultUser
-      ) {
-        // Deleting the current entry while iterating a Map is safe; the iterator moves on.
-        this.#users.delete(userId);
-      }
+        this.#state(entry) === defaultUser;
+      if (unused && this.#users.get(position.userId) === entry) this.#users.delete(position.userId);
+      this.#sweepPosition = undefined;
+      budget -= 1;
     }
+  }
+
+  /** The next user to sweep, starting over after the last one (and stopping there for this call). */
+  #nextSweepUser(): SweepPosition | undefined {
+    this.#sweepUsers ??= this.#users.entries();
+    const next = this.#sweepUsers.next();
+    if (next.done === true) {
+      this.#sweepUsers = undefined;
+      return undefined;
+    }
+    const [userId, entry] = next.value;
+    this.#sweepPosition = {
+      userId,
+      entry,
+      sessions: entry.sessions.entries(),
+      denied: entry.denied.entries(),
+    };
+    return this.#sweepPosition;
   }
 
   #publish(event: RevocationEvent): void {

@@ -47,10 +47,15 @@ export interface CreateSessionOptions {
   readonly now: number;
 }
 
-export interface CreateSessionResult {
-  /** Ids of the user's older sessions ended to respect `maxSessions`. */
-  readonly evicted: readonly string[];
-}
+/**
+ * - `created`: stored; `evicted` names the user's older live sessions ended to respect `maxSessions`
+ *   (each also published as a `session` revocation with reason `limit`).
+ * - `user_inactive`: the user is deactivated; nothing was stored. Checked in the same atomic step, so
+ *   a login racing a deactivation cannot leave a session that comes back on reactivation.
+ */
+export type CreateSessionResult =
+  | { readonly outcome: 'created'; readonly evicted: readonly string[] }
+  | { readonly outcome: 'user_inactive' };
 
 export interface RotateRefreshInput {
   readonly userId: string;
@@ -80,13 +85,34 @@ export type RotateRefreshResult =
   | { readonly outcome: 'reused' }
   | { readonly outcome: 'missing' };
 
-/** Why sessions ended; published to every instance so caches and sockets can react at once. */
+/** Why one session ended: its logout (or an end from another device), the per-user limit, refresh token reuse. */
+export type SessionEndReason = 'logout' | 'limit' | 'reuse';
+
+/**
+ * Why a user's sessions or state changed: all sessions ended, all but one ended, the user deactivated
+ * or reactivated, or only the cached profile changed.
+ */
+export type UserChangeReason = 'logout-all' | 'logout-others' | 'deactivated' | 'activated' | 'profile';
+
+/**
+ * Why sessions ended; published to every instance so caches and sockets can react at once. `reason`
+ * is informational (metrics, audit): a listener must treat every `user` event as "ask again".
+ */
 export type RevocationEvent =
-  | { readonly kind: 'session'; readonly userId: string; readonly sessionId: string }
-  | { readonly kind: 'user'; readonly userId: string };
+  | {
+      readonly kind: 'session';
+      readonly userId: string;
+      readonly sessionId: string;
+      readonly reason: SessionEndReason;
+    }
+  | { readonly kind: 'user'; readonly userId: string; readonly reason: UserChangeReason };
 
 export interface SessionStore {
-  /** Stores a new session and, atomically, ends the user's oldest sessions beyond `maxSessions`. */
+  /**
+   * Stores a new session and, atomically, ends the user's oldest sessions beyond `maxSessions`;
+   * refuses (`user_inactive`) when the user is deactivated. Costs the same whatever the user's number
+   * of sessions (at most logarithmic in it), like every per-session step below.
+   */
   createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult>;
 
   /** The live session and the user's state, in one round trip (the per-request check in strict mode). */
@@ -102,8 +128,14 @@ export interface SessionStore {
   /** Refresh rotation with reuse detection, atomically (see `RotateRefreshResult`). */
   rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult>;
 
-  /** Ends one session; `false` when it was not live. Publishes a `session` revocation. */
+  /** Ends one session; `false` when it was not live. Publishes a `session` revocation (reason `logout`). */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
+
+  /**
+   * Ends every session of the user except `keepSessionId`, atomically (a password change keeps the
+   * session that made it). Returns how many live sessions ended. Publishes a `user` revocation.
+   */
+  revokeOtherSessions(userId: string, keepSessionId: string): Promise<number>;
 
   /**
    * Ends every session of the user and raises the user's epoch to `epoch` (seconds) if higher.
@@ -111,8 +143,11 @@ export interface SessionStore {
    */
   revokeAllSessions(userId: string, epoch: number): Promise<number>;
 
-  /** The user's live sessions, newest first. */
-  listSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * The user's live sessions, newest first, at most `limit` of them (the cost of a listing is bounded
+   * whatever the user's number of sessions).
+   */
+  listSessions(userId: string, now: number, limit: number): Promise<SessionRecord[]>;
 
   /** Marks the user active or not. Deactivating also ends all their sessions, in the same atomic step. */
   setUserActive(userId: string, active: boolean, now: number): Promise<void>;

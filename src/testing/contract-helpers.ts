@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '../stores/port.js';
+import type { CreateSessionResult, SessionRecord, SessionStore } from '../stores/port.js';
 
 /** The few assertions the contract makes; Vitest's and Jest's `expect` both fit. */
 export interface ContractExpectation {
@@ -29,6 +29,16 @@ export interface ContractFixture {
 }
 
 export const hour = 3_600_000;
+
+/** The listing bound the contract passes where it does not test the bound itself. */
+export const listLimit = 1000;
+
+/** The sessions a creation evicted; a refusal is a failure here. */
+export function evictedBy(result: CreateSessionResult): readonly string[] {
+  if (result.outcome !== 'created')
+    throw new Error(`expected the session to be created, not ${result.outcome}`);
+  return result.evicted;
+}
 
 /** Polls until `check` holds (events arrive asynchronously, from Redis through another connection). */
 export async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SessionRecord } from '../stores/port.js';
-import { type ContractFixture, hour } from './contract-helpers.js';
+import { type ContractFixture, evictedBy, hour, listLimit } from './contract-helpers.js';
 
 const device = {
   userAgent:
@@ -18,6 +18,7 @@ export function registerSessionContract(f: ContractFixture): void {
     it('returns a stored session exactly as given, with device metadata and claims', async () => {
       const session = f.session('alice', device);
       expect(await f.store().createSession(session, { maxSessions: 0, now: f.t0() })).toEqual({
+        outcome: 'created',
         evicted: [],
       });
       expect(await f.store().getSessionState('alice', session.id, f.t0())).toEqual({
@@ -73,9 +74,9 @@ export function registerSessionContract(f: ContractFixture): void {
           maxSessions: 0,
           now: f.t0() + n,
         });
-        expect(result.evicted).toEqual([]);
+        expect(evictedBy(result)).toEqual([]);
       }
-      expect((await f.store().listSessions('alice', f.t0() + 10)).length).toBe(5);
+      expect((await f.store().listSessions('alice', f.t0() + 10, listLimit)).length).toBe(5);
     });
 
     it('ends the older session with maxSessions 1 (a new login ends the others)', async () => {
@@ -83,6 +84,7 @@ export function registerSessionContract(f: ContractFixture): void {
       const second = f.session('alice', { createdAt: f.t0() + 1 });
       await f.store().createSession(first, { maxSessions: 1, now: f.t0() });
       expect(await f.store().createSession(second, { maxSessions: 1, now: f.t0() + 1 })).toEqual({
+        outcome: 'created',
         evicted: [first.id],
       });
       expect((await f.store().getSessionState('alice', first.id, f.t0() + 1)).session).toBe(null);
@@ -94,10 +96,10 @@ export function registerSessionContract(f: ContractFixture): void {
       const evicted: string[] = [];
       for (const session of sessions) {
         const result = await f.store().createSession(session, { maxSessions: 3, now: session.createdAt });
-        evicted.push(...result.evicted);
+        evicted.push(...evictedBy(result));
       }
       // Kept: each login stays, then the newest others. The last login (created at +2) ends +0 and +1.
-      const listed = await f.store().listSessions('alice', f.t0() + 10);
+      const listed = await f.store().listSessions('alice', f.t0() + 10, listLimit);
       expect(listed.map((s) => s.createdAt - f.t0())).toEqual([4, 3, 2]);
       expect(evicted.length).toBe(2);
       expect(new Set(evicted)).toEqual(
@@ -114,8 +116,8 @@ export function registerSessionContract(f: ContractFixture): void {
         maxSessions: 2,
         now: f.t0() + 20,
       });
-      expect(result.evicted).toEqual([]);
-      expect((await f.store().listSessions('alice', f.t0() + 20)).length).toBe(2);
+      expect(evictedBy(result)).toEqual([]);
+      expect((await f.store().listSessions('alice', f.t0() + 20, listLimit)).length).toBe(2);
     });
 
     it('leaves exactly one live session after 20 concurrent logins with maxSessions 1', async () => {
@@ -123,9 +125,9 @@ export function registerSessionContract(f: ContractFixture): void {
       const results = await Promise.all(
         sessions.map((s) => f.store().createSession(s, { maxSessions: 1, now: f.t0() })),
       );
-      const listed = await f.store().listSessions('alice', f.t0());
+      const listed = await f.store().listSessions('alice', f.t0(), listLimit);
       expect(listed.length).toBe(1);
-      const evicted = results.flatMap((r) => r.evicted);
+      const evicted = results.flatMap((r) => evictedBy(r));
       expect(evicted.length).toBe(19);
       expect(new Set([...evicted, listed[0]?.id])).toEqual(new Set(sessions.map((s) => s.id)));
     });
@@ -133,8 +135,8 @@ export function registerSessionContract(f: ContractFixture): void {
     it("does not count other users' sessions", async () => {
       await f.store().createSession(f.session('alice'), { maxSessions: 1, now: f.t0() });
       const result = await f.store().createSession(f.session('bob'), { maxSessions: 1, now: f.t0() });
-      expect(result.evicted).toEqual([]);
-      expect((await f.store().listSessions('alice', f.t0())).length).toBe(1);
+      expect(evictedBy(result)).toEqual([]);
+      expect((await f.store().listSessions('alice', f.t0(), listLimit)).length).toBe(1);
     });
   });
 
@@ -162,7 +164,7 @@ export function registerSessionContract(f: ContractFixture): void {
       await f.store().touchSession('alice', session.id, f.t0() + hour, f.t0() + 2 * hour);
       expect((await f.store().getSessionState('alice', session.id, f.t0() + hour)).session).toBe(null);
       await f.store().touchSession('alice', 'no-such-session', f.t0(), f.t0() + hour);
-      expect(await f.store().listSessions('alice', f.t0())).toEqual([]);
+      expect(await f.store().listSessions('alice', f.t0(), listLimit)).toEqual([]);
     });
   });
 
@@ -175,13 +177,13 @@ export function registerSessionContract(f: ContractFixture): void {
       for (const s of [middle, ended, newest, oldest]) {
         await f.store().createSession(s, { maxSessions: 0, now: f.t0() });
       }
-      expect(await f.store().listSessions('alice', f.t0() + 5)).toEqual([newest, middle, oldest]);
+      expect(await f.store().listSessions('alice', f.t0() + 5, listLimit)).toEqual([newest, middle, oldest]);
       // Dropped, not hidden: an earlier `now` does not bring it back.
-      expect((await f.store().listSessions('alice', f.t0())).length).toBe(3);
+      expect((await f.store().listSessions('alice', f.t0(), listLimit)).length).toBe(3);
     });
 
     it('lists nothing for an unknown user', async () => {
-      expect(await f.store().listSessions('nobody', f.t0())).toEqual([]);
+      expect(await f.store().listSessions('nobody', f.t0(), listLimit)).toEqual([]);
     });
   });
 
@@ -193,7 +195,7 @@ export function registerSessionContract(f: ContractFixture): void {
       await f.store().createSession(kept, { maxSessions: 0, now: f.t0() });
       expect(await f.store().revokeSession('alice', ended.id)).toBe(true);
       expect((await f.store().getSessionState('alice', ended.id, f.t0())).session).toBe(null);
-      expect((await f.store().listSessions('alice', f.t0())).map((s) => s.id)).toEqual([kept.id]);
+      expect((await f.store().listSessions('alice', f.t0(), listLimit)).map((s) => s.id)).toEqual([kept.id]);
     });
 
     it('answers false for a session that is not live', async () => {
@@ -212,7 +214,7 @@ export function registerSessionContract(f: ContractFixture): void {
       await f.store().createSession(bobs, { maxSessions: 0, now: f.t0() });
       const epoch = Math.floor(f.t0() / 1000);
       expect(await f.store().revokeAllSessions('alice', epoch)).toBe(3);
-      expect(await f.store().listSessions('alice', f.t0())).toEqual([]);
+      expect(await f.store().listSessions('alice', f.t0(), listLimit)).toEqual([]);
       const state = await f.store().getSessionState('alice', 'any', f.t0());
       expect(state.user).toEqual({ active: true, epoch });
       expect((await f.store().getSessionState('bob', bobs.id, f.t0())).session?.id).toBe(bobs.id);

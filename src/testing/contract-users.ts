@@ -1,6 +1,6 @@
 import type { RevocationEvent, SessionStore } from '../stores/port.js';
 import { randomId } from '../tokens/random-id.js';
-import { type ContractFixture, eventually, sleep } from './contract-helpers.js';
+import { type ContractFixture, eventually, listLimit, sleep } from './contract-helpers.js';
 
 /**
  * User ids that try to escape their keys or records: hash-tag braces, glob characters, separators
@@ -51,7 +51,7 @@ export function registerUserContract(f: ContractFixture): void {
         session: null,
         user: { active: false, epoch: 0 },
       });
-      expect(await f.store().listSessions('alice', f.t0())).toEqual([]);
+      expect(await f.store().listSessions('alice', f.t0(), listLimit)).toEqual([]);
       expect((await f.store().getTokenState('alice', 'any')).user).toEqual({ active: false, epoch: 0 });
     });
 
@@ -161,12 +161,12 @@ export function registerUserContract(f: ContractFixture): void {
         await f.store().setUserActive('carol', false, f.t0());
         await f.store().deleteCachedUser('dave');
         const expected: Signal[] = [
-          { kind: 'session', userId: 'alice', sessionId: one.id },
-          { kind: 'session', userId: 'alice', sessionId: two.id },
-          { kind: 'session', userId: 'alice', sessionId: three.id },
-          { kind: 'user', userId: 'bob' },
-          { kind: 'user', userId: 'carol' },
-          { kind: 'user', userId: 'dave' },
+          { kind: 'session', userId: 'alice', sessionId: one.id, reason: 'logout' },
+          { kind: 'session', userId: 'alice', sessionId: two.id, reason: 'limit' },
+          { kind: 'session', userId: 'alice', sessionId: three.id, reason: 'reuse' },
+          { kind: 'user', userId: 'bob', reason: 'logout-all' },
+          { kind: 'user', userId: 'carol', reason: 'deactivated' },
+          { kind: 'user', userId: 'dave', reason: 'profile' },
         ];
         await eventually(() => expected.every(heard.has), 'every revocation');
         // One user's events arrive in order; different users' need not (on a Cluster they are
@@ -188,7 +188,10 @@ export function registerUserContract(f: ContractFixture): void {
         await eventually(() => stopped.has('up') && other.has('up'), "'up'");
         stopped.stop();
         await f.store().deleteCachedUser('alice');
-        await eventually(() => other.has({ kind: 'user', userId: 'alice' }), 'the revocation');
+        await eventually(
+          () => other.has({ kind: 'user', userId: 'alice', reason: 'profile' }),
+          'the revocation',
+        );
         expect(stopped.signals).toEqual(['up']);
       } finally {
         other.stop();
@@ -201,7 +204,7 @@ export function registerUserContract(f: ContractFixture): void {
       const sessions = hostileUserIds.map((userId) => f.session(userId, { id: `${userId}:{s}*,1,2,` }));
       for (const s of sessions) await f.store().createSession(s, { maxSessions: 0, now: f.t0() });
       for (const s of sessions) {
-        expect((await f.store().listSessions(s.userId, f.t0())).map((x) => x.id)).toEqual([s.id]);
+        expect((await f.store().listSessions(s.userId, f.t0(), listLimit)).map((x) => x.id)).toEqual([s.id]);
         expect(await f.store().getSessionState(s.userId, s.id, f.t0())).toEqual({
           session: s,
           user: { active: true, epoch: 0 },
@@ -213,7 +216,7 @@ export function registerUserContract(f: ContractFixture): void {
       await f.store().setUserActive('{a}', false, f.t0());
       for (const s of sessions) {
         const ended = ['*', 'a*', '{a}'].includes(s.userId);
-        expect((await f.store().listSessions(s.userId, f.t0())).length).toBe(ended ? 0 : 1);
+        expect((await f.store().listSessions(s.userId, f.t0(), listLimit)).length).toBe(ended ? 0 : 1);
       }
       expect((await f.store().getTokenState('a', 'x')).user).toEqual({ active: true, epoch: 0 });
     });

@@ -1,6 +1,7 @@
 import type { SessionStore } from '../stores/port.js';
 import { randomId } from '../tokens/random-id.js';
 import { type ContractFixture, type ContractTestApi, hour } from './contract-helpers.js';
+import { registerManySessionsContract } from './contract-many-sessions.js';
 import { registerRotationContract } from './contract-rotation.js';
 import { registerSessionContract } from './contract-sessions.js';
 import { registerUserContract } from './contract-users.js';
@@ -59,5 +60,6 @@ export function runSessionStoreContract(name: string, makeStore: MakeStore, api:
     registerSessionContract(fixture);
     registerRotationContract(fixture);
     registerUserContract(fixture);
+    registerManySessionsContract(fixture);
   });
 }

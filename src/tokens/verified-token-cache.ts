@@ -1,3 +1,5 @@
+import { deepFreeze } from '../internal/deep-freeze.js';
+
 /**
  * Tokens whose signature already verified, found by the exact token string. A client presents the
  * same access token on every request for its whole lifetime, and the signature check and JSON parse
@@ -49,12 +51,4 @@ export class VerifiedTokenCache {
     const key = keyOf(token);
     if (this.#entries.get(key)?.token === token) this.#entries.delete(key);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }

@@ -53,7 +53,7 @@ async function workload(store: SessionStore, userId: string, t0: number): Promis
     idleExpiresAt: t0 + 3 * hour,
   });
   await store.revokeSession(userId, sessions[2]?.id ?? '');
-  await store.listSessions(userId, t0 + 30);
+  await store.listSessions(userId, t0 + 30, 1000);
   await store.setCachedUser(userId, '{"name":"x"}', 60_000);
   await store.denyToken(userId, randomId(), Date.now() + hour);
   await store.denyToken(userId, 'not base64url: {*}', Date.now() + hour);
@@ -179,7 +179,7 @@ describe('a server that lost its data and its scripts', () => {
     expect((await store.getSessionState('alice', before.id, t0)).session).toBe(null);
     const after = session('alice', t0);
     await store.createSession(after, { maxSessions: 1, now: t0 });
-    expect((await store.listSessions('alice', t0)).map((s) => s.id)).toEqual([after.id]);
+    expect((await store.listSessions('alice', t0, 1000)).map((s) => s.id)).toEqual([after.id]);
     await store.close();
   });
 });

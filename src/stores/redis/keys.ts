@@ -3,8 +3,15 @@ import { AuthConfigError } from '../../errors.js';
 
 /** The keys of one user. They share one hash tag, so every script on them runs on one Cluster slot. */
 export interface UserKeys {
-  /** String: all of the user's sessions, packed (see `session-codec.ts`, `lua-prelude.ts`). */
+  /**
+   * The user's sessions (see `lua-sessions.ts`): a string of packed entries while the user has few,
+   * a hash of session id -> packed session once there are many.
+   */
   readonly sessions: string;
+  /** Sorted set, beside the hash form only: session ids by creation time (which to evict first). */
+  readonly created: string;
+  /** Sorted set, beside the hash form only: session ids by end time (which have ended). */
+  readonly ends: string;
   /** Hash: `a` = '0' while inactive, `e` = revoke-all epoch (seconds). Absent for a default user. */
   readonly user: string;
   /** String: the cached profile JSON. */
@@ -36,6 +43,8 @@ export function userKeys(prefix: string, userId: string): UserKeys {
   const base = `${prefix}{${userTag(userId)}}:`;
   return {
     sessions: `${base}s`,
+    created: `${base}o`,
+    ends: `${base}x`,
     user: `${base}u`,
     profile: `${base}p`,
     // Token ids are base64url when we mint them; anything else is hashed rather than trusted.

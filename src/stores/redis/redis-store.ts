@@ -29,6 +29,7 @@ import {
   deleteCachedUserScript,
   getTokenStateScript,
   revokeAllSessionsScript,
+  revokeOtherSessionsScript,
   setUserActiveScript,
 } from './user-scripts.js';
 
@@ -64,11 +65,12 @@ export interface RedisStoreOptions {
  * a hash tag). Revocations are published on `${prefix}revocations`, and `subscribe()` listens on a
  * connection of the store's own, which `close()` closes.
  *
- * Layout per user (tag = 16 base64url characters of SHA-256 of the user id): `{tag}:s`, one string
- * holding all the user's sessions, packed, which expires with its longest-lived session; `{tag}:u`,
- * the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`, denied token ids. Every key has
- * an expiry. Each step reads and rewrites the user's sessions string, so its cost grows with the
- * user's number of live sessions: set `maxSessions` to keep that bounded.
+ * Layout per user (tag = 16 base64url characters of SHA-256 of the user id): `{tag}:s`, the user's
+ * sessions, packed into one string while they are few and a hash once they are many, with `{tag}:o`
+ * and `{tag}:x` (creation and end order) beside the hash (see lua-sessions.ts), all expiring with the
+ * longest-lived session; `{tag}:u`, the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`,
+ * denied token ids. Every key has an expiry. No per-session step costs more for a user with many
+ * sessions than for a user with one.
  *
  * ```ts
  * const client = createClient({ url, disableOfflineQueue: true }); // node-redis
@@ -105,19 +107,24 @@ class RedisSessionStore implements SessionStore {
 
   async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
     const keys = this.#keys(session.userId);
-    const reply = await this.#commands.run(
-      createSessionScript,
-      [keys.sessions],
-      [
-        session.id,
-        encodeSession(session),
-        checkInteger('maxSessions', options.maxSessions),
-        checkInteger('now', options.now),
-        this.#channel,
-        session.userId,
-      ],
+    const reply = asArray(
+      await this.#commands.run(
+        createSessionScript,
+        [keys.sessions, keys.created, keys.ends, keys.user],
+        [
+          session.id,
+          encodeSession(session),
+          checkInteger('maxSessions', options.maxSessions),
+          checkInteger('now', options.now),
+          this.#channel,
+          session.userId,
+        ],
+      ),
     );
-    return { evicted: texts(reply) };
+    const outcome = replyText(reply[0]);
+    if (outcome === 'created') return { outcome, evicted: texts(reply[1]) };
+    if (outcome === 'inactive') return { outcome: 'user_inactive' };
+    throw new AuthError('store_unavailable', { reason: 'redis_reply' });
   }
 
   async getSessionState(
@@ -140,29 +147,25 @@ class RedisSessionStore implements SessionStore {
   }
 
   async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {
-    await this.#commands.run(
-      touchSessionScript,
-      [this.#keys(userId).sessions],
-      [sessionId, checkInteger('now', now), checkInteger('idleExpiresAt', idleExpiresAt)],
-    );
+    await this.#commands.run(touchSessionScript, this.#sessionKeys(userId), [
+      sessionId,
+      checkInteger('now', now),
+      checkInteger('idleExpiresAt', idleExpiresAt),
+    ]);
   }
 
   async rotateRefresh(input: RotateRefreshInput): Promise<RotateRefreshResult> {
     const reply = asArray(
-      await this.#commands.run(
-        rotateRefreshScript,
-        [this.#keys(input.userId).sessions],
-        [
-          input.sessionId,
-          input.presentedJti,
-          checkTokenId('nextJti', input.nextJti),
-          checkInteger('now', input.now),
-          checkInteger('graceMs', input.graceMs),
-          checkInteger('idleExpiresAt', input.idleExpiresAt),
-          this.#channel,
-          input.userId,
-        ],
-      ),
+      await this.#commands.run(rotateRefreshScript, this.#sessionKeys(input.userId), [
+        input.sessionId,
+        input.presentedJti,
+        checkTokenId('nextJti', input.nextJti),
+        checkInteger('now', input.now),
+        checkInteger('graceMs', input.graceMs),
+        checkInteger('idleExpiresAt', input.idleExpiresAt),
+        this.#channel,
+        input.userId,
+      ]),
     );
     const outcome = replyText(reply[0]);
     const packed = replyText(reply[1]);
@@ -174,27 +177,41 @@ class RedisSessionStore implements SessionStore {
   }
 
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
-    const reply = await this.#commands.run(
-      revokeSessionScript,
-      [this.#keys(userId).sessions],
-      [sessionId, this.#channel, userId],
-    );
+    const reply = await this.#commands.run(revokeSessionScript, this.#sessionKeys(userId), [
+      sessionId,
+      this.#channel,
+      userId,
+    ]);
     return Number(reply) === 1;
+  }
+
+  async revokeOtherSessions(userId: string, keepSessionId: string): Promise<number> {
+    const reply = await this.#commands.run(revokeOtherSessionsScript, this.#sessionKeys(userId), [
+      keepSessionId,
+      this.#channel,
+      userId,
+    ]);
+    return Number(reply);
   }
 
   async revokeAllSessions(userId: string, epoch: number): Promise<number> {
     const keys = this.#keys(userId);
     const reply = await this.#commands.run(
       revokeAllSessionsScript,
-      [keys.sessions, keys.user],
+      [keys.sessions, keys.created, keys.ends, keys.user],
       [checkInteger('epoch', epoch), this.#userStateTtlMs, this.#channel, userId],
     );
     return Number(reply);
   }
 
-  async listSessions(userId: string, now: number): Promise<SessionRecord[]> {
+  async listSessions(userId: string, now: number, limit: number): Promise<SessionRecord[]> {
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new RangeError('authjwt: limit must be a whole number >= 1');
     const reply = asArray(
-      await this.#commands.run(listSessionsScript, [this.#keys(userId).sessions], [checkInteger('now', now)]),
+      await this.#commands.run(listSessionsScript, this.#sessionKeys(userId), [
+        checkInteger('now', now),
+        String(limit),
+      ]),
     );
     const sessions: SessionRecord[] = [];
     for (let n = 0; n + 1 < reply.length; n += 2) {
@@ -202,7 +219,7 @@ class RedisSessionStore implements SessionStore {
       const packed = replyText(reply[n + 1]);
       if (id !== null && packed !== null) sessions.push(decodeSession(userId, id, packed));
     }
-    return sessions.sort(newestFirst);
+    return sessions.sort(newestFirst).slice(0, limit);
   }
 
   async setUserActive(userId: string, active: boolean, now: number): Promise<void> {
@@ -210,7 +227,7 @@ class RedisSessionStore implements SessionStore {
     const keys = this.#keys(userId);
     await this.#commands.run(
       setUserActiveScript,
-      [keys.sessions, keys.user],
+      [keys.sessions, keys.created, keys.ends, keys.user],
       [active ? '1' : '0', this.#userStateTtlMs, this.#channel, userId],
     );
   }
@@ -259,6 +276,12 @@ class RedisSessionStore implements SessionStore {
 
   #keys(userId: string): UserKeys {
     return userKeys(this.#prefix, userId);
+  }
+
+  /** The three keys of a user's sessions, in the order the session scripts name them. */
+  #sessionKeys(userId: string): string[] {
+    const keys = this.#keys(userId);
+    return [keys.sessions, keys.created, keys.ends];
   }
 }
 

@@ -1,4 +1,4 @@
-import type { RevocationEvent } from '../port.js';
+import type { RevocationEvent, SessionEndReason, UserChangeReason } from '../port.js';
 import { RevocationListeners, type RevocationSignal } from '../revocation-listeners.js';
 import type { RedisConnection, SubscriberConnection } from './connection.js';
 
@@ -85,8 +85,9 @@ export class RevocationChannel {
 }
 
 /**
- * Reads one message of the channel: `{"k":"s","u":userId,"s":sessionId}` or `{"k":"u","u":userId}`,
- * as the scripts publish them. Anything else (another version, another writer) is ignored.
+ * Reads one message of the channel: `{"k":"s","u":userId,"s":sessionId,"r":reason}` or
+ * `{"k":"u","u":userId,"r":reason}`, as the scripts publish them. Anything else (another version,
+ * another writer) is ignored; an unknown reason reads as the most cautious one of its kind.
  */
 export function parseRevocation(text: string): RevocationEvent | undefined {
   let value: unknown;
@@ -96,9 +97,27 @@ export function parseRevocation(text: string): RevocationEvent | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { k, u, s } = value as Record<string, unknown>;
+  const { k, u, s, r } = value as Record<string, unknown>;
   if (typeof u !== 'string') return undefined;
-  if (k === 'u') return { kind: 'user', userId: u };
-  if (k === 's' && typeof s === 'string') return { kind: 'session', userId: u, sessionId: s };
+  if (k === 'u') {
+    return {
+      kind: 'user',
+      userId: u,
+      reason: userChangeReasons.has(r) ? (r as UserChangeReason) : 'logout-all',
+    };
+  }
+  if (k === 's' && typeof s === 'string') {
+    const reason = sessionEndReasons.has(r) ? (r as SessionEndReason) : 'logout';
+    return { kind: 'session', userId: u, sessionId: s, reason };
+  }
   return undefined;
 }
+
+const sessionEndReasons: ReadonlySet<unknown> = new Set<SessionEndReason>(['logout', 'limit', 'reuse']);
+const userChangeReasons: ReadonlySet<unknown> = new Set<UserChangeReason>([
+  'logout-all',
+  'logout-others',
+  'deactivated',
+  'activated',
+  'profile',
+]);

@@ -1,51 +1,57 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The session steps, each one atomic script on the string that holds all of the user's sessions
- * (KEYS[1]) and, where named, the user's state hash (KEYS[2]). Times come from the caller (ARGV),
- * except in revokeSession, whose port method carries none: it asks the server (TIME).
+ * The session steps, each one atomic script on the user's sessions (KEYS[1], with KEYS[2] and KEYS[3]
+ * beside its hash form, see lua-sessions.ts) and, where named, the user's state hash. Times come from
+ * the caller (ARGV), except in the steps whose port methods carry none: they ask the server (TIME).
  */
 
-/** ARGV: sessionId, packed, maxSessions, now, channel, userId. Returns the evicted session ids. */
+/**
+ * KEYS: sessions, created, ends, user. ARGV: sessionId, packed, maxSessions, now, channel, userId.
+ * Returns { 'created', evicted ids } or { 'inactive' }.
+ */
 export const createSessionScript: LuaScript = luaScript(
   'createSession',
-  1,
+  4,
   `
-local key, id, now, max = KEYS[1], ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[3])
-local others = {}
-for _, e in ipairs(entries(redis.call('GET', key))) do
-  if e.id ~= id then
-    local s = decode(e.v)
-    if live(s, now) then
-      e.c = s.c
-      others[#others + 1] = e
+local id, now, max = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[3])
+-- Checked here, in the step that stores the session: a deactivation cannot slip in between.
+if redis.call('HGET', KEYS[4], 'a') == '0' then return { 'inactive' } end
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local evicted = {}
+local function evict(old)
+  remove(set, old)
+  evicted[#evicted + 1] = old
+  announce(ARGV[5], { k = 's', u = ARGV[6], s = old, r = 'limit' })
+end
+pruneEnded(set, now, PRUNE)
+if set.hashed then
+  local n = count(set)
+  if max > 0 and n >= max then
+    for _, old in ipairs(redis.call('ZRANGE', set.o, 0, n - max)) do
+      -- Past PRUNE ended sessions some may remain: they go without counting as evicted.
+      local ending = redis.call('ZSCORE', set.x, old)
+      if ending and tonumber(ending) > now then evict(old) else remove(set, old) end
     end
   end
-end
-local evicted = {}
-if max > 0 and #others >= max then
-  local newest = {}
-  for n = 1, #others do newest[n] = others[n] end
-  table.sort(newest, function(a, b)
-    if a.c ~= b.c then return a.c > b.c end
-    return a.id > b.id
-  end)
-  local ended = {}
-  for n = max, #newest do
-    ended[newest[n].id] = true
-    evicted[#evicted + 1] = newest[n].id
-    announce(ARGV[5], { k = 's', u = ARGV[6], s = newest[n].id })
+else
+  remove(set, id)
+  if max > 0 and #set.list >= max then
+    local newest = {}
+    for n, e in ipairs(set.list) do
+      newest[n] = { id = e.id, c = decode(e.v).c }
+    end
+    table.sort(newest, function(a, b)
+      if a.c ~= b.c then return a.c > b.c end
+      return a.id > b.id
+    end)
+    for n = max, #newest do evict(newest[n].id) end
   end
-  local kept = {}
-  for _, e in ipairs(others) do
-    if not ended[e.id] then kept[#kept + 1] = e end
-  end
-  others = kept
+  if #set.list + 1 > SMALL then toHash(set) end
 end
-others[#others + 1] = { id = id, v = ARGV[2] }
-save(key, others)
-extend(key, ends(decode(ARGV[2])))
-return evicted
+put(set, id, ARGV[2], decode(ARGV[2]), true)
+commit(set)
+return { 'created', evicted }
 `,
 );
 
@@ -58,52 +64,57 @@ export const getSessionStateScript: LuaScript = luaScript(
   'getSessionState',
   2,
   `
+local packed
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+  packed = redis.call('HGET', KEYS[1], ARGV[1])
+else
+  packed = find(redis.call('GET', KEYS[1]), ARGV[1])
+end
 local u = redis.call('HMGET', KEYS[2], 'a', 'e')
-return { find(redis.call('GET', KEYS[1]), ARGV[1]) or false, u[1], u[2] }
+return { packed or false, u[1], u[2] }
 `,
   true,
 );
 
-/** ARGV: sessionId, now, idleExpiresAt. Returns 1 when the session was live. */
+/** KEYS: sessions, created, ends. ARGV: sessionId, now, idleExpiresAt. Returns 1 when the session was live. */
 export const touchSessionScript: LuaScript = luaScript(
   'touchSession',
-  1,
+  3,
   `
-local key, now = KEYS[1], tonumber(ARGV[2])
-local list = entries(redis.call('GET', key))
-local n = indexOf(list, ARGV[1])
-if not n then return 0 end
-local s = decode(list[n].v)
+local id, now = ARGV[1], tonumber(ARGV[2])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local v = valueOf(set, id)
+if not v then return 0 end
+local s = decode(v)
 if not live(s, now) then
-  table.remove(list, n)
-  save(key, list)
+  remove(set, id)
+  commit(set)
   return 0
 end
 s.l = now
 s.i = math.min(tonumber(ARGV[3]), s.e)
-list[n].v = encode(s)
-save(key, list)
-extend(key, ends(s))
+put(set, id, encode(s), s)
+commit(set)
 return 1
 `,
 );
 
 /**
- * ARGV: sessionId, presentedJti, nextJti, now, graceMs, idleExpiresAt, channel, userId.
- * Returns { outcome, packed session (rotated, grace) }.
+ * KEYS: sessions, created, ends. ARGV: sessionId, presentedJti, nextJti, now, graceMs, idleExpiresAt,
+ * channel, userId. Returns { outcome, packed session (rotated, grace) }.
  */
 export const rotateRefreshScript: LuaScript = luaScript(
   'rotateRefresh',
-  1,
+  3,
   `
-local key, presented, now = KEYS[1], ARGV[2], tonumber(ARGV[4])
-local list = entries(redis.call('GET', key))
-local n = indexOf(list, ARGV[1])
-if not n then return { 'missing' } end
-local s = decode(list[n].v)
+local id, presented, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local v = valueOf(set, id)
+if not v then return { 'missing' } end
+local s = decode(v)
 if not live(s, now) then
-  table.remove(list, n)
-  save(key, list)
+  remove(set, id)
+  commit(set)
   return { 'missing' }
 end
 if s.r == presented then
@@ -112,54 +123,66 @@ if s.r == presented then
   s.t = now
   s.l = now
   s.i = math.min(tonumber(ARGV[6]), s.e)
-  list[n].v = encode(s)
-  save(key, list)
-  extend(key, ends(s))
-  return { 'rotated', list[n].v }
+  local rotated = encode(s)
+  put(set, id, rotated, s)
+  commit(set)
+  return { 'rotated', rotated }
 end
 if s.p ~= '' and s.p == presented and s.t and now - s.t < tonumber(ARGV[5]) then
-  return { 'grace', list[n].v }
+  return { 'grace', v }
 end
 -- A spent token outside the grace window, or one this session never issued: theft (RFC 9700 4.14.2).
-table.remove(list, n)
-save(key, list)
-announce(ARGV[7], { k = 's', u = ARGV[8], s = ARGV[1] })
+remove(set, id)
+commit(set)
+announce(ARGV[7], { k = 's', u = ARGV[8], s = id, r = 'reuse' })
 return { 'reused' }
 `,
 );
 
-/** ARGV: sessionId, channel, userId. Returns 1 when a live session ended. */
+/** KEYS: sessions, created, ends. ARGV: sessionId, channel, userId. Returns 1 when a live session ended. */
 export const revokeSessionScript: LuaScript = luaScript(
   'revokeSession',
-  1,
+  3,
   `
-local list = entries(redis.call('GET', KEYS[1]))
-local n = indexOf(list, ARGV[1])
-if not n then return 0 end
-local s = decode(list[n].v)
-table.remove(list, n)
-save(KEYS[1], list)
-if not live(s, servernow()) then return 0 end
-announce(ARGV[2], { k = 's', u = ARGV[3], s = ARGV[1] })
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local v = valueOf(set, ARGV[1])
+if not v then return 0 end
+remove(set, ARGV[1])
+commit(set)
+if not live(decode(v), servernow()) then return 0 end
+announce(ARGV[2], { k = 's', u = ARGV[3], s = ARGV[1], r = 'logout' })
 return 1
 `,
 );
 
-/** ARGV: now. Returns { id, packed, ... } for the live sessions, dropping the ended ones. */
+/**
+ * KEYS: sessions, created, ends. ARGV: now, limit. Returns { id, packed, ... } for at most `limit` of
+ * the newest live sessions, dropping ended ones on the way.
+ */
 export const listSessionsScript: LuaScript = luaScript(
   'listSessions',
-  1,
+  3,
   `
-local list = entries(redis.call('GET', KEYS[1]))
-local kept, out = {}, {}
-for _, e in ipairs(list) do
-  if live(decode(e.v), tonumber(ARGV[1])) then
-    kept[#kept + 1] = e
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local out = {}
+pruneEnded(set, now, limit)
+if set.hashed then
+  for _, id in ipairs(redis.call('ZREVRANGE', set.o, 0, limit - 1)) do
+    local v = redis.call('HGET', set.s, id)
+    if v and live(decode(v), now) then
+      out[#out + 1] = id
+      out[#out + 1] = v
+    end
+  end
+  if count(set) <= SHRINK then toString(set) end
+else
+  for _, e in ipairs(set.list) do
     out[#out + 1] = e.id
     out[#out + 1] = e.v
   end
 end
-if #kept < #list then save(KEYS[1], kept) end
+commit(set)
 return out
 `,
 );

@@ -1,45 +1,84 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The user steps. KEYS[1] is the string of the user's sessions and KEYS[2] the user's state hash, whose
- * fields are `a` ('0' while inactive) and `e` (the revoke-all epoch, seconds). The state key expires
- * `userStateTtl` after its last change (ARGV), like everything else here.
+ * The user steps. KEYS[1..3] are the user's sessions (see lua-sessions.ts) and KEYS[4] the user's
+ * state hash, whose fields are `a` ('0' while inactive) and `e` (the revoke-all epoch, seconds). The
+ * state key expires `userStateTtl` after its last change (ARGV), like everything else here.
  */
 
-/** ARGV: epoch, userStateTtlMs, channel, userId. Returns how many live sessions ended. */
+/** KEYS: sessions, created, ends, user. ARGV: epoch, userStateTtlMs, channel, userId. Returns how many live sessions ended. */
 export const revokeAllSessionsScript: LuaScript = luaScript(
   'revokeAllSessions',
-  2,
+  4,
   `
 local now = servernow()
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
 local ended = 0
-for _, e in ipairs(entries(redis.call('GET', KEYS[1]))) do
-  if live(decode(e.v), now) then ended = ended + 1 end
+if set.hashed then
+  ended = redis.call('ZCOUNT', set.x, '(' .. int(now), '+inf')
+else
+  for _, e in ipairs(set.list) do
+    if live(decode(e.v), now) then ended = ended + 1 end
+  end
 end
-redis.call('DEL', KEYS[1])
+endAll(set)
 local epoch = tonumber(ARGV[1])
-if epoch > tonumber(redis.call('HGET', KEYS[2], 'e') or '0') then
-  redis.call('HSET', KEYS[2], 'e', int(epoch))
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+if epoch > tonumber(redis.call('HGET', KEYS[4], 'e') or '0') then
+  redis.call('HSET', KEYS[4], 'e', int(epoch))
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
 end
-announce(ARGV[3], { k = 'u', u = ARGV[4] })
+announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'logout-all' })
 return ended
 `,
 );
 
-/** ARGV: '1' or '0', userStateTtlMs, channel, userId. Deactivating ends every session too. */
+/**
+ * KEYS: sessions, created, ends. ARGV: the session to keep, channel, userId. Returns how many other
+ * live sessions ended. The kept session (if live) stays as it is, in the string form.
+ */
+export const revokeOtherSessionsScript: LuaScript = luaScript(
+  'revokeOtherSessions',
+  3,
+  `
+local now, keep = servernow(), ARGV[1]
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local kept = valueOf(set, keep)
+if kept and not live(decode(kept), now) then kept = nil end
+local ended = 0
+if set.hashed then
+  ended = redis.call('ZCOUNT', set.x, '(' .. int(now), '+inf')
+  if kept then ended = ended - 1 end
+else
+  for _, e in ipairs(set.list) do
+    if e.id ~= keep and live(decode(e.v), now) then ended = ended + 1 end
+  end
+end
+endAll(set)
+if kept then
+  local alone = openSessions(KEYS[1], KEYS[2], KEYS[3])
+  local s = decode(kept)
+  put(alone, keep, kept, s, true)
+  commit(alone)
+end
+announce(ARGV[2], { k = 'u', u = ARGV[3], r = 'logout-others' })
+return ended
+`,
+);
+
+/** KEYS: sessions, created, ends, user. ARGV: '1' or '0', userStateTtlMs, channel, userId. Deactivating ends every session too. */
 export const setUserActiveScript: LuaScript = luaScript(
   'setUserActive',
-  2,
+  4,
   `
 if ARGV[1] == '0' then
-  redis.call('HSET', KEYS[2], 'a', '0')
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[4], 'a', '0')
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+  redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
+  announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'deactivated' })
 else
-  redis.call('HDEL', KEYS[2], 'a')
+  redis.call('HDEL', KEYS[4], 'a')
+  announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'activated' })
 end
-announce(ARGV[3], { k = 'u', u = ARGV[4] })
 return 1
 `,
 );
@@ -50,7 +89,7 @@ export const deleteCachedUserScript: LuaScript = luaScript(
   1,
   `
 redis.call('DEL', KEYS[1])
-announce(ARGV[1], { k = 'u', u = ARGV[2] })
+announce(ARGV[1], { k = 'u', u = ARGV[2], r = 'profile' })
 return 1
 `,
 );

@@ -1,0 +1,174 @@
+import { createConnection, type Socket } from 'node:net';
+import { redisStore } from 'authjwt/redis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionRecord, SessionStore } from '../../src/stores/port.js';
+import { userKeys } from '../../src/stores/redis/keys.js';
+import { randomId } from '../../src/tokens/random-id.js';
+import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+
+/*
+ * How the Redis store keeps a user with many sessions (see src/stores/redis/lua-sessions.ts): the
+ * layout it switches to, and, watched with MONITOR (which shows the commands scripts run), that no
+ * per-session step reads the user's other sessions. Timings are the benchmark's business
+ * (bench/many-sessions.ts), never a test's.
+ */
+
+const hour = 3_600_000;
+let server: RedisServer;
+let client: ReturnType<typeof createClient>;
+let stores = 0;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  client = createClient({ url: server.url, disableOfflineQueue: true });
+  client.on('error', () => {});
+  await client.connect();
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.stop();
+});
+
+function newStore(): { store: SessionStore; prefix: string } {
+  const prefix = `m${++stores}:`;
+  return { store: redisStore({ client, prefix }), prefix };
+}
+
+function session(userId: string, createdAt: number): SessionRecord {
+  return {
+    id: randomId(),
+    userId,
+    createdAt,
+    lastSeenAt: createdAt,
+    expiresAt: createdAt + 24 * hour,
+    idleExpiresAt: createdAt + hour,
+    refreshJti: randomId(),
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0',
+    ip: '198.51.100.23',
+    claims: { roles: ['user'] },
+  };
+}
+
+async function createMany(store: SessionStore, count: number, t0: number): Promise<SessionRecord[]> {
+  const sessions = Array.from({ length: count }, (_, n) => session('alice', t0 + n));
+  for (const s of sessions) await store.createSession(s, { maxSessions: 0, now: s.createdAt });
+  return sessions;
+}
+
+describe('the layout of a user with many sessions', () => {
+  it('is one string up to 16 sessions, a hash with two sorted sets past them, a string again once listed at 8', async () => {
+    const { store, prefix } = newStore();
+    const keys = userKeys(prefix, 'alice');
+    const t0 = Date.now();
+    const sessions = await createMany(store, 16, t0);
+    expect(await server.command('TYPE', keys.sessions)).toBe('string');
+    sessions.push(...(await createMany(store, 1, t0 + 16)));
+    expect(await server.command('TYPE', keys.sessions)).toBe('hash');
+    expect(await server.command('ZCARD', keys.created)).toBe('17');
+    expect(await server.command('ZCARD', keys.ends)).toBe('17');
+    // Every key of the hash form expires with the longest-lived session, like the string did.
+    const expiry = await server.command('PEXPIRETIME', keys.sessions);
+    expect(Number(expiry)).toBe(t0 + 16 + hour);
+    expect(await server.command('PEXPIRETIME', keys.created)).toBe(expiry);
+    expect(await server.command('PEXPIRETIME', keys.ends)).toBe(expiry);
+    for (const s of sessions.slice(0, 9)) await store.revokeSession('alice', s.id);
+    expect(await server.command('TYPE', keys.sessions)).toBe('hash');
+    const listed = await store.listSessions('alice', t0 + 20, 1000);
+    expect(listed.map((s) => s.id)).toEqual(
+      sessions
+        .slice(9)
+        .map((s) => s.id)
+        .reverse(),
+    );
+    expect(await server.command('TYPE', keys.sessions)).toBe('string');
+    expect(await server.command('EXISTS', keys.created)).toBe('0');
+    expect(await server.command('PEXPIRETIME', keys.sessions)).toBe(expiry);
+    expect((await store.listSessions('alice', t0 + 20, 1000)).map((s) => s.id)).toEqual(
+      listed.map((s) => s.id),
+    );
+  });
+
+  it('deletes every key of the user on logout-all and deactivation', async () => {
+    const { store, prefix } = newStore();
+    const keys = userKeys(prefix, 'alice');
+    await createMany(store, 30, Date.now());
+    await store.revokeAllSessions('alice', 1);
+    expect(await server.command('EXISTS', keys.sessions, keys.created, keys.ends)).toBe('0');
+    await createMany(store, 30, Date.now());
+    await store.setUserActive('alice', false, Date.now());
+    expect(await server.command('EXISTS', keys.sessions, keys.created, keys.ends)).toBe('0');
+  });
+});
+
+describe('per-session steps on a user with 300 sessions', () => {
+  it("read, touch, rotate, end one and create one without reading the user's other sessions", async () => {
+    const { store } = newStore();
+    const t0 = Date.now();
+    const sessions = await createMany(store, 300, t0);
+    const [first, second, third] = sessions as [SessionRecord, SessionRecord, SessionRecord];
+    const commands = await watch(async () => {
+      await store.getSessionState('alice', first.id, t0 + 300);
+      await store.touchSession('alice', first.id, t0 + 400, t0 + 400 + hour);
+      await store.rotateRefresh({
+        userId: 'alice',
+        sessionId: second.id,
+        presentedJti: second.refreshJti,
+        nextJti: randomId(),
+        now: t0 + 500,
+        graceMs: 1000,
+        idleExpiresAt: t0 + 500 + hour,
+      });
+      await store.revokeSession('alice', third.id);
+      await store.createSession(session('alice', t0 + 600), { maxSessions: 0, now: t0 + 600 });
+      // At the limit: the one oldest session goes, found through the creation order.
+      await store.createSession(session('alice', t0 + 700), { maxSessions: 300, now: t0 + 700 });
+    });
+    const fromScripts = commands.filter((command) => command.lua);
+    // Each step ran, inside its script (EVALSHA itself is not a script's command).
+    expect(fromScripts.filter((c) => c.name === 'HGET').length).toBeGreaterThanOrEqual(3);
+    expect(fromScripts.filter((c) => c.name === 'HSET').length).toBe(4);
+    const readsEverything = fromScripts.filter(
+      (c) =>
+        ['GET', 'HGETALL', 'HKEYS', 'HVALS', 'HSCAN', 'SORT', 'ZSCAN'].includes(c.name) ||
+        (c.name.startsWith('ZRANGE') && c.args.includes('-1')),
+    );
+    expect(readsEverything).toEqual([]);
+    // The eviction read one id, the oldest, not 300.
+    const ranges = fromScripts.filter((c) => c.name === 'ZRANGE');
+    expect(ranges.map((c) => c.args.slice(1, 3))).toEqual([['0', '0']]);
+  });
+});
+
+interface MonitoredCommand {
+  readonly lua: boolean;
+  readonly name: string;
+  readonly args: readonly string[];
+}
+
+/** The commands Redis ran while `work` did, as MONITOR reports them. */
+async function watch(work: () => Promise<void>): Promise<MonitoredCommand[]> {
+  const socket: Socket = createConnection({ host: '127.0.0.1', port: server.port });
+  let text = '';
+  socket.on('data', (chunk) => {
+    text += chunk.toString('utf8');
+  });
+  socket.write('MONITOR\r\n');
+  await waitFor(() => text.startsWith('+OK'));
+  try {
+    await work();
+    // MONITOR lines may trail the replies: wait for the last step's command to show.
+    await waitFor(() => text.includes('"EVALSHA"') && text.trimEnd().split('\r\n').length > 10);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    socket.destroy();
+  }
+  return text
+    .split('\r\n')
+    .filter((line) => /^\+\d+\.\d+ \[/.test(line))
+    .map((line) => {
+      const args = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] ?? '');
+      return { lua: line.includes(' lua] '), name: (args[0] ?? '').toUpperCase(), args: args.slice(1) };
+    });
+}
