@@ -3,6 +3,7 @@ import { AuthConfigError, AuthError } from './errors.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import { withDeadline } from './sessions/deadline.js';
+import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
 import {
   checkStore,
   resolveSessionOptions,
@@ -15,7 +16,7 @@ import { createStatelessSessions } from './sessions/stateless.js';
 import type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
 import { createUserProfiles } from './sessions/user-profiles.js';
 import { memoryStore } from './stores/memory.js';
-import type { RevocationEvent, SessionStore } from './stores/port.js';
+import type { LoginAttempt, RevocationEvent, SessionStore } from './stores/port.js';
 import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
 
@@ -38,6 +39,8 @@ export interface AuthOptions<User = unknown> extends TokenOptions {
   roles?: (claims: TokenClaims) => readonly string[];
   /** A sink for every metric observation (OpenTelemetry, prom-client, ...); `auth.metrics()` works without it. */
   metrics?: MetricsOptions;
+  /** Limits of `auth.throttleLogin`: failed logins per account at a client, and per client. */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 /**
@@ -49,6 +52,20 @@ export interface Auth {
   readonly store: SessionStore;
   /** Starts a session for a user who just proved a credential; returns its token pair. */
   login(input: LoginInput): Promise<TokenPair>;
+  /**
+   * Login throttling around the application's credential check (see `loginThrottle`): refuses with
+   * 429 `too_many_attempts` (and `retryAfter` seconds) while the account at this client, or the
+   * client, has failed too often within the window, even for the right password; counts a check that
+   * finds no user as a failure (`invalid_credentials`); a success clears the account's failures at
+   * this client. Counters live in the store, so every instance shares them.
+   *
+   * ```ts
+   * const user = await auth.throttleLogin({ account: username, client: request.ip }, () =>
+   *   users.verifyPassword(username, password), // your check: the user, or null
+   * );
+   * ```
+   */
+  throttleLogin<User>(attempt: LoginAttempt, verify: () => Promise<User | null | undefined>): Promise<User>;
   /**
    * Rotates the refresh token's session and returns a new pair. Takes the token itself, or the context
    * a refresh guard of this instance verified (so the route does not verify twice); any other object
@@ -176,6 +193,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       ? createStatefulSessions(dependencies)
       : createStatelessSessions(dependencies);
   const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
+  const loginThrottle = createLoginThrottle(options.loginThrottle ?? {}, store, call);
 
   /**
    * The access check, answered synchronously when this process's caches can decide it (the steady
@@ -265,6 +283,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     tokens,
     store,
     login: (input) => sessions.login(input),
+    throttleLogin: (attempt, verify) => loginThrottle.check(attempt, verify),
     async refresh(refreshToken) {
       let claims: TokenClaims;
       if (typeof refreshToken === 'string') claims = tokens.verifyRefreshToken(refreshToken);

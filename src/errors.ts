@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | 'invalid_credentials'
   | 'csrf_failed'
   | 'insufficient_role'
+  | 'too_many_attempts'
   | 'bad_request'
   | 'store_unavailable';
 
@@ -31,6 +32,7 @@ const statusByCode: Readonly<Record<AuthErrorCode, number>> = {
   invalid_credentials: 401,
   csrf_failed: 403,
   insufficient_role: 403,
+  too_many_attempts: 429,
   bad_request: 400,
   store_unavailable: 503,
 };
@@ -48,11 +50,12 @@ const defaultMessages: Readonly<Record<AuthErrorCode, string>> = {
   invalid_credentials: 'Invalid credentials',
   csrf_failed: 'The CSRF check failed',
   insufficient_role: 'The user lacks a role this route requires',
+  too_many_attempts: 'Too many failed attempts; try again later',
   bad_request: 'Bad request',
   store_unavailable: 'The session store is unavailable',
 };
 
-/** The HTTP status an error code maps to (401, 403, 400 or 503). */
+/** The HTTP status an error code maps to (401, 403, 429, 400 or 503). */
 export function statusForCode(code: AuthErrorCode): number {
   return statusByCode[code];
 }
@@ -65,6 +68,8 @@ export interface AuthErrorOptions {
    * never derived from the input.
    */
   reason?: string;
+  /** Whole seconds the client should wait before trying again (`Retry-After`), for `too_many_attempts`. */
+  retryAfter?: number;
   cause?: unknown;
 }
 
@@ -77,6 +82,8 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   readonly statusCode: number;
   readonly reason: string | undefined;
+  /** Whole seconds to wait before trying again, when the refusal says (`Retry-After`). */
+  readonly retryAfter: number | undefined;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     super(
@@ -86,6 +93,7 @@ export class AuthError extends Error {
     this.code = code;
     this.statusCode = statusByCode[code];
     this.reason = options.reason;
+    this.retryAfter = options.retryAfter;
   }
 }
 

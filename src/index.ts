@@ -3,17 +3,23 @@ export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForC
 export type { Duration } from './internal/duration.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';
+export type { LoginThrottleOptions } from './sessions/login-throttle.js';
 export type { SessionOptions, UserOptions } from './sessions/options.js';
 export type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
 export { type MemoryStoreOptions, memoryStore } from './stores/memory.js';
 export type {
   CreateSessionOptions,
   CreateSessionResult,
+  LoginAttempt,
+  LoginAttemptLimits,
+  LoginAttemptResult,
   RevocationEvent,
   RotateRefreshInput,
   RotateRefreshResult,
+  SessionEndReason,
   SessionRecord,
   SessionStore,
+  UserChangeReason,
   UserState,
 } from './stores/port.js';
 export { type Algorithm, algorithms } from './tokens/algorithms.js';

@@ -23,6 +23,7 @@ export function bearerChallenge(code: AuthErrorCode, options: ChallengeOptions =
       parameters.push('error="insufficient_scope"');
       break;
     case 'csrf_failed':
+    case 'too_many_attempts':
     case 'bad_request':
     case 'store_unavailable':
       return undefined;

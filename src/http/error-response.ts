@@ -27,6 +27,8 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
     if (challenge !== undefined) headers['www-authenticate'] = challenge;
   }
   if (error.code === 'store_unavailable') headers['retry-after'] = String(storeRetryAfterSeconds);
+  if (error.retryAfter !== undefined)
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfter)));
   // Refusals depend on credentials; no shared cache may keep one.
   headers['cache-control'] = 'no-store';
   return {

@@ -1,8 +1,12 @@
 import { AuthConfigError } from '../errors.js';
 import { type Duration, parseDuration } from '../internal/duration.js';
+import { LoginAttemptCounters } from './login-attempt-counters.js';
 import type {
   CreateSessionOptions,
   CreateSessionResult,
+  LoginAttempt,
+  LoginAttemptLimits,
+  LoginAttemptResult,
   RevocationEvent,
   RotateRefreshInput,
   RotateRefreshResult,
@@ -75,6 +79,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
 class MemorySessionStore implements SessionStore {
   readonly #users = new Map<string, UserEntry>();
   readonly #listeners = new RevocationListeners(true);
+  readonly #loginAttempts: LoginAttemptCounters;
   readonly #clock: () => number;
   readonly #userStateTtlMs: number;
   /** The latest session time seen: the sweep's and revocation's notion of now for sessions. */
@@ -84,6 +89,7 @@ class MemorySessionStore implements SessionStore {
 
   constructor(clock: () => number, userStateTtlMs: number) {
     this.#clock = clock;
+    this.#loginAttempts = new LoginAttemptCounters(clock);
     this.#userStateTtlMs = userStateTtlMs;
   }
 
@@ -247,6 +253,16 @@ class MemorySessionStore implements SessionStore {
     const entry = this.#users.get(userId);
     if (entry !== undefined) entry.profile = undefined;
     this.#publish({ kind: 'user', userId, reason: 'profile' });
+  }
+
+  async countLoginAttempt(attempt: LoginAttempt, limits: LoginAttemptLimits): Promise<LoginAttemptResult> {
+    this.#begin();
+    return this.#loginAttempts.count(attempt, limits);
+  }
+
+  async forgetLoginAttempt(attempt: LoginAttempt): Promise<void> {
+    this.#begin();
+    this.#loginAttempts.forget(attempt);
   }
 
   async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {

@@ -107,6 +107,28 @@ export type RevocationEvent =
     }
   | { readonly kind: 'user'; readonly userId: string; readonly reason: UserChangeReason };
 
+/** One login attempt, for throttling: which account, from which client. */
+export interface LoginAttempt {
+  /** The account tried: the username as the application's directory looks it up. */
+  readonly account: string;
+  /** Where the attempt came from: the client's IP address. */
+  readonly client: string;
+}
+
+export interface LoginAttemptLimits {
+  /** Attempts counted per account at one client within a window before refusals. */
+  readonly maxPerAccount: number;
+  /** Attempts counted per client, whatever the account, within a window. */
+  readonly maxPerClient: number;
+  /** The window: each counter ends this long after its first count. */
+  readonly windowMs: number;
+}
+
+/** `allowed: false` until the blocking counter's window ends, `retryAfterMs` from now. */
+export type LoginAttemptResult =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterMs: number };
+
 export interface SessionStore {
   /**
    * Stores a new session and, atomically, ends the user's oldest sessions beyond `maxSessions`;
@@ -172,6 +194,16 @@ export interface SessionStore {
    * function.
    */
   subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
+
+  /**
+   * Login throttling, one atomic step: refuses while the account's count at this client or the
+   * client's count has reached its limit; otherwise counts the attempt in both. Attempts are counted
+   * when they start, so concurrent ones cannot overshoot a limit; a success is taken back with
+   * `forgetLoginAttempt`. Counters use the store's own clock.
+   */
+  countLoginAttempt(attempt: LoginAttempt, limits: LoginAttemptLimits): Promise<LoginAttemptResult>;
+  /** A successful login: clears the account's count at this client and takes the attempt off the client's. */
+  forgetLoginAttempt(attempt: LoginAttempt): Promise<void>;
 
   /** Resolves when the store answers; rejects otherwise (for health checks). */
   ping(): Promise<void>;

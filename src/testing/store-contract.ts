@@ -1,6 +1,7 @@
 import type { SessionStore } from '../stores/port.js';
 import { randomId } from '../tokens/random-id.js';
 import { type ContractFixture, type ContractTestApi, hour } from './contract-helpers.js';
+import { registerLoginAttemptContract } from './contract-login-attempts.js';
 import { registerManySessionsContract } from './contract-many-sessions.js';
 import { registerRotationContract } from './contract-rotation.js';
 import { registerSessionContract } from './contract-sessions.js';
@@ -61,5 +62,6 @@ export function runSessionStoreContract(name: string, makeStore: MakeStore, api:
     registerRotationContract(fixture);
     registerUserContract(fixture);
     registerManySessionsContract(fixture);
+    registerLoginAttemptContract(fixture);
   });
 }

@@ -52,6 +52,20 @@ export function userKeys(prefix: string, userId: string): UserKeys {
   };
 }
 
+/** A client's login-attempt counters. They share the client's hash tag, so one script counts both. */
+export interface LoginAttemptKeys {
+  /** String: attempts at this account from this client. */
+  readonly account: string;
+  /** String: attempts from this client, whatever the account. */
+  readonly client: string;
+}
+
+export function loginAttemptKeys(prefix: string, client: string, account: string): LoginAttemptKeys {
+  // A tag of its own ('c' before hashing), so a client's counters never share a slot by design with a user's keys.
+  const base = `${prefix}{${digest(`c${client}`)}}:t`;
+  return { client: base, account: `${base}:${digest(account)}` };
+}
+
 // Every store call names its user's keys; hashing the same active users on every request showed in
 // the strict-mode profile, so recent tags are remembered (bounded, oldest dropped first).
 const recentTags = new Map<string, string>();

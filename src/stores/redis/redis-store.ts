@@ -3,6 +3,9 @@ import { type Duration, parseDuration } from '../../internal/duration.js';
 import type {
   CreateSessionOptions,
   CreateSessionResult,
+  LoginAttempt,
+  LoginAttemptLimits,
+  LoginAttemptResult,
   RevocationEvent,
   RotateRefreshInput,
   RotateRefreshResult,
@@ -14,7 +17,8 @@ import { isLive, newestFirst } from '../session-record.js';
 import { adaptClient, type RedisClientLike } from './adapt-client.js';
 import { type Commands, commands } from './commands.js';
 import { type RedisConnection, replyText } from './connection.js';
-import { checkPrefix, type UserKeys, userKeys } from './keys.js';
+import { checkPrefix, loginAttemptKeys, type UserKeys, userKeys } from './keys.js';
+import { countLoginAttemptScript, forgetLoginAttemptScript } from './login-attempt-scripts.js';
 import { RevocationChannel } from './revocation-channel.js';
 import { checkInteger, checkTokenId, decodeSession, encodeSession } from './session-codec.js';
 import {
@@ -259,6 +263,28 @@ class RedisSessionStore implements SessionStore {
     const keys = this.#keys(userId);
     const reply = asArray(await this.#commands.run(getTokenStateScript, [keys.deny(jti), keys.user], []));
     return { denied: Number(reply[0]) === 1, user: userState(reply[1], reply[2]) };
+  }
+
+  async countLoginAttempt(attempt: LoginAttempt, limits: LoginAttemptLimits): Promise<LoginAttemptResult> {
+    const keys = loginAttemptKeys(this.#prefix, attempt.client, attempt.account);
+    const reply = asArray(
+      await this.#commands.run(
+        countLoginAttemptScript,
+        [keys.account, keys.client],
+        [
+          checkInteger('windowMs', limits.windowMs),
+          checkInteger('maxPerAccount', limits.maxPerAccount),
+          checkInteger('maxPerClient', limits.maxPerClient),
+        ],
+      ),
+    );
+    if (Number(reply[0]) === 1) return { allowed: true };
+    return { allowed: false, retryAfterMs: Math.max(1, Number(reply[1])) };
+  }
+
+  async forgetLoginAttempt(attempt: LoginAttempt): Promise<void> {
+    const keys = loginAttemptKeys(this.#prefix, attempt.client, attempt.account);
+    await this.#commands.run(forgetLoginAttemptScript, [keys.account, keys.client], []);
   }
 
   subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void {
