@@ -83,7 +83,10 @@ export function createGuard(
         headerValue: headers[policy.header],
         origin: headers.origin,
         secFetchSite: single(headers['sec-fetch-site']),
-        host: headers.host,
+        // The request's own origin as the client addressed it: Fastify takes the scheme and host from
+        // X-Forwarded-Proto/-Host only when `trustProxy` trusts the peer.
+        protocol: request.protocol,
+        host: request.host,
       },
       context.claims.csrf,
     );
