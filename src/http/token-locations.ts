@@ -39,7 +39,10 @@ export function resolveTokenLocations(
     if (location === 'header') header = true;
     else if (location === 'cookie') cookie = true;
     else
-      throw new AuthConfigError(option, `${describe(location)} is not a location; use "header" or "cookie"`);
+      throw new AuthConfigError(
+        option,
+        `${describeValue(location)} is not a location; use "header" or "cookie"`,
+      );
   }
   if (cookie && !cookieMode) {
     throw new AuthConfigError(option, '"cookie" needs cookie mode; register the plugin with cookies: true');
@@ -47,7 +50,7 @@ export function resolveTokenLocations(
   return header && cookie ? headerAndCookie : header ? headerOnly : cookieOnly;
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
 }
 
