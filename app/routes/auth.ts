@@ -62,7 +62,8 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
     app.post(
       '/auth/refresh',
       {
-        onRequest: authjwt.requireRefresh(),
+        // Tokens go back in the body, which page scripts can read: never fed by the refresh cookie.
+        onRequest: authjwt.requireRefresh({ from: 'header' }),
         schema: {
           tags,
           summary: 'Exchange the refresh token (Authorization header) for a new pair',
@@ -75,7 +76,8 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
     app.post<{ Body: Credentials }>(
       '/auth/fresh',
       {
-        onRequest: authjwt.optionalAccess(),
+        // Answers with a token in the body, so only a token the caller's code sent continues its session.
+        onRequest: authjwt.optionalAccess({ from: 'header' }),
         schema: {
           tags,
           summary: 'Re-enter the password for a fresh access token in the current session (or a new one)',

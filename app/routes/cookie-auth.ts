@@ -37,7 +37,8 @@ export function cookieAuthRoutes({ auth, users }: AppContext): FastifyPluginAsyn
     app.post(
       '/auth/cookie/refresh',
       {
-        onRequest: authjwt.requireRefresh(),
+        // The new tokens go into cookies only, so this route may (and does only) read the refresh cookie.
+        onRequest: authjwt.requireRefresh({ from: 'cookie' }),
         schema: { tags, summary: 'Rotate the refresh cookie (send X-CSRF-Token)', response: noContent },
       },
       async (request, reply) =>
@@ -50,7 +51,8 @@ export function cookieAuthRoutes({ auth, users }: AppContext): FastifyPluginAsyn
     app.post(
       '/auth/cookie/logout',
       {
-        onRequest: authjwt.requireAccess(),
+        // Clears the cookies, so it ends the session the cookies belong to, whatever header is sent.
+        onRequest: authjwt.requireAccess({ from: 'cookie' }),
         schema: {
           tags,
           summary: 'End this session and clear the cookies (send X-CSRF-Token)',

@@ -7,3 +7,10 @@ export {
   errorBody,
   storeRetryAfterSeconds,
 } from './error-response.js';
+export {
+  defaultTokenLocations,
+  type ResolvedTokenLocations,
+  resolveTokenLocations,
+  type TokenLocation,
+  type TokenLocations,
+} from './token-locations.js';

@@ -206,3 +206,102 @@ describe('token locations', () => {
     expect(reply.body.code).toBe('wrong_token_type');
   });
 });
+
+describe('credentials travel only where they were meant to', () => {
+  it('POST /auth/refresh never reads the refresh cookie: 401 token_missing and no token, even with the CSRF value', async () => {
+    const jar = await cookieLogin();
+    const csrf = jar.cookies['__Host-csrf'] as string;
+    const reply = await call(base, 'POST', '/auth/refresh', withCookies(jar, { 'x-csrf-token': csrf }));
+    expect(reply.status).toBe(401);
+    expect(reply.body.code).toBe('token_missing');
+    expect(reply.headers.get('www-authenticate')).toBe('Bearer');
+    const text = JSON.stringify(reply.body);
+    expect(text).not.toContain('access_token');
+    expect(text).not.toContain('refresh_token');
+    expect(text).not.toContain(jar.cookies['__Host-refresh'] as string);
+    // The refresh cookie was not spent: the cookie route still rotates it.
+    const rotated = await call(
+      base,
+      'POST',
+      '/auth/cookie/refresh',
+      withCookies(jar, { 'x-csrf-token': csrf }),
+    );
+    expect(rotated.status).toBe(204);
+  });
+
+  it('POST /auth/cookie/refresh never reads a bearer refresh token: 401 token_missing without the cookie', async () => {
+    const login = await call(base, 'POST', '/auth/login', {
+      body: { username: 'alice', password: 'alice-pass' },
+    });
+    const reply = await call(base, 'POST', '/auth/cookie/refresh', { token: login.body.refresh_token });
+    expect(reply.status).toBe(401);
+    expect(reply.body.code).toBe('token_missing');
+    expect(reply.headers.getSetCookie()).toEqual([]);
+    // Not spent either: the bearer route still takes it.
+    expect((await call(base, 'POST', '/auth/refresh', { token: login.body.refresh_token })).status).toBe(200);
+  });
+
+  it('POST /auth/cookie/refresh takes the refresh cookie even when a bearer header names another session', async () => {
+    const jar = await cookieLogin();
+    const bob = await call(base, 'POST', '/auth/login', { body: { username: 'bob', password: 'bob-pass' } });
+    const reply = await call(
+      base,
+      'POST',
+      '/auth/cookie/refresh',
+      withCookies(jar, {
+        authorization: `Bearer ${bob.body.refresh_token}`,
+        'x-csrf-token': jar.cookies['__Host-csrf'] as string,
+      }),
+    );
+    expect(reply.status).toBe(204);
+    const me = await call(base, 'GET', '/me', withCookies(jarFrom(reply.headers)));
+    expect(me.body.username).toBe('alice');
+  });
+
+  it('POST /auth/cookie/logout never reads a bearer access token: 401 token_missing, the session stays', async () => {
+    const login = await call(base, 'POST', '/auth/login', {
+      body: { username: 'alice', password: 'alice-pass' },
+    });
+    const reply = await call(base, 'POST', '/auth/cookie/logout', { token: login.body.access_token });
+    expect(reply.status).toBe(401);
+    expect(reply.body.code).toBe('token_missing');
+    expect((await call(base, 'GET', '/me', { token: login.body.access_token })).status).toBe(200);
+  });
+
+  it('POST /auth/fresh does not continue the session of an access cookie: its token is for a new session', async () => {
+    const jar = await cookieLogin();
+    const cookieSession = (await call(base, 'GET', '/me', withCookies(jar))).body.session_id;
+    const fresh = await call(base, 'POST', '/auth/fresh', {
+      body: { username: 'alice', password: 'alice-pass' },
+      headers: { cookie: jar.header, 'x-csrf-token': jar.cookies['__Host-csrf'] as string },
+    });
+    expect(fresh.status).toBe(200);
+    const me = await call(base, 'GET', '/me', { token: fresh.body.access_token });
+    expect(me.body.session_id).toEqual(expect.any(String));
+    expect(me.body.session_id).not.toBe(cookieSession);
+  });
+
+  it('other protected routes still take the access cookie or the header', async () => {
+    const jar = await cookieLogin();
+    expect((await call(base, 'GET', '/sessions', withCookies(jar))).status).toBe(200);
+    const login = await call(base, 'POST', '/auth/login', {
+      body: { username: 'alice', password: 'alice-pass' },
+    });
+    expect((await call(base, 'GET', '/sessions', { token: login.body.access_token })).status).toBe(200);
+  });
+
+  it('refuses an Origin of the right host but another scheme (403 csrf_failed)', async () => {
+    const jar = await cookieLogin();
+    const csrf = jar.cookies['__Host-csrf'] as string;
+    const otherScheme = base.replace(/^http:/, 'https:');
+    const reply = await call(
+      base,
+      'POST',
+      '/auth/cookie/logout',
+      withCookies(jar, { 'x-csrf-token': csrf, origin: otherScheme }),
+    );
+    expect(reply.status).toBe(403);
+    expect(reply.body.code).toBe('csrf_failed');
+    expect((await call(base, 'GET', '/me', withCookies(jar))).status).toBe(200);
+  });
+});

@@ -191,6 +191,9 @@ describe('reference app over HTTP: public documents', () => {
       name: '__Host-access',
     });
     expect(openapi.body.paths['/auth/login'].post.security).toBeUndefined();
+    // Each route is marked with where its guard reads the token.
+    expect(openapi.body.paths['/auth/refresh'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(openapi.body.paths['/auth/cookie/logout'].post.security).toEqual([{ cookieAuth: [] }]);
     const docs = await fetch(`${base}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');

@@ -32,4 +32,28 @@ describe('OpenAPI marking', () => {
     expect(document.paths['/own']?.get.security).toEqual([]);
     await app.close();
   });
+
+  it('marks each route with its guard’s own locations in cookie mode', async () => {
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: 'k'.repeat(32) } });
+    const app = Fastify();
+    await app.register(swagger, {
+      openapi: { components: { securitySchemes: openApiSecuritySchemes({ accessCookie: '__Host-access' }) } },
+    });
+    await app.register(authjwtFastify, { auth, cookies: true });
+    app.get('/me', { onRequest: app.authjwt.requireAccess() }, async () => 'ok');
+    app.post('/refresh', { onRequest: app.authjwt.requireRefresh() }, async () => 'ok');
+    app.post(
+      '/cookie/refresh',
+      { onRequest: app.authjwt.requireRefresh({ from: 'cookie' }) },
+      async () => 'ok',
+    );
+    app.post('/fresh', { onRequest: app.authjwt.optionalAccess({ from: 'header' }) }, async () => 'ok');
+    await app.ready();
+    const paths = (app.swagger() as { paths: Record<string, Record<string, { security?: unknown }>> }).paths;
+    expect(paths['/me']?.get?.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
+    expect(paths['/refresh']?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths['/cookie/refresh']?.post?.security).toEqual([{ cookieAuth: [] }]);
+    expect(paths['/fresh']?.post?.security).toEqual([{}, { bearerAuth: [] }]);
+    await app.close();
+  });
 });

@@ -50,6 +50,7 @@ describe('CSRF policy', () => {
     headerValue: 'v',
     origin: undefined,
     secFetchSite: undefined,
+    protocol: 'https',
     host: 'app.test',
   };
   it('compares the header with the bound value and skips safe methods', () => {
@@ -61,13 +62,63 @@ describe('CSRF policy', () => {
     expect(() => policy.check(request, undefined)).toThrow(/CSRF/);
   });
 
-  it('accepts configured origins and the own host, refuses others and unparsable ones', () => {
+  it('accepts configured origins and the own origin, refuses others and unparsable ones', () => {
     const policy = createCsrfPolicy({ allowedOrigins: ['https://front.test'] });
     expect(() => policy.check({ ...request, origin: 'https://front.test' }, 'v')).not.toThrow();
-    expect(() => policy.check({ ...request, origin: 'http://app.test' }, 'v')).not.toThrow();
+    expect(() => policy.check({ ...request, origin: 'https://app.test' }, 'v')).not.toThrow();
     expect(() => policy.check({ ...request, origin: 'https://evil.test' }, 'v')).toThrow(/CSRF/);
     expect(() => policy.check({ ...request, origin: '::' }, 'v')).toThrow(/CSRF/);
     expect(() => createCsrfPolicy({ allowedOrigins: ['not an origin'] })).toThrow(AuthConfigError);
+  });
+
+  it('compares scheme, host and port with the request’s own origin, default ports included', () => {
+    const { originAllowed } = createCsrfPolicy();
+    const own = (protocol: string | undefined, host: string | undefined) => ({ protocol, host });
+    const cases: [
+      origin: string,
+      protocol: string | undefined,
+      host: string | undefined,
+      allowed: boolean,
+    ][] = [
+      ['https://app.test', 'https', 'app.test', true],
+      ['https://app.test', 'https', 'app.test:443', true],
+      ['https://app.test:443', 'https', 'app.test', true],
+      ['https://APP.test', 'https', 'app.TEST', true],
+      ['http://app.test', 'http', 'app.test:80', true],
+      ['http://127.0.0.1:3000', 'http', '127.0.0.1:3000', true],
+      ['http://[::1]:3000', 'http', '[::1]:3000', true],
+      ['https://app.test', 'wss', 'app.test', true], // a proxy forwarding the WebSocket scheme
+      ['https://app.test', 'HTTPS', 'app.test', true],
+      ['http://app.test', 'https', 'app.test', false], // the scheme counts
+      ['https://app.test', 'http', 'app.test', false],
+      ['https://app.test:8443', 'https', 'app.test', false], // the port counts
+      ['https://app.test', 'https', 'app.test:8443', false],
+      ['http://app.test:443', 'https', 'app.test:443', false],
+      ['https://app.test', undefined, 'app.test', false], // no scheme known: only allowed origins
+      ['https://app.test', 'ftp', 'app.test', false],
+      ['https://app.test', 'https', undefined, false],
+      ['https://app.test', 'https', '', false],
+      ['https://evil.test', 'https', 'evil.test/@app.test', false], // not a Host value
+      ['https://app.test', 'https', 'app.test:99999', false],
+      ['null', 'https', 'app.test', false],
+      ['file:///etc/passwd', 'https', 'app.test', false],
+    ];
+    for (const [origin, protocol, host, allowed] of cases) {
+      expect(originAllowed(origin, own(protocol, host)), `${origin} vs ${protocol}://${host}`).toBe(allowed);
+    }
+    expect(originAllowed(undefined, own('https', 'app.test'))).toBe(true); // not a browser
+  });
+
+  it('matches allowed origins by scheme and port too, and refuses opaque ones at construction', () => {
+    const { originAllowed } = createCsrfPolicy({ allowedOrigins: ['https://front.test'] });
+    const own = { protocol: 'https', host: 'api.test' };
+    expect(originAllowed('https://front.test', own)).toBe(true);
+    expect(originAllowed('https://front.test:443', own)).toBe(true);
+    expect(originAllowed('http://front.test', own)).toBe(false);
+    expect(originAllowed('https://front.test:8443', own)).toBe(false);
+    for (const opaque of ['file:///tmp', 'chrome-extension://abcdef', 'data:text/html,x']) {
+      expect(() => createCsrfPolicy({ allowedOrigins: [opaque] }), opaque).toThrow(AuthConfigError);
+    }
   });
 
   it('checks a configurable method set', () => {

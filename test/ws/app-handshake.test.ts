@@ -73,6 +73,12 @@ describe('GET /ws: authenticated sockets', () => {
     },
   );
 
+  it('refuses the access cookie from the app’s own host and port under another scheme (4401 csrf_failed)', async () => {
+    const { cookie } = await cookieLogin('alice');
+    const socket = await openSocket(url, { cookie, origin: app.url.replace(/^http:/, 'https:') });
+    expect(await socket.closed).toMatchObject({ code: 4401, reason: 'csrf_failed' });
+  });
+
   it('closes a cookie socket with 4401 when that session logs out through the cookie route', async () => {
     const { cookie, csrf } = await cookieLogin('alice');
     const socket = await openSocket(url, { cookie, origin: app.url });

@@ -2,13 +2,13 @@ import websocket from '@fastify/websocket';
 import { type Auth, createAuth } from 'authjwt';
 import { type AuthjwtFastifyOptions, authjwtFastify, readUpgradeCredentials } from 'authjwt/fastify';
 import { createSocketSessions } from 'authjwt/ws';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSocket } from './client.js';
 
 /*
  * readUpgradeCredentials in a Fastify app of its own (real server, real sockets), for the options the
- * reference app does not use: header-only mode, extra allowed origins, another header.
+ * reference app does not use: header-only mode, extra allowed origins, another header, a trusted proxy.
  */
 
 const secret = 'fastify-websocket-test-secret-0123456789abcdef';
@@ -20,9 +20,10 @@ afterEach(async () => {
 async function serve(
   plugin: Omit<AuthjwtFastifyOptions, 'auth'>,
   header?: string,
-): Promise<{ url: string; auth: Auth }> {
+  server: FastifyServerOptions = {},
+): Promise<{ url: string; auth: Auth; origin: string }> {
   const auth = createAuth({ signingKey: { alg: 'HS256', key: secret } });
-  const app = Fastify();
+  const app = Fastify(server);
   apps.push(app);
   await app.register(authjwtFastify, { auth, ...plugin });
   const socketRoutes: FastifyPluginAsync = async (scope) => {
@@ -39,7 +40,7 @@ async function serve(
   };
   await app.register(socketRoutes);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: `${address.replace(/^http/, 'ws')}/ws`, auth };
+  return { url: `${address.replace(/^http/, 'ws')}/ws`, auth, origin: address };
 }
 
 async function accessCookie(auth: Auth): Promise<string> {
@@ -71,5 +72,35 @@ describe('readUpgradeCredentials', () => {
     good.ws.close(1000);
     const malformed = await openSocket(url, { 'x-access': 'Bearer two tokens' });
     expect(await malformed.closed).toMatchObject({ code: 4401, reason: 'token_invalid' });
+  });
+
+  it('compares the Origin’s scheme too: an https page may not use the cookie of a plain http server', async () => {
+    const { url, auth, origin } = await serve({ cookies: true });
+    const cookie = await accessCookie(auth);
+    const own = await openSocket(url, { cookie, origin });
+    expect(await own.next()).toEqual({ type: 'hello', username: 'alice' });
+    own.ws.close(1000);
+    const otherScheme = await openSocket(url, { cookie, origin: origin.replace(/^http:/, 'https:') });
+    expect(await otherScheme.closed).toMatchObject({ code: 4401, reason: 'csrf_failed' });
+    // Not believed from an untrusted peer.
+    const spoofed = await openSocket(url, {
+      cookie,
+      origin: origin.replace(/^http:/, 'https:'),
+      'x-forwarded-proto': 'https',
+    });
+    expect(await spoofed.closed).toMatchObject({ code: 4401, reason: 'csrf_failed' });
+  });
+
+  it('behind a trusted proxy takes the scheme from X-Forwarded-Proto (https or wss), refusing the http Origin', async () => {
+    const { url, auth, origin } = await serve({ cookies: true }, undefined, { trustProxy: true });
+    const cookie = await accessCookie(auth);
+    const secureOrigin = origin.replace(/^http:/, 'https:');
+    for (const proto of ['https', 'wss']) {
+      const socket = await openSocket(url, { cookie, origin: secureOrigin, 'x-forwarded-proto': proto });
+      expect(await socket.next(), proto).toEqual({ type: 'hello', username: 'alice' });
+      socket.ws.close(1000);
+    }
+    const downgraded = await openSocket(url, { cookie, origin, 'x-forwarded-proto': 'https' });
+    expect(await downgraded.closed).toMatchObject({ code: 4401, reason: 'csrf_failed' });
   });
 });

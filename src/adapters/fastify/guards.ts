@@ -6,6 +6,7 @@ import type { ChallengeOptions } from '../../http/challenge.js';
 import type { CookieJar } from '../../http/cookies.js';
 import type { CsrfPolicy } from '../../http/csrf.js';
 import { authErrorResponse } from '../../http/error-response.js';
+import type { ResolvedTokenLocations } from '../../http/token-locations.js';
 
 /** What a guard demands. Each guard is a Fastify hook that replies itself when it refuses. */
 export type GuardKind = 'access' | 'optional' | 'refresh' | 'fresh' | 'roles';
@@ -33,8 +34,16 @@ export interface GuardSettings {
   readonly cookies: { readonly jar: CookieJar; readonly csrf: CsrfPolicy } | undefined;
 }
 
+/** What one guard demands: the token type and checks, and where the token may come from. */
+export interface GuardDemand {
+  readonly kind: GuardKind;
+  readonly locations: ResolvedTokenLocations;
+  /** For `roles`: any one of them admits. */
+  readonly roles?: readonly string[];
+}
+
 /** Guards made by the plugin, with what they demand, so `onRoute` can mark routes in OpenAPI. */
-export const guardKinds = new WeakMap<AuthGuard, GuardKind>();
+export const guardDemands = new WeakMap<AuthGuard, GuardDemand>();
 
 export function sendAuthError(
   reply: FastifyReply,
@@ -53,20 +62,27 @@ interface FoundToken {
 /**
  * Builds a guard. It never passes a request on an error it does not understand: a non-AuthError is
  * rethrown (or rejects), so Fastify answers 500 and logs it, rather than letting the request through.
+ * It reads only the locations of its demand: a header-only guard never looks at a cookie (a request
+ * with only cookies is `token_missing`), a cookie-only guard never looks at the header.
  */
-export function createGuard(
-  settings: GuardSettings,
-  kind: GuardKind,
-  roles: readonly string[] = [],
-): AuthGuard {
+export function createGuard(settings: GuardSettings, demand: GuardDemand): AuthGuard {
   const { auth, header, scheme, challenge, renewedTokenHeader, cookies } = settings;
+  const { kind, roles = [] } = demand;
+  const readsHeader = demand.locations.header;
+  // Resolving the locations refused `cookie` without cookie mode; this only narrows the type.
+  const cookieJar = demand.locations.cookie ? cookies?.jar : undefined;
 
-  /** The header first; the cookie only when there is no Authorization header at all. Never the query string. */
+  /**
+   * The header first: a client's code sets it on purpose, whereas the browser attaches cookies to every
+   * request. The cookie only when the header carries no credentials of our scheme. Never the query string.
+   */
   function findToken(request: FastifyRequest): FoundToken | undefined {
-    const fromHeader = readBearerCredentials(request.headers[header], scheme);
-    if (fromHeader !== undefined) return { token: fromHeader, fromCookie: false };
-    if (cookies === undefined) return undefined;
-    const jar = cookies.jar.read(request.headers.cookie);
+    if (readsHeader) {
+      const fromHeader = readBearerCredentials(request.headers[header], scheme);
+      if (fromHeader !== undefined) return { token: fromHeader, fromCookie: false };
+    }
+    if (cookieJar === undefined) return undefined;
+    const jar = cookieJar.read(request.headers.cookie);
     const fromCookie = kind === 'refresh' ? jar.refresh : jar.access;
     return fromCookie === undefined || fromCookie.length === 0
       ? undefined
@@ -83,7 +99,10 @@ export function createGuard(
         headerValue: headers[policy.header],
         origin: headers.origin,
         secFetchSite: single(headers['sec-fetch-site']),
-        host: headers.host,
+        // The request's own origin as the client addressed it: Fastify takes the scheme and host from
+        // X-Forwarded-Proto/-Host only when `trustProxy` trusts the peer.
+        protocol: request.protocol,
+        host: request.host,
       },
       context.claims.csrf,
     );
@@ -154,7 +173,7 @@ export function createGuard(
     done();
     return undefined;
   };
-  guardKinds.set(guard, kind);
+  guardDemands.set(guard, demand);
   return guard;
 }
 

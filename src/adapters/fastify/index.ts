@@ -1,3 +1,4 @@
+export type { TokenLocation, TokenLocations } from '../../http/token-locations.js';
 export { createAuthErrorHandler } from './error-handler.js';
 export { type AuthGuard, type GuardKind, sendAuthError } from './guards.js';
 export {
@@ -6,7 +7,12 @@ export {
   openApiSecuritySchemes,
   type SecurityScheme,
 } from './openapi.js';
-export { type AuthjwtDecorator, type AuthjwtFastifyOptions, authjwtFastify } from './plugin.js';
+export {
+  type AuthjwtDecorator,
+  type AuthjwtFastifyOptions,
+  authjwtFastify,
+  type GuardOptions,
+} from './plugin.js';
 export {
   readUpgradeCredentials,
   type UpgradeCredentials,

@@ -1,5 +1,5 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
-import { type AuthGuard, type GuardKind, guardKinds } from './guards.js';
+import { type AuthGuard, type GuardDemand, guardDemands } from './guards.js';
 
 /** Security scheme names used in the OpenAPI document. */
 export interface OpenApiNames {
@@ -47,29 +47,32 @@ export function openApiSecuritySchemes(
 
 type HookOption = RouteOptions['onRequest'] | RouteOptions['preHandler'];
 
-function guardIn(hooks: HookOption): GuardKind | undefined {
+function guardIn(hooks: HookOption): GuardDemand | undefined {
   const list = Array.isArray(hooks) ? hooks : hooks === undefined ? [] : [hooks];
   for (const hook of list) {
-    const kind = guardKinds.get(hook as AuthGuard);
-    if (kind !== undefined) return kind;
+    const demand = guardDemands.get(hook as AuthGuard);
+    if (demand !== undefined) return demand;
   }
   return undefined;
 }
 
 /**
  * Adds `security` to the schema of every route guarded by one of our guards (unless the route set its
- * own), so the generated document marks it. Optional routes accept no credentials too (`{}`).
+ * own), so the generated document marks it with the guard's own locations: the bearer scheme where it
+ * reads the header, the cookie scheme where it reads the cookie. Optional routes accept no credentials
+ * too (`{}`).
  */
-export function markGuardedRoute(route: RouteOptions, names: OpenApiNames, cookieMode: boolean): void {
-  const kind = guardIn(route.onRequest) ?? guardIn(route.preHandler) ?? guardIn(route.preValidation);
-  if (kind === undefined) return;
+export function markGuardedRoute(route: RouteOptions, names: OpenApiNames): void {
+  const demand = guardIn(route.onRequest) ?? guardIn(route.preHandler) ?? guardIn(route.preValidation);
+  if (demand === undefined) return;
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (schema.security !== undefined) return;
-  const requirement = { [names.bearer]: [] };
-  const alternatives = cookieMode ? [requirement, { [names.cookie]: [] }] : [requirement];
+  const alternatives: Record<string, never[]>[] = [];
+  if (demand.locations.header) alternatives.push({ [names.bearer]: [] });
+  if (demand.locations.cookie) alternatives.push({ [names.cookie]: [] });
   // `security` is read by @fastify/swagger, whose type augmentation we do not import.
   route.schema = {
     ...schema,
-    security: kind === 'optional' ? [{}, ...alternatives] : alternatives,
+    security: demand.kind === 'optional' ? [{}, ...alternatives] : alternatives,
   } as FastifySchema;
 }

@@ -5,8 +5,14 @@ import { AuthConfigError } from '../../errors.js';
 import type { ChallengeOptions } from '../../http/challenge.js';
 import { type CookieJar, type CookieOptions, createCookieJar } from '../../http/cookies.js';
 import { type CsrfOptions, createCsrfPolicy } from '../../http/csrf.js';
+import {
+  defaultTokenLocations,
+  type ResolvedTokenLocations,
+  resolveTokenLocations,
+  type TokenLocations,
+} from '../../http/token-locations.js';
 import type { TokenPair } from '../../sessions/types.js';
-import { type AuthGuard, createGuard, type GuardSettings } from './guards.js';
+import { type AuthGuard, createGuard, type GuardKind, type GuardSettings } from './guards.js';
 import { defaultOpenApiNames, markGuardedRoute, type OpenApiNames } from './openapi.js';
 
 export interface AuthjwtFastifyOptions {
@@ -26,8 +32,9 @@ export interface AuthjwtFastifyOptions {
    */
   renewedTokenHeader?: string;
   /**
-   * Cookie mode: tokens may also come from `HttpOnly` cookies (the header is read first), and
-   * cookie-authenticated unsafe requests need the CSRF header. Default: off (header only).
+   * Cookie mode: tokens may also come from `HttpOnly` cookies, and cookie-authenticated unsafe requests
+   * need the CSRF header and an allowed `Origin`. Default: off (header only). Which guard reads which
+   * location is each guard's `from` option.
    */
   cookies?: CookieOptions | boolean;
   /** CSRF double submit for cookie mode (on by default there). */
@@ -36,19 +43,40 @@ export interface AuthjwtFastifyOptions {
   openApi?: Partial<OpenApiNames>;
 }
 
-/** The guards, as Fastify hooks. Use them as `onRequest` (or `preHandler`) of a route. */
+/**
+ * Where a guard takes its token from. Omitted: guards that admit an access token read the header, then
+ * (cookie mode) the access cookie; `requireRefresh()` reads the header only, because a refresh route
+ * that answers with tokens in its body must never be fed by a cookie (an injected script could read
+ * the body, never the `HttpOnly` cookie). A cookie refresh route says `{ from: 'cookie' }`.
+ */
+export interface GuardOptions {
+  /**
+   * `'header'`, `'cookie'` or both (`['header', 'cookie']`: the header first, in whatever order they
+   * are listed). A guard never reads a location it was not given: a request whose token is elsewhere
+   * is 401 `token_missing`. `'cookie'` without cookie mode throws `AuthConfigError` at once.
+   */
+  from?: TokenLocations;
+}
+
+/**
+ * The guards, as Fastify hooks. Use them as `onRequest` (or `preHandler`) of a route. Each factory
+ * validates its options once and returns the same guard for the same demand, so calling it per route
+ * costs nothing per request.
+ */
 export interface AuthjwtDecorator {
   readonly auth: Auth;
   /** A valid access token is required. */
-  requireAccess(): AuthGuard;
+  requireAccess(options?: GuardOptions): AuthGuard;
   /** A token is optional; a token that is sent must be valid. `request.auth` is `null` without one. */
-  optionalAccess(): AuthGuard;
-  /** A valid refresh token is required (for the refresh route). */
-  requireRefresh(): AuthGuard;
+  optionalAccess(options?: GuardOptions): AuthGuard;
+  /** A valid refresh token is required (for the refresh route); from the header unless `from` says otherwise. */
+  requireRefresh(options?: GuardOptions): AuthGuard;
   /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
-  requireFresh(): AuthGuard;
+  requireFresh(options?: GuardOptions): AuthGuard;
   /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
   requireRoles(...roles: string[]): AuthGuard;
+  /** The same, with the guard's options last: `requireRoles('admin', { from: 'header' })`. */
+  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): AuthGuard;
   /** Cookie mode: sets the access, refresh and CSRF cookies for a token pair. */
   setTokenCookies(reply: FastifyReply, pair: TokenPair): FastifyReply;
   /** Cookie mode: clears every cookie of ours. */
@@ -95,11 +123,32 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
   };
   const names: OpenApiNames = { ...defaultOpenApiNames, ...options.openApi };
 
-  // Guards are made once per demand, not per request.
-  const access = createGuard(settings, 'access');
-  const optional = createGuard(settings, 'optional');
-  const refresh = createGuard(settings, 'refresh');
-  const fresh = createGuard(settings, 'fresh');
+  const cookieMode = cookies !== undefined;
+  const accessDefault = defaultTokenLocations.access(cookieMode);
+  // Guards are made once per distinct demand, not per request (nor per route).
+  const guards = new Map<string, AuthGuard>();
+  function guardFor(
+    kind: GuardKind,
+    factory: string,
+    guardOptions: GuardOptions | undefined,
+    roles: readonly string[] = [],
+  ): AuthGuard {
+    if (guardOptions !== undefined && (typeof guardOptions !== 'object' || guardOptions === null)) {
+      throw new AuthConfigError(factory, 'takes an options object such as { from: "header" }');
+    }
+    const fallback = kind === 'refresh' ? defaultTokenLocations.refresh : accessDefault;
+    const locations = resolveTokenLocations(guardOptions?.from, fallback, {
+      cookieMode,
+      option: `${factory}.from`,
+    });
+    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify(roles)}`;
+    let guard = guards.get(key);
+    if (guard === undefined) {
+      guard = createGuard(settings, { kind, locations, roles });
+      guards.set(key, guard);
+    }
+    return guard;
+  }
 
   fastify.decorateRequest('auth', null);
   function requireCookies() {
@@ -125,19 +174,22 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
       );
     },
     clearTokenCookies: (reply) => reply.header('set-cookie', requireCookies().jar.clear()),
-    requireAccess: () => access,
-    optionalAccess: () => optional,
-    requireRefresh: () => refresh,
-    requireFresh: () => fresh,
-    requireRoles: (...roles: string[]) => {
+    requireAccess: (options?: GuardOptions) => guardFor('access', 'requireAccess', options),
+    optionalAccess: (options?: GuardOptions) => guardFor('optional', 'optionalAccess', options),
+    requireRefresh: (options?: GuardOptions) => guardFor('refresh', 'requireRefresh', options),
+    requireFresh: (options?: GuardOptions) => guardFor('fresh', 'requireFresh', options),
+    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) => {
+      const last = rolesThenOptions.at(-1);
+      const options = typeof last === 'string' ? undefined : last;
+      const roles = options === undefined ? rolesThenOptions : rolesThenOptions.slice(0, -1);
       if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role.length === 0)) {
         throw new AuthConfigError('requireRoles', 'needs at least one non-empty role name');
       }
-      return createGuard(settings, 'roles', roles);
+      return guardFor('roles', 'requireRoles', options, roles as string[]);
     },
   } satisfies AuthjwtDecorator);
 
-  fastify.addHook('onRoute', (route) => markGuardedRoute(route, names, cookies !== undefined));
+  fastify.addHook('onRoute', (route) => markGuardedRoute(route, names));
 
   const jwksPath = options.jwksPath ?? '/.well-known/jwks.json';
   if (jwksPath !== false) {
@@ -147,6 +199,10 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     );
   }
 };
+
+function locationsKey({ header, cookie }: ResolvedTokenLocations): string {
+  return header && cookie ? 'header+cookie' : header ? 'header' : 'cookie';
+}
 
 /** The Fastify plugin. Register it once with `{ auth }`; it decorates `fastify.authjwt` and `request.auth`. */
 export const authjwtFastify = fastifyPlugin(plugin, { fastify: '5.x', name: 'authjwt' });

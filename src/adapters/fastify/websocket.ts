@@ -23,9 +23,11 @@ const none: UpgradeCredentials = Object.freeze({ token: undefined, refusal: unde
 /**
  * Reads the credentials of a @fastify/websocket upgrade: the bearer header first, then (cookie mode)
  * the access cookie. A page can make a browser open a WebSocket to any site with that site's cookies,
- * and no CSRF header rides on a GET upgrade, so the cookie counts only from an allowed `Origin` (the
- * page's own host, or `csrf.allowedOrigins`); from any other origin the upgrade is refused rather than
- * silently downgraded. No token at all: first-message authentication.
+ * and no CSRF header rides on a GET upgrade, so the cookie counts only from an allowed `Origin`: the
+ * request's own scheme, host and port (Fastify's `request.protocol` and `request.host`, which follow
+ * `X-Forwarded-Proto`/`-Host` only from a proxy `trustProxy` trusts), or one of `csrf.allowedOrigins`.
+ * A page on `http://` cannot use the cookies of the `https://` site. From any other origin the upgrade
+ * is refused rather than silently downgraded. No token at all: first-message authentication.
  *
  * @example
  * app.get('/ws', { websocket: true }, (socket, request) => {
@@ -49,7 +51,8 @@ export function readUpgradeCredentials(
   if (cookies === undefined) return none;
   const fromCookie = cookies.jar.read(headers.cookie).access;
   if (fromCookie === undefined || fromCookie.length === 0) return none;
-  if (!cookies.csrf.originAllowed(headers.origin, headers.host)) {
+  // The request's own origin as Fastify sees it (X-Forwarded-Proto/-Host only from a trusted proxy).
+  if (!cookies.csrf.originAllowed(headers.origin, { protocol: request.protocol, host: request.host })) {
     return { token: undefined, refusal: new AuthError('csrf_failed', { reason: 'origin' }) };
   }
   return { token: fromCookie, refusal: undefined };
