@@ -6,6 +6,7 @@ import { withDeadline } from './sessions/deadline.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
 import {
   checkStore,
+  checkUserStateRetention,
   resolveSessionOptions,
   type SessionOptions,
   type UserOptions,
@@ -147,6 +148,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
   checkStore(options.store);
   const store = options.store ?? memoryStore();
   const sessionOptions = resolveSessionOptions(options.sessions ?? {}, tokens.refreshTtl);
+  checkUserStateRetention(store, Math.max(tokens.refreshTtl * 1000, sessionOptions.absoluteLifetimeMs));
   const renewWithin =
     options.renewAccessTokenWithin === undefined
       ? undefined

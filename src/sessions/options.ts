@@ -116,3 +116,17 @@ export function checkStore(store: SessionStore | undefined): void {
     );
   }
 }
+
+/**
+ * A store that forgets a deactivation or a revoke-all epoch while a token or session of the user can
+ * still be used would bring that user back: its retention must outlast the longest of them.
+ */
+export function checkUserStateRetention(store: SessionStore, longestMs: number): void {
+  const retention = store.userStateTtlMs;
+  if (retention !== undefined && retention < longestMs) {
+    throw new AuthConfigError(
+      'userStateTtl',
+      `the store keeps user state ${Math.floor(retention / 1000)} s, less than the longest session or refresh token (${Math.floor(longestMs / 1000)} s)`,
+    );
+  }
+}

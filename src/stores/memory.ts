@@ -81,7 +81,7 @@ class MemorySessionStore implements SessionStore {
   readonly #listeners = new RevocationListeners(true);
   readonly #loginAttempts: LoginAttemptCounters;
   readonly #clock: () => number;
-  readonly #userStateTtlMs: number;
+  readonly userStateTtlMs: number;
   /** The latest session time seen: the sweep's and revocation's notion of now for sessions. */
   #sessionNow = Number.NEGATIVE_INFINITY;
   #sweepUsers: Iterator<[string, UserEntry]> | undefined;
@@ -90,7 +90,7 @@ class MemorySessionStore implements SessionStore {
   constructor(clock: () => number, userStateTtlMs: number) {
     this.#clock = clock;
     this.#loginAttempts = new LoginAttemptCounters(clock);
-    this.#userStateTtlMs = userStateTtlMs;
+    this.userStateTtlMs = userStateTtlMs;
   }
 
   async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
@@ -204,7 +204,7 @@ class MemorySessionStore implements SessionStore {
     this.#state(entry); // forgets state past its retention before comparing epochs
     if (epoch > entry.epoch) {
       entry.epoch = epoch;
-      entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
+      entry.stateExpiresAt = this.#clock() + this.userStateTtlMs;
     }
     this.#publish({ kind: 'user', userId, reason: 'logout-all' });
     return ended;
@@ -227,7 +227,7 @@ class MemorySessionStore implements SessionStore {
     entry.active = active;
     if (!active) {
       entry.sessions.clear();
-      entry.stateExpiresAt = this.#clock() + this.#userStateTtlMs;
+      entry.stateExpiresAt = this.#clock() + this.userStateTtlMs;
     }
     this.#publish({ kind: 'user', userId, reason: active ? 'activated' : 'deactivated' });
   }

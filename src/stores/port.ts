@@ -131,6 +131,13 @@ export type LoginAttemptResult =
 
 export interface SessionStore {
   /**
+   * How long the store keeps a user's non-default state (inactive, a revoke-all epoch) after its last
+   * change, in milliseconds; `createAuth` refuses a store that would forget it before the longest
+   * session or token of the user has ended. Leave it out if the store keeps user state for good.
+   */
+  readonly userStateTtlMs?: number;
+
+  /**
    * Stores a new session and, atomically, ends the user's oldest sessions beyond `maxSessions`;
    * refuses (`user_inactive`) when the user is deactivated. Costs the same whatever the user's number
    * of sessions (at most logarithmic in it), like every per-session step below.

@@ -58,7 +58,8 @@ export interface RedisStoreOptions {
   /**
    * How long a user's non-default state (inactive, or a revoke-all epoch) is kept after its last
    * change. Must exceed your longest token lifetime: after it Redis forgets the user, and the session
-   * layer's `isActive(user)` check on the loaded profile is what refuses a deactivated user. Default 30 days.
+   * layer's `isActive(user)` check on the loaded profile is what refuses a deactivated user. Default 30
+   * days; `createAuth` refuses a value shorter than the refresh token lifetime or `absoluteLifetime`.
    */
   readonly userStateTtl?: Duration;
 }
@@ -98,14 +99,16 @@ class RedisSessionStore implements SessionStore {
   readonly #commands: Commands;
   readonly #prefix: string;
   readonly #channel: string;
-  readonly #userStateTtlMs: string;
+  readonly #userStateTtl: string;
+  readonly userStateTtlMs: number;
   readonly #revocations: RevocationChannel;
 
   constructor(redis: RedisConnection, prefix: string, timeoutMs: number, userStateTtlMs: number) {
     this.#commands = commands(redis, timeoutMs);
     this.#prefix = prefix;
     this.#channel = `${prefix}revocations`;
-    this.#userStateTtlMs = String(userStateTtlMs);
+    this.userStateTtlMs = userStateTtlMs;
+    this.#userStateTtl = String(userStateTtlMs);
     this.#revocations = new RevocationChannel(redis, this.#channel);
   }
 
@@ -203,7 +206,7 @@ class RedisSessionStore implements SessionStore {
     const reply = await this.#commands.run(
       revokeAllSessionsScript,
       [keys.sessions, keys.created, keys.ends, keys.user],
-      [checkInteger('epoch', epoch), this.#userStateTtlMs, this.#channel, userId],
+      [checkInteger('epoch', epoch), this.#userStateTtl, this.#channel, userId],
     );
     return Number(reply);
   }
@@ -232,7 +235,7 @@ class RedisSessionStore implements SessionStore {
     await this.#commands.run(
       setUserActiveScript,
       [keys.sessions, keys.created, keys.ends, keys.user],
-      [active ? '1' : '0', this.#userStateTtlMs, this.#channel, userId],
+      [active ? '1' : '0', this.#userStateTtl, this.#channel, userId],
     );
   }
 
