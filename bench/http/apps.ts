@@ -136,7 +136,8 @@ function sessionsOf(scenario: ScenarioId): Record<string, unknown> {
     case 'authjwt-cached':
       return { revocation: 'cached' };
     case 'authjwt-strict':
-      return { revocation: 'strict' };
+      // No session limit: bench/many-sessions.ts gives one user 1,000 sessions on this server.
+      return { revocation: 'strict', maxSessions: 0 };
     default:
       // login and refresh: the defaults with Redis.
       return {};
@@ -209,6 +210,10 @@ async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
       ip: request.ip,
     });
     return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+  });
+  app.get('/sessions', { onRequest: app.authjwt.requireAccess() }, async (request) => {
+    const sessions = await auth.listSessions(request.auth?.subject ?? '', request.auth?.sessionId);
+    return { count: sessions.length };
   });
   app.post('/refresh', { onRequest: app.authjwt.requireRefresh() }, async (request) => {
     const pair = await auth.refresh(request.auth);

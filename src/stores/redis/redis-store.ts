@@ -224,7 +224,9 @@ class RedisSessionStore implements SessionStore {
     for (let n = 0; n + 1 < reply.length; n += 2) {
       const id = replyText(reply[n]);
       const packed = replyText(reply[n + 1]);
-      if (id !== null && packed !== null) sessions.push(decodeSession(userId, id, packed));
+      if (id === null || packed === null) continue;
+      const session = decodeSession(userId, id, packed);
+      if (isLive(session, now)) sessions.push(session);
     }
     return sessions.sort(newestFirst).slice(0, limit);
   }
