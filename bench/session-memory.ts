@@ -6,10 +6,11 @@
  *
  * Sessions per user change the figure, because each user's sessions share one key, whose overhead
  * (~130 bytes in Redis 7.0: name, dict entry, expiry entry, object header, hash buckets) is paid once
- * per user; so it runs 1, 2, 4 and 10 sessions per user, and 1 and 4 after a refresh rotation of every
- * session (which adds the previous token id and the rotation time).
+ * per user; so it runs 1, 2, 4 and 10 sessions per user (the string form), 20 and 200 (the hash form
+ * with its two sorted sets, see src/stores/redis/lua-sessions.ts), and 1 and 4 after a refresh
+ * rotation of every session (which adds the previous token id and the rotation time).
  *
- *   npx tsx --conditions=authjwt-source bench/session-memory.ts [--sessions 100000]
+ *   npm run bench:memory [-- --sessions 100000 --no-write]
  */
 import { performance } from 'node:perf_hooks';
 import { redisStore } from 'authjwt/redis';
@@ -17,6 +18,7 @@ import { createClient } from 'redis';
 import type { SessionRecord, SessionStore } from '../src/stores/port.js';
 import { randomId } from '../src/tokens/random-id.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
+import { writeMarkedSection } from './lib/sections.js';
 
 const sessionCount = Number(process.argv[process.argv.indexOf('--sessions') + 1]) || 100_000;
 const inFlight = 256;
@@ -47,6 +49,8 @@ const scenarios: Scenario[] = [
   { label: '2 sessions per user', perUser: 2 },
   { label: '4 sessions per user', perUser: 4 },
   { label: '10 sessions per user', perUser: 10 },
+  { label: '20 per user (the hash form, past 16)', perUser: 20 },
+  { label: '200 per user (the hash form)', perUser: 200 },
   { label: '1 per user, after one rotation each', perUser: 1, rotate: true },
   { label: '4 per user, after one rotation each', perUser: 4, rotate: true },
 ];
@@ -60,13 +64,29 @@ try {
   console.log(
     `${'scenario'.padEnd(42)}${'users'.padStart(8)}${'bytes/session'.padStart(15)}${'creates/s'.padStart(11)}`,
   );
+  const rows: string[] = [];
   for (const scenario of scenarios) {
     const result = await measure(scenario);
+    const users = String(sessionCount / scenario.perUser);
+    const bytes = result.bytesPerSession.toFixed(0);
     console.log(
-      `${scenario.label.padEnd(42)}${String(sessionCount / scenario.perUser).padStart(8)}${result.bytesPerSession
-        .toFixed(0)
-        .padStart(15)}${result.createsPerSecond.toFixed(0).padStart(11)}`,
+      `${scenario.label.padEnd(42)}${users.padStart(8)}${bytes.padStart(15)}${result.createsPerSecond.toFixed(0).padStart(11)}`,
     );
+    rows.push(`| ${scenario.label} | ${users} | ${bytes} |`);
+  }
+  if (!process.argv.includes('--no-write')) {
+    const section = [
+      '<!-- memory:start -->',
+      '## Redis memory per session',
+      '',
+      `Written by \`npm run bench:memory\` (bench/session-memory.ts) on ${new Date().toISOString().slice(0, 10)}: Redis ${version}, ${sessionCount.toLocaleString('en-US')} sessions through the Redis store (node-redis) with a 100-character user agent, an IPv4 address and claims \`{"roles":["user"]}\`; bytes per session = the \`used_memory\` delta from \`INFO memory\` / sessions. Target: at most 300 bytes.`,
+      '',
+      '| scenario | users | bytes per session |',
+      '|---|---:|---:|',
+      ...rows,
+      '<!-- memory:end -->',
+    ].join('\n');
+    writeMarkedSection(new URL('RESULTS.md', import.meta.url).pathname, 'memory', section);
   }
 } finally {
   client.destroy();
