@@ -16,7 +16,8 @@ import { type Algorithm, algorithmSpecs, signBytes, verifyBytes } from '../../sr
 import { createJwsVerifier } from '../../src/tokens/jws.js';
 import { createKeyRing, type KeyRing } from '../../src/tokens/key-ring.js';
 import { type KeyInput, type ResolvedKey, resolveKey, thumbprint } from '../../src/tokens/keys.js';
-import { compact, haveVectors, readVector, refusal, vectorsNote } from './helpers.js';
+import { compact, refusal } from './helpers.js';
+import { haveVectors, readVector, vectorsNote } from './vectors.js';
 
 interface JwsCase {
   tcId: number;
