@@ -65,7 +65,8 @@ export function errorForLog(error: unknown): { type: string; message: string; st
 }
 
 // A compact JWS: three base64url parts. Short parts are allowed so that truncated tokens are caught too.
-const compactToken = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
+// The lookbehind starts a match only where a run of base64url characters starts: linear time on long runs.
+const compactToken = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
 // A query string in a URL quoted in a message (`Route GET:/me?access_token=... not found`). It stops at
 // a backslash so that a JSON escape (`\"`) is never cut in half.
 const queryString = /\?[^\s"'`?\\]+/g;
