@@ -4,11 +4,13 @@ import { type Auth, createAuth } from 'authjwt';
 import { authjwtFastify, createAuthErrorHandler, openApiSecuritySchemes } from 'authjwt/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
+import { appLoggerOptions } from './logging.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
 import { homeRoutes } from './routes/home.js';
+import { notFound } from './routes/not-found.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wsRoutes } from './routes/ws.js';
@@ -27,7 +29,8 @@ export interface AppContext {
 /** Builds the reference app on the library's public API only. Listening is the caller's job. */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    // No token, CSRF value, password or session id in any line, at any level (see logging.ts).
+    logger: appLoggerOptions(config.logLevel),
     // Strict bodies: no type coercion, so `{"username": 1}` is a 400, not the user "1".
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     bodyLimit: 16 * 1024,
@@ -62,6 +65,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(createAuthErrorHandler());
+  // Fastify's own 404 logs and echoes the raw URL, query string included (`/x?access_token=...`).
+  app.setNotFoundHandler((_request, reply) => notFound(reply, 'No such route'));
   await app.register(swagger, {
     openapi: {
       info: { title: 'authjwt reference app', version: '1.0.0' },

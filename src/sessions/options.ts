@@ -16,7 +16,10 @@ export interface SessionOptions {
    * a user without one can pile up sessions without end.
    */
   maxSessions?: number;
-  /** Seconds after a rotation in which replaying the spent refresh token is answered, not theft. Default 5. */
+  /**
+   * Seconds after a rotation in which replaying the spent refresh token is answered, not theft.
+   * Default 5, at most 60.
+   */
   refreshReuseGrace?: Duration;
   /** A session unused for this long ends. Default: none (only the absolute lifetime). */
   idleTimeout?: Duration;
@@ -32,7 +35,7 @@ export interface SessionOptions {
    * the channel is down the cache is emptied and bypassed. `'strict'`: one store round trip per request.
    */
   revocation?: 'cached' | 'strict';
-  /** Bounds of the local cache in `'cached'` mode. */
+  /** Bounds of the local cache in `'cached'` mode. `maxAge`: default 60 seconds, at most 300. */
   cache?: { maxUsers?: number; maxAge?: Duration };
 }
 
@@ -61,6 +64,20 @@ export interface ResolvedSessionOptions {
   readonly cacheMaxAgeMs: number;
 }
 
+/**
+ * The grace covers two tabs refreshing at once and a response lost on the way back: a few seconds.
+ * Within it a replayed refresh token is answered, not treated as theft, so a long grace (14 days, say)
+ * quietly switches reuse detection off. A minute is far beyond any honest need.
+ */
+const maxRefreshReuseGrace = 60;
+
+/**
+ * The cache's max age is the safety net for a revocation message that never arrived: an ended
+ * session is honoured at most this long on an instance that missed it. Five minutes bounds that
+ * exposure like the other clock allowances (`leeway`, the default `freshTtl`).
+ */
+const maxCacheMaxAge = 300;
+
 export function resolveSessionOptions(options: SessionOptions, refreshTtl: number): ResolvedSessionOptions {
   const mode = options.mode ?? 'stateful';
   if (mode !== 'stateful' && mode !== 'stateless') {
@@ -86,7 +103,11 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
   return {
     mode,
     maxSessions,
-    graceMs: seconds('sessions.refreshReuseGrace', options.refreshReuseGrace ?? 5, 0),
+    graceMs:
+      parseDuration('sessions.refreshReuseGrace', options.refreshReuseGrace ?? 5, {
+        min: 0,
+        max: maxRefreshReuseGrace,
+      }) * 1000,
     idleTimeoutMs:
       options.idleTimeout === undefined ? undefined : seconds('sessions.idleTimeout', options.idleTimeout),
     absoluteLifetimeMs: seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl),
@@ -94,7 +115,9 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
     storeTimeoutMs,
     revocation,
     cacheMaxUsers,
-    cacheMaxAgeMs: seconds('sessions.cache.maxAge', options.cache?.maxAge ?? 60),
+    cacheMaxAgeMs:
+      parseDuration('sessions.cache.maxAge', options.cache?.maxAge ?? 60, { min: 1, max: maxCacheMaxAge }) *
+      1000,
   };
 }
 

@@ -11,6 +11,7 @@ import { AuthConfigError } from '../errors.js';
 import { type Algorithm, type AlgorithmSpec, algorithmSpecs, isAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
 import { checkRsaKey, hasRocaFingerprint, rsaPublicJwk } from './rsa.js';
+import { weakSecretReason } from './secret-strength.js';
 
 /**
  * A key as configured: the algorithm it is bound to, and the material as an HMAC secret (string or
@@ -202,6 +203,10 @@ function checkKeyFitsAlgorithm(key: KeyObject, alg: AlgorithmSpec, option: strin
         where,
         `an ${alg.name} secret must be at least ${alg.hashBytes} bytes (got ${bytes})`,
       );
+    }
+    const weakness = weakSecretReason(key.export());
+    if (weakness !== undefined) {
+      throw new AuthConfigError(where, `an ${alg.name} secret must be random bytes; this one ${weakness}`);
     }
     return;
   }

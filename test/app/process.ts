@@ -24,7 +24,8 @@ export function spawnApp(env: Record<string, string>, timeoutMs = 20_000): Promi
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      // 'close', not 'exit': only then has everything the app printed been read.
+      child.once('close', () => resolve());
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {

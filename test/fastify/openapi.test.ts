@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('OpenAPI marking', () => {
   it('marks guarded routes with the bearer scheme and leaves open routes alone', async () => {
-    const auth = createAuth({ signingKey: { alg: 'HS256', key: 'k'.repeat(32) } });
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: 'openapi-test-secret-0123456789abcdef' } });
     const app = Fastify();
     await app.register(swagger, { openapi: { components: { securitySchemes: openApiSecuritySchemes() } } });
     await app.register(authjwtFastify, { auth });

@@ -28,7 +28,7 @@ describe('the built package', () => {
   it('loads with import, and with require() from CommonJS (Node >= 20.19)', async () => {
     const names = subpaths.map((subpath) => `authjwt${subpath.slice(1)}`);
     const esm = `for (const name of ${JSON.stringify(names)}) await import(name); const { createAuth } = await import('authjwt');
-      const auth = createAuth({ signingKey: { alg: 'HS256', key: 'x'.repeat(32) } });
+      const auth = createAuth({ signingKey: { alg: 'HS256', key: 'exports-test-secret-0123456789abcdef' } });
       const pair = await auth.login({ subject: 'a' });
       console.log((await auth.authenticate(pair.accessToken)).subject);`;
     const imported = await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: root });

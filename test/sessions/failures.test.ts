@@ -1,4 +1,4 @@
-import { memoryStore, type RevocationEvent, type SessionStore } from 'authjwt';
+import { AuthError, memoryStore, type RevocationEvent, type SessionStore } from 'authjwt';
 import { describe, expect, it } from 'vitest';
 import { codeOf, makeAuth } from './fixtures.js';
 
@@ -67,20 +67,29 @@ describe.each(['cached', 'strict'] as const)(
       expect(await codeOf(auth.logoutAll('alice'))).toBe('store_unavailable');
       faulty.set('ok');
       // Recovery without a restart; the failed logout did not end the session.
-      await expect(auth.authenticate(pair.accessToken)).resolves.toBeDefined();
+      await expect(auth.authenticate(pair.accessToken)).resolves.toMatchObject({
+        subject: 'alice',
+        sessionId: pair.sessionId,
+      });
     });
 
-    it('the error never carries the store error text or a token', async () => {
+    it('the refusal is 503 store_unavailable; its message has neither the store error text nor a token', async () => {
       const faulty = faultyStore();
       const { auth } = makeAuth({ sessions: { revocation } }, faulty.store);
       const pair = await auth.login({ subject: 'alice' });
       faulty.set('throw');
-      try {
-        await auth.authenticate(pair.accessToken);
-      } catch (error) {
-        expect((error as Error).message).not.toContain('6379');
-        expect((error as Error).message).not.toContain(pair.accessToken.slice(0, 20));
+      const error = await auth.authenticate(pair.accessToken).then(
+        () => undefined,
+        (refusal: unknown) => refusal,
+      );
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error).toMatchObject({ code: 'store_unavailable', statusCode: 503, reason: 'store_error' });
+      const { message } = error as AuthError;
+      for (const secret of ['ECONNREFUSED', '6379', pair.accessToken.split('.')[2] ?? '', pair.sessionId]) {
+        expect(message).not.toContain(secret);
       }
+      // The store's own text stays available to the operator's log, as the cause.
+      expect((error as AuthError).cause).toMatchObject({ message: 'ECONNREFUSED 127.0.0.1:6379' });
     });
   },
 );

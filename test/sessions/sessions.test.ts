@@ -43,7 +43,10 @@ describe('stateful sessions: login, check, logout', () => {
     expect(await auth.revokeSession('bob', phone.sessionId)).toBe(false);
     expect(await auth.revokeSession('alice', phone.sessionId)).toBe(true);
     expect(await codeOf(auth.authenticate(phone.accessToken))).toBe('token_revoked');
-    await expect(auth.authenticate(laptop.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(laptop.accessToken)).resolves.toMatchObject({
+      subject: 'alice',
+      sessionId: laptop.sessionId,
+    });
     expect(await auth.revokeSession('alice', phone.sessionId)).toBe(false);
   });
 
@@ -139,7 +142,10 @@ describe('stateful sessions: limits and lifetimes', () => {
     const old = await auth.login({ subject: 'alice' });
     const current = await auth.login({ subject: 'alice' });
     expect(await codeOf(auth.authenticate(old.accessToken))).toBe('token_revoked');
-    await expect(auth.authenticate(current.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(current.accessToken)).resolves.toMatchObject({
+      subject: 'alice',
+      sessionId: current.sessionId,
+    });
   });
 
   it('maxSessions N keeps the newest N', async () => {
@@ -173,7 +179,10 @@ describe('stateful sessions: limits and lifetimes', () => {
       await auth.authenticate(kept.accessToken);
     }
     expect(await codeOf(auth.authenticate(idle.accessToken))).toBe('token_revoked');
-    await expect(auth.authenticate(kept.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(kept.accessToken)).resolves.toMatchObject({
+      subject: 'alice',
+      sessionId: kept.sessionId,
+    });
   });
 
   it('a session ends at its absolute lifetime whatever its use, and refresh tokens never outlive it', async () => {
@@ -220,7 +229,10 @@ describe('stateful sessions: users', () => {
     // Deactivation ended the old sessions for good.
     expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
     const again = await auth.login({ subject: 'alice' });
-    await expect(auth.authenticate(again.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(again.accessToken)).resolves.toMatchObject({
+      subject: 'alice',
+      sessionId: again.sessionId,
+    });
   });
 
   it('loads the profile through users.load, caches it, and reloads after invalidateUser', async () => {
@@ -271,7 +283,10 @@ describe('fresh tokens and sliding renewal', () => {
     );
     const anew = await auth.freshAccessToken({ subject: 'alice' });
     expect(anew.sessionId).not.toBe(pair.sessionId);
-    await expect(auth.authenticate(anew.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(anew.accessToken)).resolves.toMatchObject({
+      subject: 'alice',
+      sessionId: anew.sessionId,
+    });
   });
 
   it('renews the access token when less than renewAccessTokenWithin is left', async () => {

@@ -159,13 +159,83 @@ describe('HMAC secrets', () => {
 
   it('counts a string secret in UTF-8 bytes', () => {
     // 16 two-byte characters are 32 bytes.
-    expect(() => service({ signingKey: { alg: 'HS256', key: 'é'.repeat(16) } })).not.toThrow();
+    const accented = 'éèêëàâäôöûüùçîïñ';
+    expect(() => service({ signingKey: { alg: 'HS256', key: accented } })).not.toThrow();
     expectRefused(
-      () => service({ signingKey: { alg: 'HS256', key: 'é'.repeat(15) } }),
+      () => service({ signingKey: { alg: 'HS256', key: accented.slice(0, 15) } }),
       'signingKey.key',
       '(got 30)',
     );
   });
+
+  it('refuses a secret of one byte repeated, in every form a secret takes, naming the option', () => {
+    const same = Buffer.alloc(32, 0x6b);
+    const refusedAs = (option: string, build: () => unknown) =>
+      expectRefused(build, option, 'an HS256 secret must be random bytes; this one repeats a short pattern');
+    refusedAs('signingKey.key', () => service({ signingKey: { alg: 'HS256', key: same } }));
+    refusedAs('signingKey.key', () => service({ signingKey: { alg: 'HS256', key: 'k'.repeat(32) } }));
+    refusedAs('signingKey.key', () =>
+      service({ signingKey: { alg: 'HS256', key: { kty: 'oct', k: same.toString('base64url') } } }),
+    );
+    refusedAs('signingKey.key', () => service({ signingKey: { alg: 'HS256', key: createSecretKey(same) } }));
+    refusedAs('verificationKeys[0].key', () =>
+      service({
+        signingKey: { alg: 'HS256', key: secret32 },
+        verificationKeys: [{ alg: 'HS256', key: same }],
+      }),
+    );
+  });
+
+  it.each([
+    ['two bytes alternating', 'HS256', 'ab'.repeat(16), 'repeats a short pattern'],
+    [
+      'a word repeated, the last copy cut short',
+      'HS256',
+      'password1'.repeat(4).slice(0, 32),
+      'repeats a short pattern',
+    ],
+    ['sixteen hex digits twice', 'HS256', '0123456789abcdef'.repeat(2), 'repeats a short pattern'],
+    ['a key padded with zeros', 'HS256', `${'0'.repeat(28)}1234`, 'uses too few distinct byte values'],
+    [
+      'two halves of one byte each',
+      'HS512',
+      `${'a'.repeat(32)}${'b'.repeat(32)}`,
+      'uses too few distinct byte values',
+    ],
+    ['one byte changed', 'HS384', `${'x'.repeat(47)}y`, 'uses too few distinct byte values'],
+  ] as const)('refuses %s as an %s secret, without quoting it', (_name, alg, key, why) => {
+    const error = configRefusal(() => service({ signingKey: { alg, key } }));
+    expect(error.option).toBe('signingKey.key');
+    expect(error.message).toContain(`an ${alg} secret must be random bytes; this one ${why}`);
+    expect(error.message).not.toContain(key.slice(0, 8));
+  });
+
+  it.each([
+    ['HS256', 32],
+    ['HS384', 48],
+    ['HS512', 64],
+  ] as const)(
+    'accepts 1,000 random %s secrets of the minimum length %i, as bytes, hex, base64url or digits',
+    (alg, bytes) => {
+      const forms = {
+        bytes: () => randomBytes(bytes),
+        hex: () => randomBytes(bytes / 2).toString('hex'),
+        base64url: () => randomBytes(bytes).toString('base64url').slice(0, bytes),
+        digits: () => Array.from(randomBytes(bytes), (byte) => String(byte % 10)).join(''),
+      };
+      const refused: string[] = [];
+      for (const [form, make] of Object.entries(forms)) {
+        for (let draw = 0; draw < 1000; draw++) {
+          try {
+            resolveKey({ alg, key: make() }, 'signingKey', 'sign');
+          } catch (error) {
+            refused.push(`${form}: ${(error as Error).message}`);
+          }
+        }
+      }
+      expect(refused).toEqual([]);
+    },
+  );
 
   it('refuses an HMAC JWK that is not kty oct or whose k is not canonical base64url', () => {
     expectRefused(

@@ -1,30 +1,9 @@
 /**
- * Shared helpers for the token suites: where the public vectors live, and small assertions that
- * turn a refusal into `{ code, reason }` so each test states exactly which refusal it expects.
+ * Shared helpers for the token suites: small assertions that turn a refusal into `{ code, reason }`
+ * so each test states exactly which refusal it expects, and token builders. The public vectors are
+ * found by vectors.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AuthConfigError, AuthError } from '../../src/errors.js';
-
-/** `../shared/vectors` relative to the project root, used in place (never copied into the repo). */
-export const vectorsUrl = new URL('../../../shared/vectors/', import.meta.url);
-export const vectorsDir = fileURLToPath(vectorsUrl);
-export const haveVectors = existsSync(vectorsDir);
-
-/** Appended to the name of every vector suite, so a clone without the vectors says why it skipped. */
-export const vectorsNote = haveVectors
-  ? ''
-  : ` (SKIPPED: the public test vectors were not found at ${vectorsDir}; they live beside the project in ../shared/vectors)`;
-
-if (!haveVectors) {
-  console.warn(`authjwt token suites: ${vectorsDir} is missing, so the vector suites are skipped.`);
-}
-
-/** Reads a vector file, or `undefined` when the vectors folder is absent (the suite is then skipped). */
-export function readVector<T>(relative: string): T | undefined {
-  if (!haveVectors) return undefined;
-  return JSON.parse(readFileSync(new URL(relative, vectorsUrl), 'utf8')) as T;
-}
 
 export interface Refusal {
   readonly code: string;

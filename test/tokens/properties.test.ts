@@ -310,7 +310,7 @@ describe('sign then verify round-trips', () => {
         (ttl, leeway, elapsed) => {
           let nowMs = fixedNowSeconds * 1000;
           const clocked = createTokenService({
-            signingKey: { alg: 'HS256', key: Buffer.alloc(32, 9) },
+            signingKey: { alg: 'HS256', key: randomBytes(32) },
             leeway,
             clock: () => nowMs,
           });

@@ -12,7 +12,8 @@ import { createJwsVerifier } from '../../src/tokens/jws.js';
 import { createKeyRing } from '../../src/tokens/key-ring.js';
 import { resolveKey } from '../../src/tokens/keys.js';
 import { createTokenService } from '../../src/tokens/token-service.js';
-import { haveVectors, readVector, refusal, vectorsNote } from './helpers.js';
+import { refusal } from './helpers.js';
+import { haveVectors, readVector, vectorsNote } from './vectors.js';
 
 interface RfcVector {
   id: string;

@@ -9,14 +9,15 @@
  * when the signature and every header check pass, which is when only the payload-is-a-JSON-object
  * check (it runs after the signature) is left to refuse it.
  */
-import { createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigError, AuthError } from '../../src/errors.js';
 import { type Algorithm, algorithmSpecs, signBytes, verifyBytes } from '../../src/tokens/algorithms.js';
 import { createJwsVerifier } from '../../src/tokens/jws.js';
-import { createKeyRing } from '../../src/tokens/key-ring.js';
-import { type KeyInput, resolveKey, thumbprint } from '../../src/tokens/keys.js';
-import { compact, haveVectors, readVector, refusal, vectorsNote } from './helpers.js';
+import { createKeyRing, type KeyRing } from '../../src/tokens/key-ring.js';
+import { type KeyInput, type ResolvedKey, resolveKey, thumbprint } from '../../src/tokens/keys.js';
+import { compact, refusal } from './helpers.js';
+import { haveVectors, readVector, vectorsNote } from './vectors.js';
 
 interface JwsCase {
   tcId: number;
@@ -58,6 +59,32 @@ function headerAlg(token: string): string | undefined {
   }
 }
 
+/**
+ * Wycheproof MACs tcIds 357-377 with an all-zero HS256 key, which configuration refuses as not random
+ * (tested below). Those cases exist for the token checks (padding, whitespace, stray characters), so
+ * that one key goes into the ring directly, as the primitive tests below hand their keys to verifyBytes.
+ */
+const allZeroHs256Key = Buffer.alloc(32).toString('base64url');
+
+function ringOf(verificationKeys: readonly KeyInput[]): KeyRing {
+  const only = verificationKeys.length === 1 ? (verificationKeys[0]?.key as JsonWebKey) : undefined;
+  if (only?.k !== allZeroHs256Key) return createKeyRing({ verificationKeys });
+  const secret = createSecretKey(Buffer.alloc(32));
+  const key: ResolvedKey = {
+    alg: algorithmSpecs.HS256,
+    kid: String(only.kid),
+    signingKey: undefined,
+    verificationKey: secret,
+    publicJwk: undefined,
+  };
+  // The ring's rule for one key: a token names its kid or none.
+  return {
+    signingKey: undefined,
+    keys: [key],
+    find: (kid) => (kid === undefined || kid === key.kid ? key : undefined),
+  };
+}
+
 /** Imports the keys as a verification ring, then verifies `token` at the compact-JWS level. */
 function run(keys: readonly JsonWebKey[], token: unknown): Outcome {
   const text = typeof token === 'string' ? token : JSON.stringify(token);
@@ -66,7 +93,7 @@ function run(keys: readonly JsonWebKey[], token: unknown): Outcome {
     const verificationKeys = keys.map(
       (jwk) => ({ alg: (jwk.alg ?? headerAlg(text) ?? 'none') as Algorithm, key: jwk }) satisfies KeyInput,
     );
-    verify = createJwsVerifier(createKeyRing({ verificationKeys }));
+    verify = createJwsVerifier(ringOf(verificationKeys));
   } catch (error) {
     if (error instanceof AuthConfigError)
       return { kind: 'key_refused', option: error.option, message: error.message };
@@ -346,6 +373,14 @@ describe.skipIf(!haveVectors)(`Wycheproof JSON Web Signature, Key and Crypto vec
   );
 
   describe('quirks and deviations, shown rather than assumed', () => {
+    it('the all-zero HS256 key of tcIds 357-377 is refused at configuration as not random', () => {
+      const [jwk] = groupKeys(findCase(signatureFile, 357).group);
+      expect(jwk?.k).toBe(allZeroHs256Key);
+      expect(() => createKeyRing({ verificationKeys: [{ alg: 'HS256', key: jwk as JsonWebKey }] })).toThrow(
+        'option `verificationKeys[0].key`: an HS256 secret must be random bytes; this one repeats a short pattern',
+      );
+    });
+
     it('tcId 367 and 370 are byte-identical to the valid tcId 357', () => {
       const valid = findCase(signatureFile, 357).test.jws;
       expect(findCase(signatureFile, 367).test.jws).toBe(valid);
@@ -454,7 +489,7 @@ describe.skipIf(!haveVectors)(`Wycheproof JSON Web Signature, Key and Crypto vec
     });
     it('refuses every JWE string or JSON object handed to a JWS verifier', () => {
       const verify = createJwsVerifier(
-        createKeyRing({ verificationKeys: [{ alg: 'HS256', key: createSecretKey(Buffer.alloc(32, 7)) }] }),
+        createKeyRing({ verificationKeys: [{ alg: 'HS256', key: createSecretKey(randomBytes(32)) }] }),
       );
       const reasons = new Set<string | undefined>();
       for (const { test } of jweCases) {
