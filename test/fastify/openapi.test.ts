@@ -34,7 +34,7 @@ describe('OpenAPI marking', () => {
   });
 
   it('marks each route with its guard’s own locations in cookie mode', async () => {
-    const auth = createAuth({ signingKey: { alg: 'HS256', key: 'k'.repeat(32) } });
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: 'openapi-test-secret-0123456789abcdef' } });
     const app = Fastify();
     await app.register(swagger, {
       openapi: { components: { securitySchemes: openApiSecuritySchemes({ accessCookie: '__Host-access' }) } },
