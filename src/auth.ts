@@ -21,6 +21,8 @@ import type { LoginAttempt, RevocationEvent, SessionStore } from './stores/port.
 import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
 
+export type { AuthContext } from './context.js';
+
 /** Options of one auth instance. Validated once, here; every message names the option. */
 export interface AuthOptions<User = unknown> extends TokenOptions {
   /** Where sessions live. Default: `memoryStore()`, correct within one process. */
@@ -137,8 +139,6 @@ function applicationClaims(claims: TokenClaims): Record<string, unknown> {
   for (const name of Object.keys(claims)) if (!reservedClaimNames.has(name)) own[name] = claims[name];
   return own;
 }
-
-export type { AuthContext } from './context.js';
 
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
 export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
