@@ -47,6 +47,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       refreshReuseGrace: config.refreshReuseGrace,
       revocation: config.revocation,
     },
+    loginThrottle: {
+      maxFailures: config.loginMaxFailures,
+      window: config.loginWindow,
+    },
     users: {
       load: async (id) => (await users.find(id))?.user ?? null,
       isActive: (user) => user.active,

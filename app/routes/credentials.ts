@@ -9,17 +9,25 @@ export interface Credentials {
 }
 
 /**
- * The password check of every route that takes one (login, cookie login, fresh), through the bounded
- * hashing (503 `server_busy` past it). An unknown username costs the same scrypt as a wrong password.
+ * The password check of every route that takes one (login, cookie login, fresh): through the login
+ * throttle, which refuses a username+IP or an IP over its limit (429) before any hashing, then the
+ * bounded hashing (503 `server_busy` past it). An unknown username costs the same scrypt and counts
+ * the same failure as a wrong password. The throttle counts each attempt before the check, so an
+ * attempt shed with 503 stays counted: a flood gains no free guesses from being shed.
  */
-export function createCredentialCheck({ users, passwords }: Pick<AppContext, 'users' | 'passwords'>) {
+export function createCredentialCheck({
+  auth,
+  users,
+  passwords,
+}: Pick<AppContext, 'auth' | 'users' | 'passwords'>) {
   return async function checkCredentials(
-    _request: FastifyRequest,
+    request: FastifyRequest,
     { username, password }: Credentials,
   ): Promise<User> {
-    const stored = await users.find(username);
-    const user = (await passwords.matches(password, stored?.password)) ? stored?.user : undefined;
-    if (user === undefined) throw new AuthError('invalid_credentials');
+    const user = await auth.throttleLogin({ account: username, client: request.ip }, async () => {
+      const stored = await users.find(username);
+      return (await passwords.matches(password, stored?.password)) ? stored?.user : undefined;
+    });
     // The right password of a deactivated user (checked here too, not only by the session store,
     // because the directory is where the app keeps the flag).
     if (!user.active) throw new AuthError('user_inactive');
