@@ -1,9 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { type Auth, createAuth } from 'authjwt';
-import { authjwtFastify, createAuthErrorHandler, openApiSecuritySchemes } from 'authjwt/fastify';
+import { authjwtFastify, openApiSecuritySchemes } from 'authjwt/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
+import { createAppErrorHandler } from './error-handler.js';
 import { appLoggerOptions } from './logging.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
@@ -15,13 +16,16 @@ import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { wsRoutes } from './routes/ws.js';
 import { createAppStore } from './store.js';
-import { type User, UserDirectory } from './users.js';
+import { createUsers } from './users/create-users.js';
+import type { User, UserDirectory } from './users/directory.js';
+import type { Passwords } from './users/passwords.js';
 
 /** What the routes share. */
 export interface AppContext {
   config: AppConfig;
   auth: Auth;
   users: UserDirectory;
+  passwords: Passwords;
   storeKind: 'memory' | 'redis';
   startedAt: number;
 }
@@ -37,8 +41,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   for (const warning of config.warnings) app.log.warn(warning);
 
-  const users = await UserDirectory.seeded();
   const appStore = createAppStore(config.redisUrl, app.log);
+  const { directory: users, passwords } = await createUsers(appStore, config);
   const auth = createAuth<User>({
     store: appStore.store,
     sessions: {
@@ -46,8 +50,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       refreshReuseGrace: config.refreshReuseGrace,
       revocation: config.revocation,
     },
+    loginThrottle: {
+      maxFailures: config.loginMaxFailures,
+      window: config.loginWindow,
+    },
     users: {
-      load: async (id) => users.get(id) ?? null,
+      load: async (id) => (await users.find(id))?.user ?? null,
       isActive: (user) => user.active,
       roles: (user) => user.roles,
     },
@@ -58,13 +66,20 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     ...(config.issuer !== undefined && { issuer: config.issuer }),
     ...(config.audience !== undefined && { audience: config.audience }),
   });
-  const context: AppContext = { config, auth, users, storeKind: appStore.kind, startedAt: Date.now() };
+  const context: AppContext = {
+    config,
+    auth,
+    users,
+    passwords,
+    storeKind: appStore.kind,
+    startedAt: Date.now(),
+  };
   app.addHook('onClose', async () => {
     await auth.close();
     await appStore.close();
   });
 
-  app.setErrorHandler(createAuthErrorHandler());
+  app.setErrorHandler(createAppErrorHandler());
   // Fastify's own 404 logs and echoes the raw URL, query string included (`/x?access_token=...`).
   app.setNotFoundHandler((_request, reply) => notFound(reply, 'No such route'));
   await app.register(swagger, {

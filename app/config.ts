@@ -13,8 +13,15 @@ export interface AppConfig {
   accessTtl: number;
   refreshTtl: number;
   freshTtl: number;
+  /** Sessions per user (0 = no limit, only when set explicitly). */
   maxSessions: number;
   refreshReuseGrace: number;
+  /** Failed logins per username at one client IP within `loginWindow` seconds; an IP alone may fail ten times as often. */
+  loginMaxFailures: number;
+  loginWindow: number;
+  /** scrypt computations at once; more wait in a queue of `passwordHashQueue`, beyond it logins get 503. */
+  passwordHashConcurrency: number;
+  passwordHashQueue: number;
   revocation: 'cached' | 'strict';
   logLevel: string;
   /** Start-up notes for the log (generated keys and the like), never the key material itself. */
@@ -42,21 +49,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     accessTtl: integer(env, 'ACCESS_TTL', 900, 1),
     refreshTtl: integer(env, 'REFRESH_TTL', 1_209_600, 1),
     freshTtl: integer(env, 'FRESH_TTL', 300, 1),
-    maxSessions: integer(env, 'MAX_SESSIONS', 0, 0),
+    maxSessions: integer(env, 'MAX_SESSIONS', 100, 0),
     refreshReuseGrace: integer(env, 'REFRESH_REUSE_GRACE', 5, 0),
+    // The IP's limit is ten times this, and the library takes at most 1,000,000 for either.
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 1, 100_000),
+    // The library's longest window: a day.
+    loginWindow: integer(env, 'LOGIN_WINDOW', 900, 1, 86_400),
+    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', threadPoolSize(env), 1, 1024),
+    // Two rounds of waiting at most: an honest login waits a few scrypt times, or is told to retry.
+    passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 8, 0, 100_000),
     revocation,
     logLevel: env.LOG_LEVEL ?? 'info',
     warnings,
   };
 }
 
-function integer(env: Env, name: string, fallback: number, min: number): number {
+function integer(env: Env, name: string, fallback: number, min: number, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min)
-    throw new Error(`${name} must be a whole number >= ${min}`);
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new Error(
+      `${name} must be a whole number ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}`,
+    );
+  }
   return value;
+}
+
+/** libuv's thread pool runs scrypt: 4 threads unless UV_THREADPOOL_SIZE (1 to 1024) says otherwise. */
+function threadPoolSize(env: Env): number {
+  const size = Number(env.UV_THREADPOOL_SIZE);
+  return Number.isSafeInteger(size) && size >= 1 && size <= 1024 ? size : 4;
 }
 
 function signingKey(alg: Algorithm, env: Env, warnings: string[]): KeyInput {

@@ -2,12 +2,12 @@ import { memoryStore, type SessionStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import { createClient } from 'redis';
+import type { RedisScripts } from './users/redis-directory.js';
 
-export interface AppStore {
-  store: SessionStore;
-  kind: 'memory' | 'redis';
-  close(): Promise<void>;
-}
+/** The session store; with Redis also its client, which the user directory shares. */
+export type AppStore =
+  | { kind: 'memory'; store: SessionStore; close(): Promise<void> }
+  | { kind: 'redis'; store: SessionStore; client: RedisScripts; close(): Promise<void> };
 
 /**
  * The embedded memory store, or Redis when `REDIS_URL` is set. Redis is not awaited at start: the app
@@ -42,6 +42,7 @@ export function createAppStore(redisUrl: string | undefined, log: FastifyBaseLog
   return {
     store,
     kind: 'redis',
+    client,
     async close() {
       await store.close();
       client.destroy();

@@ -377,6 +377,15 @@ $('logout').addEventListener(
   }),
 );
 
+$('logout-others').addEventListener(
+  'click',
+  action($('logout-others'), async () => {
+    await api('POST', '/auth/logout-others');
+    await loadSessions();
+    say('Every other session of this account has ended; this device stays logged in.');
+  }),
+);
+
 $('logout-all').addEventListener(
   'click',
   action($('logout-all'), async () => {

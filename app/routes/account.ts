@@ -1,8 +1,11 @@
+import type { AuthContext } from 'authjwt';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../build-app.js';
+import type { User } from '../users/directory.js';
+import { notFound } from './not-found.js';
 
 /** The signed-in user's own resources. */
-export function accountRoutes({ users }: AppContext): FastifyPluginAsync {
+export function accountRoutes({ auth, users, passwords }: AppContext): FastifyPluginAsync {
   return async (app) => {
     const { authjwt } = app;
     const tags = ['account'];
@@ -27,12 +30,13 @@ export function accountRoutes({ users }: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const auth = request.auth;
-        const user = auth && users.get(auth.subject);
+        const context = request.auth;
+        // The profile the library loaded (and caches) for this request: no second directory lookup.
+        const user = context?.user as User | undefined;
         return {
-          username: user?.username ?? auth?.subject,
-          roles: auth?.roles ?? [],
-          session_id: auth?.sessionId,
+          username: user?.username ?? context?.subject,
+          roles: context?.roles ?? [],
+          session_id: context?.sessionId,
         };
       },
     );
@@ -53,7 +57,13 @@ export function accountRoutes({ users }: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        await users.setPassword((request.auth as { subject: string }).subject, request.body.new_password);
+        // Set by requireFresh; were it ever missing, logoutOthers would refuse it (token_invalid).
+        const context = request.auth as AuthContext;
+        const password = await passwords.hash(request.body.new_password);
+        // Stored first (in Redis: every instance refuses the old password from now on), then every
+        // other session ends: whoever knew the old password is out, this device stays.
+        if (!(await users.setPassword(context.subject, password))) return notFound(reply, 'No such user');
+        await auth.logoutOthers(context);
         return reply.code(204).send();
       },
     );

@@ -38,10 +38,10 @@ export function adminRoutes({ auth, users, startedAt }: AppContext): FastifyPlug
         },
       },
       async (request, reply) => {
-        const user = users.get(request.params.username);
+        const user = (await users.find(request.params.username))?.user;
         if (user === undefined) return notFound(reply, 'No such user');
-        users.setActive(user.username, false);
-        // The store's user state is shared by every instance: they all refuse the user from now on.
+        // The directory refuses the user's logins and the library their tokens, on every instance.
+        await users.setActive(user.username, false);
         await auth.deactivateUser(user.id);
         return reply.code(204).send();
       },
@@ -51,11 +51,12 @@ export function adminRoutes({ auth, users, startedAt }: AppContext): FastifyPlug
       '/admin/users/:username/activate',
       { onRequest: requireAdmin, schema: { tags, summary: 'Reactivate a user', params: usernameParams } },
       async (request, reply) => {
-        const user = users.get(request.params.username);
+        const user = (await users.find(request.params.username))?.user;
         if (user === undefined) return notFound(reply, 'No such user');
-        users.setActive(user.username, true);
+        // Like deactivation: the directory (shared in Redis), then the library, which drops the
+        // cached profile everywhere, so no instance keeps the deactivated one.
+        await users.setActive(user.username, true);
         await auth.activateUser(user.id);
-        await auth.invalidateUser(user.id);
         return reply.code(204).send();
       },
     );

@@ -1,13 +1,9 @@
-import { AuthError, type TokenPair } from 'authjwt';
+import type { TokenPair } from 'authjwt';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AppContext } from '../build-app.js';
-import type { User } from '../users.js';
+import type { User } from '../users/directory.js';
+import { type Credentials, createCredentialCheck } from './credentials.js';
 import { accessTokenResponse, credentialsBody, tokenPairResponse } from './schemas.js';
-
-interface Credentials {
-  username: string;
-  password: string;
-}
 
 export function tokenPairBody(pair: TokenPair) {
   return {
@@ -30,16 +26,12 @@ export function claimsFor(user: User) {
 }
 
 /** Login, refresh and fresh tokens (bearer mode). */
-export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
+export function authRoutes(context: AppContext): FastifyPluginAsync {
+  const { auth } = context;
+  const checkCredentials = createCredentialCheck(context);
   return async (app) => {
     const { authjwt } = app;
     const tags = ['auth'];
-
-    async function checkCredentials({ username, password }: Credentials): Promise<User> {
-      const user = await users.verifyPassword(username, password);
-      if (user === undefined) throw new AuthError('invalid_credentials');
-      return user;
-    }
 
     app.post<{ Body: Credentials }>(
       '/auth/login',
@@ -52,7 +44,7 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const user = await checkCredentials(request.body);
+        const user = await checkCredentials(request, request.body);
         return tokenPairBody(
           await auth.login({ subject: user.id, claims: claimsFor(user), ...device(request) }),
         );
@@ -86,7 +78,7 @@ export function authRoutes({ auth, users }: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const user = await checkCredentials(request.body);
+        const user = await checkCredentials(request, request.body);
         // The caller's session continues only if the token it sent belongs to the same user.
         const current = request.auth?.subject === user.id ? request.auth.sessionId : undefined;
         const fresh = await auth.freshAccessToken({

@@ -1,17 +1,19 @@
-import { AuthError } from 'authjwt';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../build-app.js';
 import { claimsFor, device } from './auth.js';
+import { type Credentials, createCredentialCheck } from './credentials.js';
 import { credentialsBody } from './schemas.js';
 
 /** Cookie mode for browsers: tokens in HttpOnly cookies, a CSRF value the page sends back in a header. */
-export function cookieAuthRoutes({ auth, users }: AppContext): FastifyPluginAsync {
+export function cookieAuthRoutes(context: AppContext): FastifyPluginAsync {
+  const { auth } = context;
+  const checkCredentials = createCredentialCheck(context);
   return async (app) => {
     const { authjwt } = app;
     const tags = ['cookie auth'];
     const noContent = { 204: { type: 'null' } };
 
-    app.post<{ Body: { username: string; password: string } }>(
+    app.post<{ Body: Credentials }>(
       '/auth/cookie/login',
       {
         schema: {
@@ -22,8 +24,7 @@ export function cookieAuthRoutes({ auth, users }: AppContext): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const user = await users.verifyPassword(request.body.username, request.body.password);
-        if (user === undefined) throw new AuthError('invalid_credentials');
+        const user = await checkCredentials(request, request.body);
         const pair = await auth.login({
           subject: user.id,
           claims: claimsFor(user),

@@ -54,6 +54,22 @@ export function sessionRoutes({ auth }: AppContext): FastifyPluginAsync {
       },
     );
 
+    app.post(
+      '/auth/logout-others',
+      {
+        onRequest: requireAccess,
+        schema: {
+          tags,
+          summary: 'End every session of this user but this one',
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        if (request.auth) await auth.logoutOthers(request.auth);
+        return reply.code(204).send();
+      },
+    );
+
     app.get(
       '/sessions',
       {

@@ -3,7 +3,7 @@ import { readUpgradeCredentials } from 'authjwt/fastify';
 import { createSocketSessions } from 'authjwt/ws';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../build-app.js';
-import type { User } from '../users.js';
+import type { User } from '../users/directory.js';
 
 /**
  * `GET /ws`: a socket authenticated by the access cookie (from an allowed Origin) or by a first

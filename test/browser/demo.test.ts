@@ -191,6 +191,22 @@ describe('the demo page in a real browser (Debian chromium, playwright-core)', (
     }
   });
 
+  it('logs out other devices: the other browser shows the logged-out state, this one stays', async () => {
+    const g = await openPage();
+    await logIn(g, 'bob');
+    const h = await openPage({ userAgent: phone });
+    await logIn(h, 'bob');
+    await sessionRows(h, 2);
+
+    await h.getByRole('button', { name: 'Log out other devices' }).click();
+    await loggedOut(g, /this session was ended/);
+    await sessionRows(h, 1);
+    await h.locator('#status').getByText('Every other session of this account has ended').waitFor();
+    expect(await callFrom(g, 'GET', '/me')).toEqual({ status: 401, code: 'token_revoked' });
+    expect(await callFrom(h, 'GET', '/me')).toEqual({ status: 200, code: undefined });
+    expect(await h.locator('#socket').getAttribute('data-state')).toBe('on');
+  });
+
   it('renews the access cookie in the background, keeping the live connection up past its expiry', async () => {
     // A 4 s access token: the page renews at two thirds of it (whole-second `iat` can cut up to
     // a second off the first one), and the socket opened with the old token is replaced in time.
