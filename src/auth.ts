@@ -128,9 +128,17 @@ export interface Auth {
   close(): Promise<void>;
 }
 
+const noRoles: readonly string[] = Object.freeze([]);
+
+/** The `roles` claim: frozen with the verified claims, so a context can hold it as it is. */
 function defaultRoles(claims: TokenClaims): readonly string[] {
   const roles = claims.roles;
-  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : [];
+  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : noRoles;
+}
+
+/** Roles from the application's functions, copied and frozen: a context's roles never change. */
+function frozenRoles(roles: readonly string[]): readonly string[] {
+  return Object.freeze([...roles]);
 }
 
 /** The application's own claims of a verified token: everything the library did not set. */
@@ -143,8 +151,12 @@ function applicationClaims(claims: TokenClaims): Record<string, unknown> {
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
 export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
   const tokens = createTokenService(options);
-  const rolesOf = options.roles ?? defaultRoles;
-  if (typeof rolesOf !== 'function') throw new AuthConfigError('roles', 'must be a function');
+  const customRoles = options.roles;
+  if (customRoles !== undefined && typeof customRoles !== 'function') {
+    throw new AuthConfigError('roles', 'must be a function');
+  }
+  const rolesOf =
+    customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims));
   checkStore(options.store);
   const store = options.store ?? memoryStore();
   const sessionOptions = resolveSessionOptions(options.sessions ?? {}, tokens.refreshTtl);
@@ -195,6 +207,10 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       ? createStatefulSessions(dependencies)
       : createStatelessSessions(dependencies);
   const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
+  const profileRoles = (user: unknown) => {
+    const roles = profiles.roles(user);
+    return roles === undefined ? undefined : frozenRoles(roles);
+  };
   const loginThrottle = createLoginThrottle(options.loginThrottle ?? {}, store, call);
 
   /**
@@ -251,7 +267,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       sessionId: claims.sid,
       claims,
       tokenType: 'access',
-      roles: profiles.roles(user) ?? rolesOf(claims),
+      roles: profileRoles(user) ?? rolesOf(claims),
       fresh: tokens.isFresh(claims),
       user,
       renewedAccessToken: renewal(claims),
@@ -306,15 +322,15 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
         sessionId: claims.sid,
         claims,
         tokenType: 'refresh',
-        roles: [],
+        roles: noRoles,
         fresh: false,
         user: undefined,
         renewedAccessToken: undefined,
       });
     },
     requireRoles(context, roles) {
-      if (!contexts.owns(context)) throw new AuthError('token_invalid', { reason: 'not_a_context' });
-      if (!roles.some((role) => context.roles.includes(role))) throw new AuthError('insufficient_role');
+      const held = contexts.rolesOf(context);
+      if (!roles.some((role) => held.includes(role))) throw new AuthError('insufficient_role');
     },
     async logout(tokenOrContext) {
       await sessions.logout(claimsOfTokenOrContext(tokenOrContext));

@@ -1,5 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
 import { AuthConfigError, AuthError } from '../errors.js';
+import { deepFreeze } from '../internal/deep-freeze.js';
 import { type Duration, parseDuration } from '../internal/duration.js';
 import {
   type ClaimRules,
@@ -69,7 +70,7 @@ export interface IssuedToken {
 export interface TokenService {
   signAccessToken(input: SignAccessTokenInput): IssuedToken;
   signRefreshToken(input: SignTokenInput): IssuedToken;
-  /** Throws `AuthError` for anything but a valid, unexpired access token of this service. */
+  /** Throws `AuthError` for anything but a valid, unexpired access token of this service. Claims come deep-frozen. */
   verifyAccessToken(token: unknown): TokenClaims;
   /** Throws `AuthError` for anything but a valid, unexpired refresh token of this service. */
   verifyRefreshToken(token: unknown): TokenClaims;
@@ -180,7 +181,8 @@ export function createTokenService(options: TokenOptions): TokenService {
       }
     }
     const { header, payload } = verifyCompact(token);
-    const claims = checkClaims(payload, header.typ, type, rules, now());
+    // Frozen, so no caller can change what another (or the next request, from the cache) reads.
+    const claims = checkClaims(deepFreeze(payload), header.typ, type, rules, now());
     verified.set(token as string, payload, header.typ);
     return claims;
   }

@@ -134,20 +134,43 @@ describe.each(['stateful', 'stateless'] as const)(
       expect(await codeOf(auth.authenticate(byContext.accessToken))).toBe('token_revoked');
     });
 
-    it('a context cannot be altered: it and its claims are frozen', async () => {
+    it('what the core trusts in a context cannot be altered: its claims and roles are frozen', async () => {
       const { auth } = twoInstances();
       const pair = await auth.login({ subject: 'alice', claims: { roles: ['user'] } });
       const context = await auth.authenticate(pair.accessToken);
-      expect(() => {
-        (context as { subject: string }).subject = 'admin';
-      }).toThrow(TypeError);
       expect(() => {
         (context.claims as { sub: string }).sub = 'admin';
       }).toThrow(TypeError);
       expect(() => {
         (context.roles as string[]).push('admin');
       }).toThrow(TypeError);
-      expect(context.subject).toBe('alice');
+      expect(context.claims.sub).toBe('alice');
+    });
+
+    it("reassigning a context's public fields changes nothing the core decides", async () => {
+      const { auth } = twoInstances();
+      const victim = await auth.login({ subject: 'bob' });
+      const pair = await auth.login({ subject: 'alice', claims: { roles: ['user'] } });
+      const context = await auth.authenticate(pair.accessToken);
+      const victimClaims = (await auth.authenticate(victim.accessToken)).claims;
+      Object.assign(context, {
+        subject: 'bob',
+        claims: victimClaims,
+        roles: ['admin'],
+        tokenType: 'refresh',
+      });
+      let code: string | undefined;
+      try {
+        auth.requireRoles(context, ['admin']);
+      } catch (error) {
+        code = (error as { code?: string }).code;
+      }
+      expect(code).toBe('insufficient_role');
+      expect(await codeOf(auth.refresh(context))).toBe('wrong_token_type');
+      await auth.logout(context);
+      // The context's own session ended, not the one its public claims now name.
+      expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
+      await expect(auth.authenticate(victim.accessToken)).resolves.toMatchObject({ subject: 'bob' });
     });
 
     it('contexts stay frozen with the verified-token cache off', async () => {
