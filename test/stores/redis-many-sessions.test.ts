@@ -64,17 +64,20 @@ describe('the layout of a user with many sessions', () => {
     const t0 = Date.now();
     const sessions = await createMany(store, 16, t0);
     expect(await server.command('TYPE', keys.sessions)).toBe('string');
+    expect(await server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
     sessions.push(...(await createMany(store, 1, t0 + 16)));
-    expect(await server.command('TYPE', keys.sessions)).toBe('hash');
+    expect(await server.command('EXISTS', keys.sessions)).toBe('0');
+    expect(await server.command('TYPE', keys.sessionHash)).toBe('hash');
+    expect(await server.command('HLEN', keys.sessionHash)).toBe('17');
     expect(await server.command('ZCARD', keys.created)).toBe('17');
     expect(await server.command('ZCARD', keys.ends)).toBe('17');
     // Every key of the hash form expires with the longest-lived session, like the string did.
-    const expiry = await server.command('PEXPIRETIME', keys.sessions);
+    const expiry = await server.command('PEXPIRETIME', keys.sessionHash);
     expect(Number(expiry)).toBe(t0 + 16 + hour);
     expect(await server.command('PEXPIRETIME', keys.created)).toBe(expiry);
     expect(await server.command('PEXPIRETIME', keys.ends)).toBe(expiry);
     for (const s of sessions.slice(0, 9)) await store.revokeSession('alice', s.id);
-    expect(await server.command('TYPE', keys.sessions)).toBe('hash');
+    expect(await server.command('TYPE', keys.sessionHash)).toBe('hash');
     const listed = await store.listSessions('alice', t0 + 20, 1000);
     expect(listed.map((s) => s.id)).toEqual(
       sessions
@@ -83,7 +86,7 @@ describe('the layout of a user with many sessions', () => {
         .reverse(),
     );
     expect(await server.command('TYPE', keys.sessions)).toBe('string');
-    expect(await server.command('EXISTS', keys.created)).toBe('0');
+    expect(await server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
     expect(await server.command('PEXPIRETIME', keys.sessions)).toBe(expiry);
     expect((await store.listSessions('alice', t0 + 20, 1000)).map((s) => s.id)).toEqual(
       listed.map((s) => s.id),
@@ -95,16 +98,17 @@ describe('the layout of a user with many sessions', () => {
     const keys = userKeys(prefix, 'alice');
     await createMany(store, 30, Date.now());
     await store.revokeAllSessions('alice', 1);
-    expect(await server.command('EXISTS', keys.sessions, keys.created, keys.ends)).toBe('0');
+    const all = [keys.sessions, keys.sessionHash, keys.created, keys.ends];
+    expect(await server.command('EXISTS', ...all)).toBe('0');
     await createMany(store, 30, Date.now());
     await store.setUserActive('alice', false, Date.now());
-    expect(await server.command('EXISTS', keys.sessions, keys.created, keys.ends)).toBe('0');
+    expect(await server.command('EXISTS', ...all)).toBe('0');
   });
 });
 
 describe('per-session steps on a user with 300 sessions', () => {
   it("read, touch, rotate, end one and create one without reading the user's other sessions", async () => {
-    const { store } = newStore();
+    const { store, prefix } = newStore();
     const t0 = Date.now();
     const sessions = await createMany(store, 300, t0);
     const [first, second, third] = sessions as [SessionRecord, SessionRecord, SessionRecord];
@@ -131,10 +135,14 @@ describe('per-session steps on a user with 300 sessions', () => {
     expect(fromScripts.filter((c) => c.name === 'HSET').length).toBe(4);
     const readsEverything = fromScripts.filter(
       (c) =>
-        ['GET', 'HGETALL', 'HKEYS', 'HVALS', 'HSCAN', 'SORT', 'ZSCAN'].includes(c.name) ||
+        ['HGETALL', 'HKEYS', 'HVALS', 'HSCAN', 'SORT', 'ZSCAN'].includes(c.name) ||
         (c.name.startsWith('ZRANGE') && c.args.includes('-1')),
     );
     expect(readsEverything).toEqual([]);
+    // Each step looks for the string form first: a GET that finds nothing for this user.
+    const keys = userKeys(prefix, 'alice');
+    expect(fromScripts.filter((c) => c.name === 'GET').every((c) => c.args[0] === keys.sessions)).toBe(true);
+    expect(await server.command('EXISTS', keys.sessions)).toBe('0');
     // The eviction read one id, the oldest, not 300.
     const ranges = fromScripts.filter((c) => c.name === 'ZRANGE');
     expect(ranges.map((c) => c.args.slice(1, 3))).toEqual([['0', '0']]);

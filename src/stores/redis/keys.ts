@@ -3,11 +3,10 @@ import { AuthConfigError } from '../../errors.js';
 
 /** The keys of one user. They share one hash tag, so every script on them runs on one Cluster slot. */
 export interface UserKeys {
-  /**
-   * The user's sessions (see `lua-sessions.ts`): a string of packed entries while the user has few,
-   * a hash of session id -> packed session once there are many.
-   */
+  /** String: the user's sessions, packed, while they are few (see `lua-sessions.ts`). */
   readonly sessions: string;
+  /** Hash: session id -> packed session, once they are many (instead of `sessions`). */
+  readonly sessionHash: string;
   /** Sorted set, beside the hash form only: session ids by creation time (which to evict first). */
   readonly created: string;
   /** Sorted set, beside the hash form only: session ids by end time (which have ended). */
@@ -43,6 +42,7 @@ export function userKeys(prefix: string, userId: string): UserKeys {
   const base = `${prefix}{${userTag(userId)}}:`;
   return {
     sessions: `${base}s`,
+    sessionHash: `${base}h`,
     created: `${base}o`,
     ends: `${base}x`,
     user: `${base}u`,

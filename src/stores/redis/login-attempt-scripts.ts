@@ -34,6 +34,7 @@ for n = 1, 2 do
 end
 return { 1 }
 `,
+  { helpers: 'none' },
 );
 
 /** KEYS: account counter, client counter. A success: the account's count goes, the client's loses this attempt. */
@@ -45,4 +46,5 @@ redis.call('DEL', KEYS[1])
 if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
 return 1
 `,
+  { helpers: 'none' },
 );

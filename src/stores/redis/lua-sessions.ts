@@ -12,8 +12,9 @@
  *   `PRUNE` ended sessions. A hash that shrinks to `SHRINK` sessions goes back to the string form when
  *   it is listed (the gap between the two bounds keeps a user from flapping between forms).
  *
- * `TYPE` tells the forms apart; the string form is the layout of earlier versions, so their data is
- * read as it is. A step opens the sessions once (`openSessions`), changes them through `put` and
+ * A user has one form at a time: the string key exists, or the hash key does (or neither). The string
+ * form is the layout of earlier versions, under the same key, so their data is read as it is; it is
+ * also looked for first, so the per-request read of the common user is one GET, as it always was. A step opens the sessions once (`openSessions`), changes them through `put` and
  * `remove`, and ends with `commit`, which writes the string form back and pushes the keys' expiry.
  */
 export const luaSessions = `
@@ -21,32 +22,33 @@ local SMALL = 16
 local SHRINK = 8
 local PRUNE = 100
 
-local function openSessions(sessionsKey, createdKey, endsKey)
-  local set = { s = sessionsKey, o = createdKey, x = endsKey, latest = 0 }
-  if redis.call('TYPE', sessionsKey).ok == 'hash' then
+local function openSessions(stringKey, hashKey, createdKey, endsKey)
+  local set = { s = stringKey, h = hashKey, o = createdKey, x = endsKey, latest = 0 }
+  local blob = redis.call('GET', stringKey)
+  if not blob and redis.call('EXISTS', hashKey) == 1 then
     set.hashed = true
   else
-    set.list = entries(redis.call('GET', sessionsKey))
+    set.list = entries(blob)
   end
   return set
 end
 
 local function valueOf(set, id)
-  if set.hashed then return redis.call('HGET', set.s, id) or nil end
+  if set.hashed then return redis.call('HGET', set.h, id) or nil end
   local n = indexOf(set.list, id)
   if n then return set.list[n].v end
   return nil
 end
 
 local function count(set)
-  if set.hashed then return redis.call('HLEN', set.s) end
+  if set.hashed then return redis.call('HLEN', set.h) end
   return #set.list
 end
 
 -- Stores a new or changed session; s is its decoded value.
 local function put(set, id, v, s, isNew)
   if set.hashed then
-    redis.call('HSET', set.s, id, v)
+    redis.call('HSET', set.h, id, v)
     redis.call('ZADD', set.x, int(ends(s)), id)
     if isNew then redis.call('ZADD', set.o, int(s.c), id) end
   else
@@ -59,7 +61,7 @@ end
 
 local function remove(set, id)
   if set.hashed then
-    redis.call('HDEL', set.s, id)
+    redis.call('HDEL', set.h, id)
     redis.call('ZREM', set.o, id)
     redis.call('ZREM', set.x, id)
   else
@@ -76,7 +78,7 @@ local function pruneEnded(set, now, most)
   if set.hashed then
     local ended = redis.call('ZRANGEBYSCORE', set.x, '-inf', int(now), 'LIMIT', 0, most)
     if #ended > 0 then
-      redis.call('HDEL', set.s, unpack(ended))
+      redis.call('HDEL', set.h, unpack(ended))
       redis.call('ZREM', set.o, unpack(ended))
       redis.call('ZREM', set.x, unpack(ended))
     end
@@ -93,17 +95,17 @@ local function pruneEnded(set, now, most)
 end
 
 -- The keys' expiry moves with them between forms; it is only ever pushed later.
-local function carryExpiry(set)
-  local at = redis.call('PEXPIRETIME', set.s)
+local function carryExpiry(set, key)
+  local at = redis.call('PEXPIRETIME', key)
   if at > set.latest then set.latest = at end
 end
 
 local function toHash(set)
-  carryExpiry(set)
+  carryExpiry(set, set.s)
   redis.call('DEL', set.s)
   for _, e in ipairs(set.list) do
     local s = decode(e.v)
-    redis.call('HSET', set.s, e.id, e.v)
+    redis.call('HSET', set.h, e.id, e.v)
     redis.call('ZADD', set.o, int(s.c), e.id)
     redis.call('ZADD', set.x, int(ends(s)), e.id)
   end
@@ -111,13 +113,13 @@ local function toHash(set)
 end
 
 local function toString(set)
-  carryExpiry(set)
+  carryExpiry(set, set.h)
   local list = {}
   for _, id in ipairs(redis.call('ZRANGE', set.o, 0, -1)) do
-    local v = redis.call('HGET', set.s, id)
+    local v = redis.call('HGET', set.h, id)
     if v then list[#list + 1] = { id = id, v = v } end
   end
-  redis.call('DEL', set.s, set.o, set.x)
+  redis.call('DEL', set.h, set.o, set.x)
   set.hashed, set.list, set.changed = false, list, true
 end
 
@@ -125,15 +127,17 @@ end
 local function commit(set)
   if not set.hashed and set.changed then save(set.s, set.list) end
   if set.latest > 0 then
-    extend(set.s, set.latest)
     if set.hashed then
+      extend(set.h, set.latest)
       extend(set.o, set.latest)
       extend(set.x, set.latest)
+    else
+      extend(set.s, set.latest)
     end
   end
 end
 
 local function endAll(set)
-  redis.call('UNLINK', set.s, set.o, set.x)
+  redis.call('UNLINK', set.s, set.h, set.o, set.x)
 end
 `;

@@ -71,9 +71,9 @@ export interface RedisStoreOptions {
  * connection of the store's own, which `close()` closes.
  *
  * Layout per user (tag = 16 base64url characters of SHA-256 of the user id): `{tag}:s`, the user's
- * sessions, packed into one string while they are few and a hash once they are many, with `{tag}:o`
- * and `{tag}:x` (creation and end order) beside the hash (see lua-sessions.ts), all expiring with the
- * longest-lived session; `{tag}:u`, the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`,
+ * sessions packed into one string while they are few, or `{tag}:h`, a hash of them once they are
+ * many, with `{tag}:o` and `{tag}:x` (creation and end order) beside it (see lua-sessions.ts), all
+ * expiring with the longest-lived session; `{tag}:u`, the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`,
  * denied token ids. Every key has an expiry. No per-session step costs more for a user with many
  * sessions than for a user with one.
  *
@@ -117,7 +117,7 @@ class RedisSessionStore implements SessionStore {
     const reply = asArray(
       await this.#commands.run(
         createSessionScript,
-        [keys.sessions, keys.created, keys.ends, keys.user],
+        [...this.#sessionKeys(session.userId), keys.user],
         [
           session.id,
           encodeSession(session),
@@ -142,7 +142,11 @@ class RedisSessionStore implements SessionStore {
     const keys = this.#keys(userId);
     checkInteger('now', now);
     const reply = asArray(
-      await this.#commands.run(getSessionStateScript, [keys.sessions, keys.user], [sessionId]),
+      await this.#commands.run(
+        getSessionStateScript,
+        [keys.sessions, keys.sessionHash, keys.user],
+        [sessionId],
+      ),
     );
     const packed = replyText(reply[0]);
     const session = packed === null ? null : decodeSession(userId, sessionId, packed);
@@ -205,7 +209,7 @@ class RedisSessionStore implements SessionStore {
     const keys = this.#keys(userId);
     const reply = await this.#commands.run(
       revokeAllSessionsScript,
-      [keys.sessions, keys.created, keys.ends, keys.user],
+      [...this.#sessionKeys(userId), keys.user],
       [checkInteger('epoch', epoch), this.#userStateTtl, this.#channel, userId],
     );
     return Number(reply);
@@ -236,7 +240,7 @@ class RedisSessionStore implements SessionStore {
     const keys = this.#keys(userId);
     await this.#commands.run(
       setUserActiveScript,
-      [keys.sessions, keys.created, keys.ends, keys.user],
+      [...this.#sessionKeys(userId), keys.user],
       [active ? '1' : '0', this.#userStateTtl, this.#channel, userId],
     );
   }
@@ -309,10 +313,10 @@ class RedisSessionStore implements SessionStore {
     return userKeys(this.#prefix, userId);
   }
 
-  /** The three keys of a user's sessions, in the order the session scripts name them. */
+  /** The four keys of a user's sessions, in the order the session scripts name them. */
   #sessionKeys(userId: string): string[] {
     const keys = this.#keys(userId);
-    return [keys.sessions, keys.created, keys.ends];
+    return [keys.sessions, keys.sessionHash, keys.created, keys.ends];
   }
 }
 

@@ -1,23 +1,24 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The session steps, each one atomic script on the user's sessions (KEYS[1], with KEYS[2] and KEYS[3]
- * beside its hash form, see lua-sessions.ts) and, where named, the user's state hash. Times come from
+ * The session steps, each one atomic script on the user's sessions (KEYS[1] in the string form,
+ * KEYS[2] in the hash form with KEYS[3] and KEYS[4] beside it, see lua-sessions.ts) and, where named,
+ * the user's state hash. Times come from
  * the caller (ARGV), except in the steps whose port methods carry none: they ask the server (TIME).
  */
 
 /**
- * KEYS: sessions, created, ends, user. ARGV: sessionId, packed, maxSessions, now, channel, userId.
+ * KEYS: the four session keys, user. ARGV: sessionId, packed, maxSessions, now, channel, userId.
  * Returns { 'created', evicted ids } or { 'inactive' }.
  */
 export const createSessionScript: LuaScript = luaScript(
   'createSession',
-  4,
+  5,
   `
 local id, now, max = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[3])
 -- Checked here, in the step that stores the session: a deactivation cannot slip in between.
-if redis.call('HGET', KEYS[4], 'a') == '0' then return { 'inactive' } end
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+if redis.call('HGET', KEYS[5], 'a') == '0' then return { 'inactive' } end
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local evicted = {}
 local function evict(old)
   remove(set, old)
@@ -53,36 +54,38 @@ put(set, id, ARGV[2], decode(ARGV[2]), true)
 commit(set)
 return { 'created', evicted }
 `,
+  { helpers: 'sessions' },
 );
 
 /**
- * KEYS: sessions, user. ARGV: sessionId. Returns { packed or nil, active flag, epoch }. The per-request
- * read of strict mode, so it does the least Redis must: whether the session has ended is decided by
- * the caller, which decodes the record anyway (decoding it here too doubled the script's CPU in Redis).
+ * KEYS: the string and the hash form of the sessions, user. ARGV: sessionId. Returns { packed or nil,
+ * active flag, epoch }. The per-request read of strict mode, so it does the least Redis must: one GET
+ * for a user in the string form, and whether the session has ended is decided by the caller, which
+ * decodes the record anyway (decoding it here too doubled the script's CPU in Redis).
  */
 export const getSessionStateScript: LuaScript = luaScript(
   'getSessionState',
-  2,
-  `
-local packed
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then
-  packed = redis.call('HGET', KEYS[1], ARGV[1])
-else
-  packed = find(redis.call('GET', KEYS[1]), ARGV[1])
-end
-local u = redis.call('HMGET', KEYS[2], 'a', 'e')
-return { packed or false, u[1], u[2] }
-`,
-  true,
-);
-
-/** KEYS: sessions, created, ends. ARGV: sessionId, now, idleExpiresAt. Returns 1 when the session was live. */
-export const touchSessionScript: LuaScript = luaScript(
-  'touchSession',
   3,
   `
+local blob, packed = redis.call('GET', KEYS[1]), nil
+if blob then
+  packed = find(blob, ARGV[1])
+else
+  packed = redis.call('HGET', KEYS[2], ARGV[1])
+end
+local u = redis.call('HMGET', KEYS[3], 'a', 'e')
+return { packed or false, u[1], u[2] }
+`,
+  { helpers: 'codec', readOnly: true },
+);
+
+/** KEYS: the four session keys. ARGV: sessionId, now, idleExpiresAt. Returns 1 when the session was live. */
+export const touchSessionScript: LuaScript = luaScript(
+  'touchSession',
+  4,
+  `
 local id, now = ARGV[1], tonumber(ARGV[2])
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local v = valueOf(set, id)
 if not v then return 0 end
 local s = decode(v)
@@ -97,18 +100,19 @@ put(set, id, encode(s), s)
 commit(set)
 return 1
 `,
+  { helpers: 'sessions' },
 );
 
 /**
- * KEYS: sessions, created, ends. ARGV: sessionId, presentedJti, nextJti, now, graceMs, idleExpiresAt,
+ * KEYS: the four session keys. ARGV: sessionId, presentedJti, nextJti, now, graceMs, idleExpiresAt,
  * channel, userId. Returns { outcome, packed session (rotated, grace) }.
  */
 export const rotateRefreshScript: LuaScript = luaScript(
   'rotateRefresh',
-  3,
+  4,
   `
 local id, presented, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local v = valueOf(set, id)
 if not v then return { 'missing' } end
 local s = decode(v)
@@ -137,14 +141,15 @@ commit(set)
 announce(ARGV[7], { k = 's', u = ARGV[8], s = id, r = 'reuse' })
 return { 'reused' }
 `,
+  { helpers: 'sessions' },
 );
 
-/** KEYS: sessions, created, ends. ARGV: sessionId, channel, userId. Returns 1 when a live session ended. */
+/** KEYS: the four session keys. ARGV: sessionId, channel, userId. Returns 1 when a live session ended. */
 export const revokeSessionScript: LuaScript = luaScript(
   'revokeSession',
-  3,
+  4,
   `
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local v = valueOf(set, ARGV[1])
 if not v then return 0 end
 remove(set, ARGV[1])
@@ -153,27 +158,28 @@ if not live(decode(v), servernow()) then return 0 end
 announce(ARGV[2], { k = 's', u = ARGV[3], s = ARGV[1], r = 'logout' })
 return 1
 `,
+  { helpers: 'sessions' },
 );
 
 /**
- * KEYS: sessions, created, ends. ARGV: now, limit. Returns { id, packed, ... } for at most `limit` of
+ * KEYS: the four session keys. ARGV: now, limit. Returns { id, packed, ... } for at most `limit` of
  * the newest sessions, after dropping ended ones (all of them in the string form, a bounded number in
  * the hash form, whose values go out undecoded: the caller decodes them and skips any that ended, so
  * a long listing costs Redis a few C-level reads rather than a Lua loop).
  */
 export const listSessionsScript: LuaScript = luaScript(
   'listSessions',
-  3,
+  4,
   `
 local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local out = {}
 pruneEnded(set, now, limit)
 if set.hashed then
   local ids = redis.call('ZREVRANGE', set.o, 0, limit - 1)
   for from = 1, #ids, 500 do
     local batch = { unpack(ids, from, math.min(from + 499, #ids)) }
-    local values = redis.call('HMGET', set.s, unpack(batch))
+    local values = redis.call('HMGET', set.h, unpack(batch))
     for n, id in ipairs(batch) do
       if values[n] then
         out[#out + 1] = id
@@ -191,4 +197,5 @@ end
 commit(set)
 return out
 `,
+  { helpers: 'sessions' },
 );

@@ -1,18 +1,18 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The user steps. KEYS[1..3] are the user's sessions (see lua-sessions.ts) and KEYS[4] the user's
+ * The user steps. KEYS[1..4] are the user's sessions (see lua-sessions.ts) and KEYS[5] the user's
  * state hash, whose fields are `a` ('0' while inactive) and `e` (the revoke-all epoch, seconds). The
  * state key expires `userStateTtl` after its last change (ARGV), like everything else here.
  */
 
-/** KEYS: sessions, created, ends, user. ARGV: epoch, userStateTtlMs, channel, userId. Returns how many live sessions ended. */
+/** KEYS: the four session keys, user. ARGV: epoch, userStateTtlMs, channel, userId. Returns how many live sessions ended. */
 export const revokeAllSessionsScript: LuaScript = luaScript(
   'revokeAllSessions',
-  4,
+  5,
   `
 local now = servernow()
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local ended = 0
 if set.hashed then
   ended = redis.call('ZCOUNT', set.x, '(' .. int(now), '+inf')
@@ -23,25 +23,26 @@ else
 end
 endAll(set)
 local epoch = tonumber(ARGV[1])
-if epoch > tonumber(redis.call('HGET', KEYS[4], 'e') or '0') then
-  redis.call('HSET', KEYS[4], 'e', int(epoch))
-  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+if epoch > tonumber(redis.call('HGET', KEYS[5], 'e') or '0') then
+  redis.call('HSET', KEYS[5], 'e', int(epoch))
+  redis.call('PEXPIRE', KEYS[5], ARGV[2])
 end
 announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'logout-all' })
 return ended
 `,
+  { helpers: 'sessions' },
 );
 
 /**
- * KEYS: sessions, created, ends. ARGV: the session to keep, channel, userId. Returns how many other
+ * KEYS: the four session keys. ARGV: the session to keep, channel, userId. Returns how many other
  * live sessions ended. The kept session (if live) stays as it is, in the string form.
  */
 export const revokeOtherSessionsScript: LuaScript = luaScript(
   'revokeOtherSessions',
-  3,
+  4,
   `
 local now, keep = servernow(), ARGV[1]
-local set = openSessions(KEYS[1], KEYS[2], KEYS[3])
+local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local kept = valueOf(set, keep)
 if kept and not live(decode(kept), now) then kept = nil end
 local ended = 0
@@ -55,7 +56,7 @@ else
 end
 endAll(set)
 if kept then
-  local alone = openSessions(KEYS[1], KEYS[2], KEYS[3])
+  local alone = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
   local s = decode(kept)
   put(alone, keep, kept, s, true)
   commit(alone)
@@ -63,24 +64,26 @@ end
 announce(ARGV[2], { k = 'u', u = ARGV[3], r = 'logout-others' })
 return ended
 `,
+  { helpers: 'sessions' },
 );
 
-/** KEYS: sessions, created, ends, user. ARGV: '1' or '0', userStateTtlMs, channel, userId. Deactivating ends every session too. */
+/** KEYS: the four session keys, user. ARGV: '1' or '0', userStateTtlMs, channel, userId. Deactivating ends every session too. */
 export const setUserActiveScript: LuaScript = luaScript(
   'setUserActive',
-  4,
+  5,
   `
 if ARGV[1] == '0' then
-  redis.call('HSET', KEYS[4], 'a', '0')
-  redis.call('PEXPIRE', KEYS[4], ARGV[2])
-  redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
+  redis.call('HSET', KEYS[5], 'a', '0')
+  redis.call('PEXPIRE', KEYS[5], ARGV[2])
+  redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
   announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'deactivated' })
 else
-  redis.call('HDEL', KEYS[4], 'a')
+  redis.call('HDEL', KEYS[5], 'a')
   announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'activated' })
 end
 return 1
 `,
+  { helpers: 'codec' },
 );
 
 /** KEYS: profile. ARGV: channel, userId. Other instances drop their copy on the announcement. */
@@ -92,6 +95,7 @@ redis.call('DEL', KEYS[1])
 announce(ARGV[1], { k = 'u', u = ARGV[2], r = 'profile' })
 return 1
 `,
+  { helpers: 'codec' },
 );
 
 /** KEYS: deny marker, user. Returns { 1 if denied, active flag, epoch }. */
@@ -102,5 +106,5 @@ export const getTokenStateScript: LuaScript = luaScript(
 local u = redis.call('HMGET', KEYS[2], 'a', 'e')
 return { redis.call('EXISTS', KEYS[1]), u[1], u[2] }
 `,
-  true,
+  { helpers: 'none', readOnly: true },
 );
