@@ -10,7 +10,8 @@
  *              loop (the baseline of the next: the same work in Node, on a user Redis finds cheap);
  * - busy-1000: the 1-session user while the 1,000-session user lists and refreshes in a loop.
  *
- * Goals: thousand >= 0.9x one, and busy-1000 >= 0.9x busy-1 (the median of per-round ratios).
+ * Goals: thousand >= 0.9x one, and busy-1000 >= 0.9x busy-1 (the median of per-round ratios). A
+ * listing returns the newest `sessions.listLimit` (100 by default), so it is bounded, not free.
  *
  *   npm run bench:many-sessions [-- --rounds=10 --seconds=1.5 --no-write]
  */
@@ -177,7 +178,7 @@ try {
     '## One user with many sessions',
     '',
     `Written by \`npm run bench:many-sessions\` (bench/many-sessions.ts) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores).`,
-    `Method: one server process (the HTTP bench's strict Redis app: one store read per request, \`maxSessions: 0\`) on its own redis-server; \`GET /me\` loaded by autocannon from this process, ${connections} connections, ${rounds} rounds of ${seconds} s, each round running every scenario once in a rotating order after a warm-up; req/s, p50 and p99 are medians over rounds, a ratio is the median of the per-round ratios. The background loop (busy-*) is one client in this process that lists its user's sessions (\`GET /sessions\`) and then rotates its refresh token (\`POST /refresh\`), again and again. The 1,000 sessions (${crowdSessions} live) took ${loginSeconds.toFixed(1)} s to create over HTTP.`,
+    `Method: one server process (the HTTP bench's strict Redis app: one store read per request, \`maxSessions: 0\`) on its own redis-server; \`GET /me\` loaded by autocannon from this process, ${connections} connections, ${rounds} rounds of ${seconds} s, each round running every scenario once in a rotating order after a warm-up; req/s, p50 and p99 are medians over rounds, a ratio is the median of the per-round ratios. The background loop (busy-*) is one client in this process that lists its user's sessions (\`GET /sessions\`: the newest 100, the default \`sessions.listLimit\`) and then rotates its refresh token (\`POST /refresh\`), again and again. The 1,000 sessions (${crowdSessions} live) took ${loginSeconds.toFixed(1)} s to create over HTTP.`,
     '',
     '| scenario | what | req/s | p50 ms | p99 ms | background loops/s | failures |',
     '|---|---|---:|---:|---:|---:|---:|',

@@ -17,6 +17,12 @@ export interface SessionOptions {
    */
   maxSessions?: number;
   /**
+   * The most sessions `listSessions` returns, the newest: what a listing costs (in the store and
+   * here) grows with it, so it stays bounded even for a user without a session limit. Default 100,
+   * at most 1000.
+   */
+  listLimit?: number;
+  /**
    * Seconds after a rotation in which replaying the spent refresh token is answered, not theft.
    * Default 5, at most 60.
    */
@@ -54,6 +60,7 @@ export interface UserOptions<User = unknown> {
 export interface ResolvedSessionOptions {
   readonly mode: 'stateful' | 'stateless';
   readonly maxSessions: number;
+  readonly listLimit: number;
   readonly graceMs: number;
   readonly idleTimeoutMs: number | undefined;
   readonly absoluteLifetimeMs: number;
@@ -87,6 +94,10 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 0) {
     throw new AuthConfigError('sessions.maxSessions', 'must be a whole number >= 0 (0 = no limit)');
   }
+  const listLimit = options.listLimit ?? 100;
+  if (!Number.isSafeInteger(listLimit) || listLimit < 1 || listLimit > 1000) {
+    throw new AuthConfigError('sessions.listLimit', 'must be a whole number from 1 to 1000');
+  }
   const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
   if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs < 1 || storeTimeoutMs > 60_000) {
     throw new AuthConfigError('sessions.storeTimeoutMs', 'must be whole milliseconds between 1 and 60000');
@@ -103,6 +114,7 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
   return {
     mode,
     maxSessions,
+    listLimit,
     graceMs:
       parseDuration('sessions.refreshReuseGrace', options.refreshReuseGrace ?? 5, {
         min: 0,

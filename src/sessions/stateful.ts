@@ -9,12 +9,6 @@ import type { SessionCache } from './session-cache.js';
 import { pairKey, SharedReads } from './shared-reads.js';
 import type { SessionManager, SessionView } from './types.js';
 
-/**
- * The most sessions a listing returns (the newest): a listing's cost stays bounded for a user who
- * asked for no session limit.
- */
-export const sessionListLimit = 1000;
-
 /** What one read of the store (or of the cache) says about a session and its user. */
 type SessionState = Awaited<ReturnType<SessionStore['getSessionState']>>;
 
@@ -237,7 +231,7 @@ export function createStatefulSessions({
     },
 
     async listSessions(userId, currentSessionId) {
-      const sessions = await call(() => store.listSessions(userId, clockMs(), sessionListLimit));
+      const sessions = await call(() => store.listSessions(userId, clockMs(), options.listLimit));
       return sessions.map((session) => toView(session, currentSessionId));
     },
 

@@ -45,3 +45,38 @@ describe('sessions.cache.maxAge: at most 300 seconds', () => {
     expect(() => makeAuth({ sessions: { cache: { maxAge } } })).not.toThrow();
   });
 });
+
+describe('sessions.listLimit: from 1 to 1000, default 100', () => {
+  it.each([0, 1001, 2.5])('refuses %s (a listing must stay bounded)', (listLimit) => {
+    expect(refusal({ listLimit }).option).toBe('sessions.listLimit');
+  });
+
+  it('lists the newest listLimit sessions of a user who has more', async () => {
+    const { auth, clock } = makeAuth({ sessions: { listLimit: 3, maxSessions: 0 } });
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      ids.push((await auth.login({ subject: 'alice' })).sessionId);
+      clock.advance(1);
+    }
+    expect((await auth.listSessions('alice')).map((s) => s.id)).toEqual(ids.slice(2).reverse());
+  });
+});
+
+describe('sessions.maxSessions: 100 unless asked otherwise', () => {
+  it('ends the oldest session at the 101st login by default', async () => {
+    const { auth, clock } = makeAuth({ sessions: { listLimit: 1000 } });
+    const first = await auth.login({ subject: 'alice' });
+    for (let n = 0; n < 100; n += 1) {
+      clock.advance(1);
+      await auth.login({ subject: 'alice' });
+    }
+    expect((await auth.listSessions('alice')).length).toBe(100);
+    await expect(auth.authenticate(first.accessToken)).rejects.toMatchObject({ code: 'token_revoked' });
+  });
+
+  it('keeps every session only with maxSessions: 0', async () => {
+    const { auth } = makeAuth({ sessions: { maxSessions: 0, listLimit: 1000 } });
+    for (let n = 0; n < 101; n += 1) await auth.login({ subject: 'alice' });
+    expect((await auth.listSessions('alice')).length).toBe(101);
+  });
+});
