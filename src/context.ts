@@ -20,7 +20,7 @@ export interface AuthContext {
 
 /** The contexts of one auth instance: made only by it, recognised only by it. */
 export interface ContextBrand {
-  /** `claims` and `roles` must be frozen already (the token service freezes verified claims). */
+  /** `roles` must be frozen; `claims` are when the verified-token cache shares them (else they are the caller's own). */
   make(fields: AuthContext): AuthContext;
   /** Whether `value` is a context this instance made (a copy, a parsed JSON body or another instance's is not). */
   owns(value: unknown): value is AuthContext;
@@ -38,7 +38,8 @@ export interface ContextBrand {
  * else. `#claims in value` is true only for objects its constructor made: not for `{ ...context }`,
  * `JSON.parse` output, or a context of another instance (whose class is a different one). What the
  * core trusts (the claims, the roles) it reads from the private fields, which nothing outside can
- * reassign, and both are frozen by their makers. The public fields are a plain copy for the
+ * reassign; roles are frozen, and so are claims the verified-token cache shares between requests
+ * (with the cache off each request's claims are its own). The public fields are a plain copy for the
  * application, so a context costs what an object literal does: freezing each context, or even asking
  * `Object.isFrozen` twice, measured 10-20% of a cached check.
  */

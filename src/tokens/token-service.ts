@@ -1,6 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
 import { AuthConfigError, AuthError } from '../errors.js';
-import { deepFreeze } from '../internal/deep-freeze.js';
 import { type Duration, parseDuration } from '../internal/duration.js';
 import {
   type ClaimRules,
@@ -70,7 +69,10 @@ export interface IssuedToken {
 export interface TokenService {
   signAccessToken(input: SignAccessTokenInput): IssuedToken;
   signRefreshToken(input: SignTokenInput): IssuedToken;
-  /** Throws `AuthError` for anything but a valid, unexpired access token of this service. Claims come deep-frozen. */
+  /**
+   * Throws `AuthError` for anything but a valid, unexpired access token of this service. Claims shared
+   * through the verified-token cache come deep-frozen; with the cache off each call gets its own.
+   */
   verifyAccessToken(token: unknown): TokenClaims;
   /** Throws `AuthError` for anything but a valid, unexpired refresh token of this service. */
   verifyRefreshToken(token: unknown): TokenClaims;
@@ -181,8 +183,7 @@ export function createTokenService(options: TokenOptions): TokenService {
       }
     }
     const { header, payload } = verifyCompact(token);
-    // Frozen, so no caller can change what another (or the next request, from the cache) reads.
-    const claims = checkClaims(deepFreeze(payload), header.typ, type, rules, now());
+    const claims = checkClaims(payload, header.typ, type, rules, now());
     verified.set(token as string, payload, header.typ);
     return claims;
   }

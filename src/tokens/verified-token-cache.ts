@@ -1,3 +1,5 @@
+import { deepFreeze } from '../internal/deep-freeze.js';
+
 /**
  * Tokens whose signature already verified, found by the exact token string. A client presents the
  * same access token on every request for its whole lifetime, and the signature check and JSON parse
@@ -6,7 +8,7 @@
  * forged or altered token, or a re-encoded signature (ECDSA malleability), is verified on its own.
  */
 export interface VerifiedToken {
-  /** Deep-frozen by the token service before it is kept, so no caller can alter what the next request sees. */
+  /** Deep-frozen, so no caller can alter what the next request sees. */
   readonly payload: Record<string, unknown>;
   readonly typ: string | undefined;
 }
@@ -42,7 +44,7 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(keyOf(token), { token, payload, typ });
+    this.#entries.set(keyOf(token), { token, payload: deepFreeze(payload), typ });
   }
 
   delete(token: string): void {

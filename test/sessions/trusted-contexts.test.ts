@@ -172,12 +172,5 @@ describe.each(['stateful', 'stateless'] as const)(
       expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
       await expect(auth.authenticate(victim.accessToken)).resolves.toMatchObject({ subject: 'bob' });
     });
-
-    it('contexts stay frozen with the verified-token cache off', async () => {
-      const { auth } = makeAuth({ sessions: { mode }, verifiedTokenCache: 0 });
-      const pair = await auth.login({ subject: 'alice' });
-      const context = await auth.authenticate(pair.accessToken);
-      expect(Object.isFrozen(context.claims)).toBe(true);
-    });
   },
 );
