@@ -24,13 +24,13 @@ export function createCredentialCheck({
     request: FastifyRequest,
     { username, password }: Credentials,
   ): Promise<User> {
-    const user = await auth.throttleLogin({ account: username, client: request.ip }, async () => {
+    return auth.throttleLogin({ account: username, client: request.ip }, async () => {
       const stored = await users.find(username);
-      return (await passwords.matches(password, stored?.password)) ? stored?.user : undefined;
+      if (!(await passwords.matches(password, stored?.password))) return undefined;
+      // The right password of a deactivated user: refused, and still counted as a failed attempt
+      // (thrown inside the check), so a deactivated account cannot be probed without limit.
+      if (!stored?.user.active) throw new AuthError('user_inactive');
+      return stored.user;
     });
-    // The right password of a deactivated user (checked here too, not only by the session store,
-    // because the directory is where the app keeps the flag).
-    if (!user.active) throw new AuthError('user_inactive');
-    return user;
   };
 }
