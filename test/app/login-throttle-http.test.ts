@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { call, type Reply, type RunningApp, startApp } from './start-app.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { call, type Reply, type RunningApp, startApp, startInstances } from './start-app.js';
 
 const secret = 'login-throttle-test-secret-0123456789abcdef';
 
@@ -95,10 +95,7 @@ describe('login throttling across two instances on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     const env = { JWT_SECRET: secret, REDIS_URL: redis.url, LOGIN_MAX_FAILURES: '4', LOGIN_WINDOW: '60' };
-    one = await startApp(env);
-    two = await startApp(env);
-    await waitFor(async () => (await call(one.url, 'GET', '/healthz')).status === 200);
-    await waitFor(async () => (await call(two.url, 'GET', '/healthz')).status === 200);
+    [one, two] = (await startInstances(env)) as [RunningApp, RunningApp];
   });
   afterAll(async () => {
     await one?.close();

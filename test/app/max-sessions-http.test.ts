@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { call, type RunningApp, startApp } from './start-app.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { call, type RunningApp, startInstances } from './start-app.js';
 
 let redis: RedisServer;
 const running: RunningApp[] = [];
@@ -17,11 +17,8 @@ afterEach(async () => {
 /** Two instances on the one Redis, with `env` on top of the test's settings. */
 async function twoInstances(env: Record<string, string> = {}) {
   const settings = { JWT_SECRET: 'max-sessions-test-secret-0123456789abcdef', REDIS_URL: redis.url, ...env };
-  const apps = [await startApp(settings), await startApp(settings)];
+  const apps = await startInstances(settings);
   running.push(...apps);
-  for (const app of apps) {
-    await waitFor(async () => (await call(app.url, 'GET', '/healthz')).status === 200);
-  }
   return apps.map((app) => app.url) as [string, string];
 }
 

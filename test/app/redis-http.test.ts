@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { call, type RunningApp, startApp } from './start-app.js';
+import { call, type RunningApp, startApp, startInstances } from './start-app.js';
 
 const secret = 'redis-http-test-secret-0123456789abcdef';
 let redis: RedisServer;
@@ -10,10 +10,7 @@ let two: RunningApp;
 beforeAll(async () => {
   redis = await startRedisServer();
   const env = { JWT_SECRET: secret, REDIS_URL: `${redis.url}/0`, REFRESH_REUSE_GRACE: '0' };
-  one = await startApp(env);
-  two = await startApp(env);
-  await waitFor(async () => (await call(one.url, 'GET', '/healthz')).status === 200);
-  await waitFor(async () => (await call(two.url, 'GET', '/healthz')).status === 200);
+  [one, two] = (await startInstances(env)) as [RunningApp, RunningApp];
 });
 afterAll(async () => {
   await one?.close();

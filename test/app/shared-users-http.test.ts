@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { call, type RunningApp, startApp } from './start-app.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { call, type RunningApp, startInstances } from './start-app.js';
 
 const env = (redis: RedisServer) => ({
   JWT_SECRET: 'shared-users-test-secret-0123456789abcdef',
@@ -10,15 +10,9 @@ let redis: RedisServer;
 let a: RunningApp;
 let b: RunningApp;
 
-async function healthy(app: RunningApp) {
-  await waitFor(async () => (await call(app.url, 'GET', '/healthz')).status === 200);
-  return app;
-}
-
 beforeAll(async () => {
   redis = await startRedisServer();
-  a = await healthy(await startApp(env(redis)));
-  b = await healthy(await startApp(env(redis)));
+  [a, b] = (await startInstances(env(redis))) as [RunningApp, RunningApp];
 });
 afterAll(async () => {
   await a?.close();
@@ -112,7 +106,7 @@ describe('two instances on one Redis share the user directory', () => {
     ).toBe(204);
     expect((await call(a.url, 'POST', '/admin/users/bob/deactivate', { token: admin })).status).toBe(204);
 
-    const later = await healthy(await startApp(env(redis)));
+    const [later] = (await startInstances(env(redis), 1)) as [RunningApp];
     try {
       expect((await loginReply(later.url, 'alice', 'alice-pass')).status).toBe(401);
       await login(later.url, 'alice', 'alice-new-pass');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app/build-app.js';
 import { loadConfig } from '../../app/config.js';
+import { waitFor } from '../helpers/redis-server.js';
 
 export interface RunningApp {
   url: string;
@@ -13,6 +14,21 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env, HOST: '127.0.0.1', PORT: '0' }));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, app, close: () => app.close() };
+}
+
+/**
+ * `count` instances of the reference app with the same environment (one service when they share a
+ * Redis), started at once and returned once each answers /healthz (its store is reachable).
+ */
+export async function startInstances(env: Record<string, string>, count = 2): Promise<RunningApp[]> {
+  const apps = await Promise.all(Array.from({ length: count }, () => startApp(env)));
+  for (const app of apps) await waitUntilHealthy(app.url);
+  return apps;
+}
+
+/** Waits until /healthz answers 200: the app listens and its store answers. */
+export async function waitUntilHealthy(base: string, timeoutMs = 10_000): Promise<void> {
+  await waitFor(async () => (await call(base, 'GET', '/healthz')).status === 200, timeoutMs);
 }
 
 export interface Reply {

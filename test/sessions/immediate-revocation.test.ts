@@ -1,9 +1,9 @@
 import { type Auth, type AuthContext, createAuth, memoryStore, type SessionStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app/build-app.js';
 import { loadConfig } from '../../app/config.js';
+import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
 import { secret } from './fixtures.js';
 
@@ -15,14 +15,12 @@ import { secret } from './fixtures.js';
  */
 
 let redis: RedisServer;
-let client: ReturnType<typeof createClient>;
+let client: NodeRedisClient;
 let prefixes = 0;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  client = createClient({ url: redis.url, disableOfflineQueue: true });
-  client.on('error', () => {});
-  await client.connect();
+  client = await connectNodeRedis(redis.url);
 });
 
 afterAll(async () => {

@@ -1,19 +1,17 @@
 import { redisStore } from 'authjwt/redis';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord, SessionStore } from '../../src/stores/port.js';
 import { randomId } from '../../src/tokens/random-id.js';
+import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 const hour = 3_600_000;
 let server: RedisServer;
-let client: ReturnType<typeof createClient>;
+let client: NodeRedisClient;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  client = createClient({ url: server.url, disableOfflineQueue: true });
-  client.on('error', () => {});
-  await client.connect();
+  client = await connectNodeRedis(server.url);
 });
 
 afterAll(async () => {

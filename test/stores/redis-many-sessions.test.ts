@@ -1,10 +1,10 @@
 import { createConnection, type Socket } from 'node:net';
 import { redisStore } from 'authjwt/redis';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord, SessionStore } from '../../src/stores/port.js';
 import { userKeys } from '../../src/stores/redis/keys.js';
 import { randomId } from '../../src/tokens/random-id.js';
+import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
 
 /*
@@ -16,14 +16,12 @@ import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-se
 
 const hour = 3_600_000;
 let server: RedisServer;
-let client: ReturnType<typeof createClient>;
+let client: NodeRedisClient;
 let stores = 0;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  client = createClient({ url: server.url, disableOfflineQueue: true });
-  client.on('error', () => {});
-  await client.connect();
+  client = await connectNodeRedis(server.url);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type RunningApp, startApp } from '../app/start-app.js';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+import { call, type RunningApp, startApp, startInstances } from '../app/start-app.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { authenticatedSocket, Latencies, type Login, login, type TestSocket } from './client.js';
 
 /*
@@ -21,10 +21,7 @@ const latencies = new Latencies();
 beforeAll(async () => {
   redis = await startRedisServer();
   const env = { JWT_SECRET: secret, REDIS_URL: `${redis.url}/0` };
-  [socketApp, otherApp] = await Promise.all([startApp(env), startApp(env)]);
-  for (const running of [socketApp, otherApp]) {
-    await waitFor(async () => (await call(running.url, 'GET', '/healthz')).status === 200);
-  }
+  [socketApp, otherApp] = (await startInstances(env)) as [RunningApp, RunningApp];
 });
 afterAll(async () => {
   console.log(latencies.summary('ws close latency after revocation (ms, from the HTTP response)'));
