@@ -15,6 +15,7 @@ import type {
 } from '../port.js';
 import { isLive, newestFirst } from '../session-record.js';
 import { adaptClient, type RedisClientLike } from './adapt-client.js';
+import { ChannelProof } from './channel-proof.js';
 import { type Commands, commands } from './commands.js';
 import { type RedisConnection, replyText } from './connection.js';
 import { checkPrefix, loginAttemptKeys, type UserKeys, userKeys } from './keys.js';
@@ -109,7 +110,11 @@ class RedisSessionStore implements SessionStore {
     this.#channel = `${prefix}revocations`;
     this.userStateTtlMs = userStateTtlMs;
     this.#userStateTtl = String(userStateTtlMs);
-    this.#revocations = new RevocationChannel(redis, this.#channel);
+    this.#revocations = new RevocationChannel(
+      redis,
+      this.#channel,
+      new ChannelProof(this.#commands, prefix, this.#channel),
+    );
   }
 
   async createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult> {
