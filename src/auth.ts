@@ -46,6 +46,11 @@ export interface AuthOptions<User = unknown> extends TokenOptions {
   loginThrottle?: LoginThrottleOptions;
 }
 
+export interface AuthenticateOptions {
+  /** Read the session from the store, whatever this process's cache holds. Default false. */
+  readonly strict?: boolean;
+}
+
 /**
  * One auth instance: its keys, token rules, sessions and users. Everything a framework adapter needs
  * and nothing framework-specific. Two instances in one process share nothing.
@@ -77,14 +82,18 @@ export interface Auth {
   refresh(refreshToken: unknown): Promise<TokenPair>;
   /** A fresh access token in the given live session, or in a new session. */
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
-  /** Verifies an access token and its session and user; rejects with `AuthError` otherwise. */
-  authenticate(accessToken: unknown): Promise<AuthContext>;
+  /**
+   * Verifies an access token and its session and user; rejects with `AuthError` otherwise. With
+   * `{ strict: true }` the session is read from the store even where this process's cache could answer
+   * (the WebSocket guard's periodic re-checks: nothing outlives its session by more than one period).
+   */
+  authenticate(accessToken: unknown, options?: AuthenticateOptions): Promise<AuthContext>;
   /**
    * `authenticate` without a promise when none is needed: the context at once when this process's
    * caches can decide (the steady state with `revocation: 'cached'`), else a promise of it. A refusal
    * decided at once is thrown. For framework adapters, which run it on every request.
    */
-  authenticateNow(accessToken: unknown): AuthContext | Promise<AuthContext>;
+  authenticateNow(accessToken: unknown, options?: AuthenticateOptions): AuthContext | Promise<AuthContext>;
   /** Verifies a refresh token's signature and claims (its session is checked when it is used). */
   authenticateRefresh(refreshToken: unknown): Promise<AuthContext>;
   /**
@@ -218,36 +227,40 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
    * state in cached mode: no store call, so no promise), else as a promise. Each part is asked of
    * the cache once; only what it could not tell goes to the store.
    */
-  function authenticateNow(accessToken: unknown): AuthContext | Promise<AuthContext> {
+  function authenticateNow(
+    accessToken: unknown,
+    options?: AuthenticateOptions,
+  ): AuthContext | Promise<AuthContext> {
     let claims: TokenClaims;
-    let sessionPassed: boolean;
+    let sessionEndsAt: number | undefined;
     let profile: { readonly user: unknown } | undefined;
     try {
       claims = tokens.verifyAccessToken(accessToken);
-      sessionPassed = sessions.checkLocally(claims);
+      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims);
       profile = profiles.loadLocally(claims.sub);
-      if (sessionPassed && profile !== undefined) {
-        const context = contextOf(claims, profile.user);
+      if (sessionEndsAt !== undefined && profile !== undefined) {
+        const context = contextOf(claims, profile.user, sessionEndsAt);
         metrics.verification('ok');
         return context;
       }
     } catch (error) {
       return refused(error);
     }
-    return fromStore(claims, sessionPassed, profile);
+    return fromStore(claims, sessionEndsAt, profile);
   }
 
+  /** What the cache could not tell, from the store: the session (unless it passed), the profile. */
   async function fromStore(
     claims: TokenClaims,
-    sessionPassed: boolean,
+    sessionEndsAt: number | undefined,
     profile: { readonly user: unknown } | undefined,
   ): Promise<AuthContext> {
     try {
-      const [, user] = await Promise.all([
-        sessionPassed ? undefined : sessions.check(claims),
+      const [endsAt, user] = await Promise.all([
+        sessionEndsAt ?? sessions.check(claims),
         profile === undefined ? profiles.load(claims.sub) : profile.user,
       ]);
-      const context = contextOf(claims, user);
+      const context = contextOf(claims, user, endsAt);
       metrics.verification('ok');
       return context;
     } catch (error) {
@@ -261,10 +274,11 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     throw error;
   }
 
-  function contextOf(claims: TokenClaims, user: unknown): AuthContext {
+  function contextOf(claims: TokenClaims, user: unknown, sessionEndsAt: number | undefined): AuthContext {
     return contexts.make({
       subject: claims.sub,
       sessionId: claims.sid,
+      sessionEndsAt,
       claims,
       tokenType: 'access',
       roles: profileRoles(user) ?? rolesOf(claims),
@@ -314,12 +328,14 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     freshAccessToken: (input) => sessions.freshAccessToken(input),
     authenticateNow,
     // An async function: a synchronous refusal becomes a rejection, as callers of a promise expect.
-    authenticate: async (accessToken) => authenticateNow(accessToken),
+    authenticate: async (accessToken, options) => authenticateNow(accessToken, options),
     async authenticateRefresh(refreshToken) {
       const claims = tokens.verifyRefreshToken(refreshToken);
       return contexts.make({
         subject: claims.sub,
         sessionId: claims.sid,
+        // A refresh token's session is checked when it is used, not here.
+        sessionEndsAt: undefined,
         claims,
         tokenType: 'refresh',
         roles: noRoles,

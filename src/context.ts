@@ -7,6 +7,11 @@ export interface AuthContext {
   readonly subject: string;
   /** The session (`sid`) the token belongs to. */
   readonly sessionId: string | undefined;
+  /**
+   * When the session ends unless it is used again (milliseconds since the epoch: the earlier of its
+   * idle expiry and its absolute end, as last read); `undefined` without session records.
+   */
+  readonly sessionEndsAt: number | undefined;
   readonly claims: TokenClaims;
   readonly tokenType: 'access' | 'refresh';
   readonly roles: readonly string[];
@@ -49,6 +54,7 @@ export function createContextBrand(): ContextBrand {
     readonly #roles: readonly string[];
     readonly subject: string;
     readonly sessionId: string | undefined;
+    readonly sessionEndsAt: number | undefined;
     readonly claims: TokenClaims;
     readonly tokenType: 'access' | 'refresh';
     readonly roles: readonly string[];
@@ -61,6 +67,7 @@ export function createContextBrand(): ContextBrand {
       this.#roles = fields.roles;
       this.subject = fields.subject;
       this.sessionId = fields.sessionId;
+      this.sessionEndsAt = fields.sessionEndsAt;
       this.claims = fields.claims;
       this.tokenType = fields.tokenType;
       this.roles = fields.roles;

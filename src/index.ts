@@ -1,4 +1,10 @@
-export { type Auth, type AuthContext, type AuthOptions, createAuth } from './auth.js';
+export {
+  type Auth,
+  type AuthContext,
+  type AuthenticateOptions,
+  type AuthOptions,
+  createAuth,
+} from './auth.js';
 export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
 export type { Duration } from './internal/duration.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';

@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { RevocationEvent, SessionRecord, SessionStore } from '../stores/port.js';
+import { sessionEnd } from '../stores/session-record.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
@@ -181,18 +182,21 @@ export function createStatefulSessions({
     },
 
     checkLocally(claims) {
-      if (cache === undefined) return false;
+      if (cache === undefined) return undefined;
       const now = clockMs();
       const state = cache.session(claims.sub, sessionIdOf(claims), now);
-      if (state === undefined) return false;
-      touch(liveSessionOf(state, claims.sub), now);
-      return true;
+      if (state === undefined) return undefined;
+      const session = liveSessionOf(state, claims.sub);
+      touch(session, now);
+      return sessionEnd(session);
     },
 
     async check(claims) {
       const now = clockMs();
       const state = await readState(claims.sub, sessionIdOf(claims), now);
-      touch(liveSessionOf(state, claims.sub), now);
+      const session = liveSessionOf(state, claims.sub);
+      touch(session, now);
+      return sessionEnd(session);
     },
 
     async freshAccessToken(input) {

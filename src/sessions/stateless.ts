@@ -92,10 +92,11 @@ export function createStatelessSessions({
     },
 
     // The deny list and the epoch live in the store alone.
-    checkLocally: () => false,
+    checkLocally: () => undefined,
 
     async check(claims) {
       refuseIfRevoked(claims, await call(() => store.getTokenState(claims.sub, jtiOf(claims))));
+      return undefined;
     },
 
     async freshAccessToken(input) {

@@ -63,15 +63,17 @@ export interface SessionManager {
   /** Rotates the verified refresh token's session. */
   refresh(claims: TokenClaims): Promise<TokenPair>;
   /**
-   * The per-request check from this process's cache alone: `true` when it passed, `false` when only
-   * the store can tell (then call `check`). Throws like `check` when the cache knows the answer is no.
+   * The per-request check from this process's cache alone: when it passed, the session's end (ms since
+   * the epoch, as the cache knows it); `undefined` when only the store can tell (then call `check`).
+   * Throws like `check` when the cache knows the answer is no.
    */
-  checkLocally(claims: TokenClaims): boolean;
+  checkLocally(claims: TokenClaims): number | undefined;
   /**
    * Throws unless the verified access token's session is live and its user active, asking the store
-   * (and filling the cache in `'cached'` mode). Call it when `checkLocally` could not tell.
+   * (and filling the cache in `'cached'` mode); resolves to the session's end (ms since the epoch), or
+   * `undefined` where there are no session records (stateless).
    */
-  check(claims: TokenClaims): Promise<void>;
+  check(claims: TokenClaims): Promise<number | undefined>;
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
   /** Ends the session of the verified token. */
   logout(claims: TokenClaims): Promise<void>;

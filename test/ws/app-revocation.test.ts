@@ -135,9 +135,14 @@ describe('a gap in the revocation channel', () => {
   it('re-checks open sockets when the subscription comes back, closing those whose session vanished meanwhile', async () => {
     const alice = await login(socketApp.url, 'alice');
     const socket = await authenticatedSocket(socketApp.url, alice.accessToken);
-    // Sessions gone without any event (as after Redis lost its data): nothing closes the socket yet...
-    await redis.flush();
-    await sleep(300);
+    // Sessions gone without any event, the store's generation marker kept (so no data loss shows):
+    // nothing closes the socket yet...
+    await redis.command(
+      'EVAL',
+      "local m = redis.call('GET', 'authjwt:generation') redis.call('FLUSHALL') redis.call('SET', 'authjwt:generation', m)",
+      '0',
+    );
+    await sleep(1500);
     expect(socket.isOpen()).toBe(true);
     // ...until the subscriptions drop and come back ('down', 'up'), and every socket is checked again.
     const killedAt = performance.now();
@@ -145,5 +150,18 @@ describe('a gap in the revocation channel', () => {
     const closed = await socket.closed;
     latencies.add('session vanished during a channel gap (from CLIENT KILL)', closed.at - killedAt);
     expect(closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+  });
+});
+
+describe('the store losing its data', () => {
+  it('closes the sockets of the sessions it lost within 2 s of a FLUSHALL, with no connection event', async () => {
+    const alice = await login(socketApp.url, 'alice');
+    const socket = await authenticatedSocket(socketApp.url, alice.accessToken);
+    const flushedAt = performance.now();
+    await redis.flush();
+    const closed = await socket.closed;
+    latencies.add('sessions lost to a FLUSHALL (from the flush)', closed.at - flushedAt);
+    expect(closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+    expect(closed.at - flushedAt).toBeLessThan(2000);
   });
 });

@@ -41,13 +41,22 @@ afterEach(async () => {
  * (what a cookie gives), `x-refuse` for an adapter's refusal.
  */
 async function serve(
-  options: { store?: SessionStore; accessTtl?: number; strict?: boolean; guard?: SocketSessionsOptions } = {},
+  options: {
+    store?: SessionStore;
+    accessTtl?: number;
+    strict?: boolean;
+    idleTimeout?: number;
+    guard?: SocketSessionsOptions;
+  } = {},
 ): Promise<Harness> {
   const auth = createAuth({
     signingKey: { alg: 'HS256', key: secret },
     store: options.store ?? memoryStore(),
     accessTtl: options.accessTtl ?? 900,
-    ...(options.strict === true && { sessions: { revocation: 'strict' as const } }),
+    sessions: {
+      ...(options.strict === true && { revocation: 'strict' as const }),
+      ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
+    },
   });
   const errors: unknown[] = [];
   const sockets = createSocketSessions(auth, { onError: (error) => errors.push(error), ...options.guard });
@@ -245,21 +254,60 @@ describe('revocation and expiry', () => {
     expect(lateMs).toBeLessThan(1000);
   });
 
-  it('checks every socket again after a gap in the revocation channel and closes the dead ones', async () => {
+  it('checks every socket again when the revocation channel comes back and closes the dead ones', async () => {
     const gappy = wrapStore(memoryStore());
     const harness = await serve({ store: gappy.store });
     const dead = await harness.auth.login({ subject: 'alice' });
     const live = await harness.auth.login({ subject: 'alice' });
     const deadSocket = await helloBy(harness, dead.accessToken);
     const liveSocket = await helloBy(harness, live.accessToken);
-    gappy.channel('down');
-    await harness.auth.revokeSession('alice', dead.sessionId); // its event is lost in the gap
+    // Revoked with its event lost: no polling, nothing notices it yet.
+    gappy.muted = true;
+    await gappy.store.revokeSession('alice', dead.sessionId);
     await sleep(100);
-    expect(deadSocket.isOpen()).toBe(true); // no polling: nothing noticed yet
+    expect(deadSocket.isOpen()).toBe(true);
+    gappy.channel('down');
     gappy.channel('up');
     expect(await deadSocket.closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
     liveSocket.send('alive');
     expect(await liveSocket.next()).toEqual({ type: 'echo', data: 'alive' });
+  });
+
+  it('closes the socket within a second of its session ending by itself (idle timeout), long before exp', async () => {
+    const harness = await serve({ idleTimeout: 1 });
+    const pair = await harness.auth.login({ subject: 'alice' });
+    const socket = await helloBy(harness, pair.accessToken);
+    const sessionEndsAt = (await harness.auth.authenticate(pair.accessToken)).sessionEndsAt ?? 0;
+    const closed = await socket.closed;
+    expect(closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+    const late = Date.now() - sessionEndsAt;
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1000);
+  });
+
+  it('checks every socket against the store once per recheckIntervalMs, whatever the channel says', async () => {
+    const gappy = wrapStore(memoryStore());
+    const harness = await serve({ store: gappy.store, guard: { recheckIntervalMs: 1000 } });
+    const dead = await harness.auth.login({ subject: 'alice' });
+    const deadSocket = await helloBy(harness, dead.accessToken);
+    gappy.muted = true;
+    const revokedAt = performance.now();
+    await gappy.store.revokeSession('alice', dead.sessionId); // its event is lost; the channel says up
+    expect(await deadSocket.closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+    expect(performance.now() - revokedAt).toBeLessThan(2500);
+  });
+
+  it('while the channel stays down, checks every socket every 2 s (revocations may be missed)', async () => {
+    const gappy = wrapStore(memoryStore());
+    const harness = await serve({ store: gappy.store });
+    const dead = await harness.auth.login({ subject: 'alice' });
+    const deadSocket = await helloBy(harness, dead.accessToken);
+    gappy.channel('down');
+    await sleep(100); // past the check made when the channel went down
+    const revokedAt = performance.now();
+    await harness.auth.revokeSession('alice', dead.sessionId); // its event is lost in the gap
+    expect(await deadSocket.closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+    expect(performance.now() - revokedAt).toBeLessThan(3000);
   });
 
   it('retries a re-check while the store cannot answer, then fails closed with 1013', async () => {
@@ -360,6 +408,8 @@ function wrapStore(inner: SessionStore) {
     delayMs: 0,
     failing: false,
     failedCalls: 0,
+    /** Revocations made while muted never reach the listeners, as if lost with the connection. */
+    muted: false,
     channel(signal: 'down' | 'up') {
       up = signal === 'up';
       for (const listener of listeners) queueMicrotask(() => listener(signal));
@@ -367,7 +417,7 @@ function wrapStore(inner: SessionStore) {
     store: undefined as unknown as SessionStore,
   };
   inner.subscribe((signal) => {
-    if (signal === 'up' || signal === 'down' || !up) return;
+    if (signal === 'up' || signal === 'down' || !up || control.muted) return;
     for (const listener of listeners) listener(signal);
   });
   control.store = new Proxy(inner, {

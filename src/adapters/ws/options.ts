@@ -14,6 +14,12 @@ export interface SocketSessionsOptions {
   /** Store calls at once when sockets are checked again (after a gap in the revocation channel). Default 16. */
   recheckConcurrency?: number;
   /**
+   * Milliseconds between two checks of every open socket against the store, whatever the revocation
+   * channel says: the longest a socket can outlive its session if every sign of its end were lost.
+   * Default 60000, as `sessions.cache.maxAge`.
+   */
+  recheckIntervalMs?: number;
+  /**
    * Pauses, in milliseconds, between the attempts of a re-check while the store cannot answer; after
    * the last the socket is closed with 1013 (fail closed). Default `[250, 500, 1000, 2000]`.
    */
@@ -28,6 +34,7 @@ export interface ResolvedSocketSessionsOptions {
   readonly maxHeld: number;
   readonly concurrency: number;
   readonly retryDelays: readonly number[];
+  readonly recheckIntervalMs: number;
   readonly onError: (error: unknown) => void;
 }
 
@@ -45,6 +52,7 @@ export function resolveSocketSessionsOptions(options: SocketSessionsOptions): Re
     maxHeld: wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000),
     concurrency: wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000),
     retryDelays: [...retryDelays],
+    recheckIntervalMs: wholeNumber('recheckIntervalMs', options.recheckIntervalMs, 60_000, 1000, 3_600_000),
     onError,
   };
 }

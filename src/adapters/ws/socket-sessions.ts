@@ -34,6 +34,8 @@ const readyStateClosing = 2;
 const readyStateClosed = 3;
 /** Authentications repeated because a revocation raced them, before giving up (1013). */
 const maxRaces = 5;
+/** How often sockets are checked against the store while the revocation channel is down. */
+const recheckWhileDownMs = 2000;
 
 /**
  * The socket guard: authenticates each socket (a token from the upgrade, or a first message within a
@@ -44,7 +46,7 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
   if (auth === null || typeof auth !== 'object' || typeof auth.authenticate !== 'function') {
     throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
   }
-  const { authTimeoutMs, maxAuthBytes, maxHeld, concurrency, retryDelays, onError } =
+  const { authTimeoutMs, maxAuthBytes, maxHeld, concurrency, retryDelays, recheckIntervalMs, onError } =
     resolveSocketSessionsOptions(options);
 
   const everyone = new Set<Tracked>();
@@ -62,11 +64,30 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
     }
   });
 
+  /** Every socket, checked against the store again (its cache may have missed what happened). */
+  function recheckAll(): void {
+    for (const tracked of registry.all()) recheck(tracked);
+  }
+
+  // At least once per period every socket is checked against the store itself, whatever the channel
+  // said or did not say: no socket outlives its session by more than that.
+  const periodic = setInterval(recheckAll, recheckIntervalMs);
+  periodic.unref();
+  /** While the channel is down (revocations may be missed), sockets are checked every few seconds. */
+  let whileDown: NodeJS.Timeout | undefined;
+
   function onSignal(signal: RevocationEvent | 'down' | 'up'): void {
     races.note(signal);
     if (signal === 'down' || signal === 'up') {
-      // Events may have been missed while the channel was down: every socket is checked again.
-      if (signal === 'up') for (const tracked of registry.all()) recheck(tracked);
+      // Events may have been missed: every socket is checked again, now and, while the channel stays
+      // down, every few seconds.
+      clearInterval(whileDown);
+      whileDown = undefined;
+      if (signal === 'down') {
+        whileDown = setInterval(recheckAll, recheckWhileDownMs);
+        whileDown.unref();
+      }
+      recheckAll();
       return;
     }
     for (const tracked of registry.ofUser(signal.userId)) {
@@ -188,7 +209,7 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
     tracked.context = context;
     tracked.phase = 'starting';
     registry.add(context.subject, tracked);
-    tracked.cancelTimer = runAt(context.claims.exp * 1000, () => end(tracked, unauthorized, 'token_expired'));
+    watchEnds(tracked, context);
     const { onAuthenticated } = tracked.options;
     void callHandler(tracked, () => onAuthenticated?.(context)).then(() => {
       if (tracked.phase !== 'starting') return;
@@ -196,6 +217,21 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
       for (const message of tracked.held.splice(0)) deliver(tracked, message.data, message.isBinary);
       tracked.settle(context);
     });
+  }
+
+  /**
+   * Closes the socket when its access token expires, and checks it again when its session would end
+   * by itself (idle timeout, absolute lifetime), which no revocation event announces: closed then
+   * unless another request has used the session meanwhile (then watched until its new end).
+   */
+  function watchEnds(tracked: Tracked, context: AuthContext): void {
+    tracked.cancelTimer?.();
+    const expiresAt = context.claims.exp * 1000;
+    const sessionEndsAt = context.sessionEndsAt;
+    tracked.cancelTimer =
+      sessionEndsAt === undefined || sessionEndsAt >= expiresAt
+        ? runAt(expiresAt, () => end(tracked, unauthorized, 'token_expired'))
+        : runAt(sessionEndsAt, () => recheck(tracked));
   }
 
   function deliver(tracked: Tracked, data: Buffer, isBinary: boolean): void {
@@ -243,7 +279,9 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
       const token = tracked.token;
       if (tracked.phase === 'closed' || token === undefined) return;
       try {
-        await auth.authenticate(token);
+        const context = await auth.authenticate(token, { strict: true });
+        // The socket may have closed during the await (`phase` changes behind it).
+        if ((tracked.phase as Phase) !== 'closed') watchEnds(tracked, context);
         return;
       } catch (error) {
         const delay = retryDelays[attempt];
@@ -292,6 +330,8 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
     close() {
       if (stopped) return;
       stopped = true;
+      clearInterval(periodic);
+      clearInterval(whileDown);
       unsubscribe();
       for (const tracked of [...everyone]) end(tracked, goingAway, 'server_closing');
     },
