@@ -168,13 +168,13 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims));
   checkStore(options.store);
   const store = options.store ?? memoryStore();
-  const sessionOptions = resolveSessionOptions(options.sessions ?? {}, tokens.refreshTtl);
+  const clockMs = options.clock ?? Date.now;
+  const sessionOptions = resolveSessionOptions(options.sessions ?? {}, tokens.refreshTtl, clockMs());
   checkUserStateRetention(store, Math.max(tokens.refreshTtl * 1000, sessionOptions.absoluteLifetimeMs));
   const renewWithin =
     options.renewAccessTokenWithin === undefined
       ? undefined
       : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
-  const clockMs = options.clock ?? Date.now;
   const metrics = new Metrics(options.metrics);
   const contexts = createContextBrand();
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {

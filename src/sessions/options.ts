@@ -27,6 +27,12 @@ export interface SessionOptions {
    * Default 5, at most 60.
    */
   refreshReuseGrace?: Duration;
+  /**
+   * Sessions (and, stateless, tokens) issued before this moment are void: the lever after restoring
+   * older Redis data, which brings back sessions ended after the snapshot and cannot tell itself. A
+   * `Date` or seconds since the epoch; at most 5 minutes ahead of the clock. Default: none.
+   */
+  notBefore?: Date | number;
   /** A session unused for this long ends. Default: none (only the absolute lifetime). */
   idleTimeout?: Duration;
   /** A session ends this long after login whatever its use. Default: the refresh token lifetime. */
@@ -63,6 +69,8 @@ export interface ResolvedSessionOptions {
   readonly listLimit: number;
   readonly graceMs: number;
   readonly idleTimeoutMs: number | undefined;
+  /** Milliseconds since the epoch; 0 when not set. */
+  readonly notBeforeMs: number;
   readonly absoluteLifetimeMs: number;
   readonly touchIntervalMs: number;
   readonly storeTimeoutMs: number;
@@ -85,7 +93,11 @@ const maxRefreshReuseGrace = 60;
  */
 const maxCacheMaxAge = 300;
 
-export function resolveSessionOptions(options: SessionOptions, refreshTtl: number): ResolvedSessionOptions {
+export function resolveSessionOptions(
+  options: SessionOptions,
+  refreshTtl: number,
+  nowMs: number = Date.now(),
+): ResolvedSessionOptions {
   const mode = options.mode ?? 'stateful';
   if (mode !== 'stateful' && mode !== 'stateless') {
     throw new AuthConfigError('sessions.mode', 'must be "stateful" or "stateless"');
@@ -120,6 +132,7 @@ export function resolveSessionOptions(options: SessionOptions, refreshTtl: numbe
         min: 0,
         max: maxRefreshReuseGrace,
       }) * 1000,
+    notBeforeMs: resolveNotBefore(options.notBefore, nowMs),
     idleTimeoutMs:
       options.idleTimeout === undefined ? undefined : seconds('sessions.idleTimeout', options.idleTimeout),
     absoluteLifetimeMs: seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl),
@@ -164,4 +177,19 @@ export function checkUserStateRetention(store: SessionStore, longestMs: number):
       `the store keeps user state ${Math.floor(retention / 1000)} s, less than the longest session or refresh token (${Math.floor(longestMs / 1000)} s)`,
     );
   }
+}
+
+/** A moment further ahead than this is a mistake (milliseconds for seconds, a wrong year). */
+const notBeforeLeadMs = 5 * 60_000;
+
+function resolveNotBefore(value: Date | number | undefined, nowMs: number): number {
+  if (value === undefined) return 0;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value * 1000 : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new AuthConfigError('sessions.notBefore', 'must be a Date or seconds since the epoch');
+  }
+  if (ms > nowMs + notBeforeLeadMs) {
+    throw new AuthConfigError('sessions.notBefore', 'must not be more than 5 minutes ahead of the clock');
+  }
+  return ms;
 }

@@ -51,6 +51,9 @@ export function createStatefulSessions({
   function liveSessionOf(state: SessionState, userId: string): SessionRecord {
     if (!state.user.active) throw new AuthError('user_inactive');
     if (state.session === null || state.session.userId !== userId) throw new AuthError('token_revoked');
+    if (state.session.createdAt < options.notBeforeMs) {
+      throw new AuthError('token_revoked', { reason: 'not_before' });
+    }
     return state.session;
   }
 
@@ -236,7 +239,9 @@ export function createStatefulSessions({
 
     async listSessions(userId, currentSessionId) {
       const sessions = await call(() => store.listSessions(userId, clockMs(), options.listLimit));
-      return sessions.map((session) => toView(session, currentSessionId));
+      return sessions
+        .filter((session) => session.createdAt >= options.notBeforeMs)
+        .map((session) => toView(session, currentSessionId));
     },
 
     async revokeSession(userId, sessionId) {

@@ -19,6 +19,7 @@ const carriedClaimsName = 'app';
 export function createStatelessSessions({
   tokens,
   store,
+  options,
   call,
   clockMs,
   events,
@@ -37,6 +38,8 @@ export function createStatelessSessions({
     if (state.denied) throw new AuthError(reused ? 'refresh_token_reused' : 'token_revoked');
     // Tokens issued in or before the second of a revoke-all are refused (see `login` for the other side).
     if (claims.iat <= state.user.epoch) throw new AuthError('token_revoked', { reason: 'epoch' });
+    if (claims.iat * 1000 < options.notBeforeMs)
+      throw new AuthError('token_revoked', { reason: 'not_before' });
   }
 
   async function activeUser(userId: string): Promise<UserState> {

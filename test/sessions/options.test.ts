@@ -80,3 +80,26 @@ describe('sessions.maxSessions: 100 unless asked otherwise', () => {
     expect((await auth.listSessions('alice')).length).toBe(101);
   });
 });
+
+describe('sessions.notBefore: sessions issued before it are void', () => {
+  it.each([Number.NaN, -1, 'yesterday' as unknown as number])('refuses %s', (notBefore) => {
+    expect(refusal({ notBefore }).option).toBe('sessions.notBefore');
+  });
+
+  it('refuses a moment more than 5 minutes ahead of the clock (milliseconds given for seconds, say)', () => {
+    expect(refusal({ notBefore: Date.UTC(2026, 0, 1) }).option).toBe('sessions.notBefore');
+  });
+
+  it.each(['stateful', 'stateless'] as const)(
+    'voids the %s tokens issued before it, and only those',
+    async (mode) => {
+      const first = makeAuth({ sessions: { mode } });
+      const old = await first.auth.login({ subject: 'alice' });
+      first.clock.advance(10);
+      const cutoff = new Date(first.clock.now());
+      const { auth } = makeAuth({ sessions: { mode, notBefore: cutoff } }, first.store);
+      await expect(auth.authenticate(old.accessToken)).rejects.toMatchObject({ code: 'token_revoked' });
+      await expect(auth.refresh(old.refreshToken)).rejects.toMatchObject({ code: 'token_revoked' });
+    },
+  );
+});
