@@ -20,6 +20,7 @@ import { type Commands, commands } from './commands.js';
 import { type RedisConnection, replyText } from './connection.js';
 import { checkPrefix, loginAttemptKeys, type UserKeys, userKeys } from './keys.js';
 import { countLoginAttemptScript, forgetLoginAttemptScript } from './login-attempt-scripts.js';
+import { type RevocationAcks, revocationAcks } from './revocation-acks.js';
 import { RevocationChannel } from './revocation-channel.js';
 import { checkInteger, checkTokenId, decodeSession, encodeSession } from './session-codec.js';
 import {
@@ -63,6 +64,20 @@ export interface RedisStoreOptions {
    * days; `createAuth` refuses a value shorter than the refresh token lifetime or `absoluteLifetime`.
    */
   readonly userStateTtl?: Duration;
+  /**
+   * Replicas that must acknowledge every revoking step (logout, logout-all, logout-others, a
+   * deactivation, an eviction, reuse detection, a denied token) before it resolves, with `WAIT`; not
+   * acknowledged within `revocationAckTimeoutMs`: 503 `store_unavailable`, the revocation perhaps lost.
+   * With 1 or more a failover cannot bring back a session whose end was confirmed. Each revocation
+   * then holds the client's connection for the replication round trip. Default 0. Not with an ioredis
+   * `Cluster`, which cannot send WAIT to the node that took the write.
+   */
+  readonly revocationAcks?: number;
+  /**
+   * Milliseconds a revoking step waits for its acknowledgements. Default 500; keep it under the
+   * session layer's `storeTimeoutMs` (default 1000), which bounds the whole step.
+   */
+  readonly revocationAckTimeoutMs?: number;
 }
 
 /**
@@ -93,7 +108,29 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   const timeoutMs = parseDuration('commandTimeout', options.commandTimeout ?? 10) * 1000;
   const userStateTtlMs = parseDuration('userStateTtl', options.userStateTtl ?? '30d') * 1000;
   const prefix = checkPrefix(options.prefix ?? 'authjwt:');
-  return new RedisSessionStore(adaptClient(options.client, timeoutMs), prefix, timeoutMs, userStateTtlMs);
+  const replicas = options.revocationAcks ?? 0;
+  if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > 16) {
+    throw new AuthConfigError('revocationAcks', 'must be a whole number of replicas from 0 to 16');
+  }
+  const ackTimeoutMs = options.revocationAckTimeoutMs ?? 500;
+  if (!Number.isSafeInteger(ackTimeoutMs) || ackTimeoutMs < 1 || ackTimeoutMs > timeoutMs) {
+    throw new AuthConfigError('revocationAckTimeoutMs', `must be whole milliseconds from 1 to ${timeoutMs}`);
+  }
+  const redis = adaptClient(options.client, timeoutMs);
+  if (replicas > 0 && redis.kind === 'ioredis-cluster') {
+    throw new AuthConfigError(
+      'revocationAcks',
+      'needs node-redis with a Cluster (ioredis cannot route WAIT)',
+    );
+  }
+  const commandsOfStore = commands(redis, timeoutMs);
+  return new RedisSessionStore(
+    redis,
+    commandsOfStore,
+    prefix,
+    userStateTtlMs,
+    revocationAcks(commandsOfStore, replicas, ackTimeoutMs),
+  );
 }
 
 class RedisSessionStore implements SessionStore {
@@ -104,8 +141,17 @@ class RedisSessionStore implements SessionStore {
   readonly userStateTtlMs: number;
   readonly #revocations: RevocationChannel;
 
-  constructor(redis: RedisConnection, prefix: string, timeoutMs: number, userStateTtlMs: number) {
-    this.#commands = commands(redis, timeoutMs);
+  readonly #acks: RevocationAcks;
+
+  constructor(
+    redis: RedisConnection,
+    storeCommands: Commands,
+    prefix: string,
+    userStateTtlMs: number,
+    acks: RevocationAcks,
+  ) {
+    this.#commands = storeCommands;
+    this.#acks = acks;
     this.#prefix = prefix;
     this.#channel = `${prefix}revocations`;
     this.userStateTtlMs = userStateTtlMs;
@@ -134,7 +180,11 @@ class RedisSessionStore implements SessionStore {
       ),
     );
     const outcome = replyText(reply[0]);
-    if (outcome === 'created') return { outcome, evicted: texts(reply[1]) };
+    if (outcome === 'created') {
+      const evicted = texts(reply[1]);
+      if (evicted.length > 0) await this.#acks.confirm(keys.sessions);
+      return { outcome, evicted };
+    }
     if (outcome === 'inactive') return { outcome: 'user_inactive' };
     throw new AuthError('store_unavailable', { reason: 'redis_reply' });
   }
@@ -188,25 +238,26 @@ class RedisSessionStore implements SessionStore {
     if ((outcome === 'rotated' || outcome === 'grace') && packed !== null) {
       return { outcome, session: decodeSession(input.userId, input.sessionId, packed) };
     }
+    if (outcome === 'reused') await this.#acks.confirm(this.#keys(input.userId).sessions);
     if (outcome === 'reused' || outcome === 'missing') return { outcome };
     throw new AuthError('store_unavailable', { reason: 'redis_reply' });
   }
 
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
-    const reply = await this.#commands.run(revokeSessionScript, this.#sessionKeys(userId), [
-      sessionId,
-      this.#channel,
-      userId,
-    ]);
+    const keys = this.#sessionKeys(userId);
+    const reply = await this.#commands.run(revokeSessionScript, keys, [sessionId, this.#channel, userId]);
+    await this.#acks.confirm(keys[0] as string);
     return Number(reply) === 1;
   }
 
   async revokeOtherSessions(userId: string, keepSessionId: string): Promise<number> {
-    const reply = await this.#commands.run(revokeOtherSessionsScript, this.#sessionKeys(userId), [
+    const keys = this.#sessionKeys(userId);
+    const reply = await this.#commands.run(revokeOtherSessionsScript, keys, [
       keepSessionId,
       this.#channel,
       userId,
     ]);
+    await this.#acks.confirm(keys[0] as string);
     return Number(reply);
   }
 
@@ -217,6 +268,7 @@ class RedisSessionStore implements SessionStore {
       [...this.#sessionKeys(userId), keys.user],
       [checkInteger('epoch', epoch), this.#userStateTtl, this.#channel, userId],
     );
+    await this.#acks.confirm(keys.user);
     return Number(reply);
   }
 
@@ -248,6 +300,7 @@ class RedisSessionStore implements SessionStore {
       [...this.#sessionKeys(userId), keys.user],
       [active ? '1' : '0', this.#userStateTtl, this.#channel, userId],
     );
+    if (!active) await this.#acks.confirm(keys.user);
   }
 
   async getCachedUser(userId: string): Promise<string | null> {
@@ -271,6 +324,7 @@ class RedisSessionStore implements SessionStore {
     const key = this.#keys(userId).deny(jti);
     // An `expiresAt` already past deletes the key: the token's own `exp` refuses it anyway.
     await this.#commands.send(['SET', key, '1', 'PXAT', String(expiresAt)], key);
+    await this.#acks.confirm(key);
   }
 
   async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
