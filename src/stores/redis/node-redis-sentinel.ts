@@ -28,9 +28,12 @@ export interface NodeRedisSentinel {
  * nothing behind to run late.
  *
  * Subscriber: a plain connection of the store's own to the current master (a duplicate of the
- * client's master connection, with its options). Pub/sub is not replicated to where the client will
- * look next, so it is given up (`failed`) as soon as the client reports that the master changed, or
- * when its master stays away; the revocation channel then opens a new one on the master of the moment.
+ * client's master connection, with its options). After a failover revocations are published on the
+ * new master, which a subscriber left on the old one (dead, or frozen with its connection open and
+ * silent) never hears: so it is given up (`failed`) as soon as the client reports that the master
+ * changed, or when its master stays away, and the revocation channel opens a new one on the master of
+ * the moment. `_execute` is how node-redis's own commands reach the master connection; it is the only
+ * way to its host and options.
  */
 export function nodeRedisSentinelConnection(sentinel: NodeRedisSentinel): RedisConnection {
   return {
