@@ -41,7 +41,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   for (const warning of config.warnings) app.log.warn(warning);
 
-  const appStore = createAppStore(config.redisUrl, app.log);
+  const appStore = createAppStore(config.redis, app.log);
   const { directory: users, passwords } = await createUsers(appStore, config);
   const auth = createAuth<User>({
     store: appStore.store,

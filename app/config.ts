@@ -1,12 +1,14 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Algorithm, algorithms, type KeyInput } from 'authjwt';
+import { type RedisConfig, redisConfig } from './redis-config.js';
 
 /** The reference app's settings, read once from the environment (see reference-app.md). */
 export interface AppConfig {
   host: string;
   port: number;
-  redisUrl: string | undefined;
+  /** Unset: the embedded memory store. */
+  redis: RedisConfig | undefined;
   signingKey: KeyInput;
   issuer: string | undefined;
   audience: string | undefined;
@@ -42,7 +44,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0),
-    redisUrl: env.REDIS_URL || undefined,
+    redis: redisConfig(env),
     signingKey: signingKey(alg, env, warnings),
     issuer: env.JWT_ISSUER || undefined,
     audience: env.JWT_AUDIENCE || undefined,

@@ -139,41 +139,42 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-function spawnServer(port: number, dir: string, extraArgs: readonly string[]): ChildProcess {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'no',
-      '--dir',
-      dir,
-      '--logfile',
-      join(dir, `redis-${port}.log`),
-      ...extraArgs,
-    ],
-    { stdio: 'ignore' },
-  );
+export function spawnServer(port: number, dir: string, extraArgs: readonly string[]): ChildProcess {
+  return spawnRedis([
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    join(dir, `redis-${port}.log`),
+    ...extraArgs,
+  ]);
+}
+
+/** Runs `redis-server` with these arguments as a child that is killed when this process exits. */
+export function spawnRedis(args: readonly string[]): ChildProcess {
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+export async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGKILL');
   await exited;
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${child.exitCode})`);
     return (await rawCommand(port, ['PING'])) === 'PONG';
@@ -181,13 +182,13 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited`);
 }
 
-function tempDir(): string {
+export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'authjwt-redis-'));
   dirs.add(dir);
   return dir;
 }
 
-function removeDir(dir: string): void {
+export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   dirs.delete(dir);
 }
@@ -196,7 +197,7 @@ function removeDir(dir: string): void {
  * A port that is free, and (for Cluster) whose bus port, +10000, is free too. Random rather than
  * ephemeral so parallel test files rarely collide, and checked by binding both.
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     if ((await canBind(port)) && (await canBind(port + 10_000))) return port;
@@ -213,7 +214,7 @@ function canBind(port: number): Promise<boolean> {
 }
 
 /** RESP over a plain socket, for the harness's own checks (no client library involved). */
-function rawCommand(port: number, args: readonly string[]): Promise<string> {
+export function rawCommand(port: number, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     let buffer = Buffer.alloc(0);

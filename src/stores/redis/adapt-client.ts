@@ -7,11 +7,13 @@ import {
   nodeRedisClusterConnection,
   nodeRedisConnection,
 } from './node-redis.js';
+import { type NodeRedisSentinel, nodeRedisSentinelConnection } from './node-redis-sentinel.js';
 
 /**
- * A Redis client the store accepts: a node-redis (v5+) client or cluster (`createClient`,
- * `createCluster`) or an ioredis (v5+) `Redis` or `Cluster`. Typed by shape so this package needs
- * neither library installed; which one it is, is found at construction.
+ * A Redis client the store accepts: a node-redis (v5+) client, cluster or Sentinel client
+ * (`createClient`, `createCluster`, `createSentinel`) or an ioredis (v5+) `Redis` (of a master, or
+ * with `sentinels`) or `Cluster`. Typed by shape so this package needs neither library installed;
+ * which one it is, is found at construction.
  */
 export type RedisClientLike =
   | { sendCommand(...args: never[]): Promise<unknown>; duplicate(...args: never[]): unknown }
@@ -24,10 +26,7 @@ export function adaptClient(client: unknown, timeoutMs: number): RedisConnection
     return ioredisConnection(client as IoRedisClient);
   }
   if (typeof c.acquire === 'function' && typeof c.getMasterNode === 'function') {
-    throw new AuthConfigError(
-      'client',
-      'node-redis Sentinel (createSentinel) is not supported yet; use ioredis with `sentinels`, or a client of the master',
-    );
+    return nodeRedisSentinelConnection(client as NodeRedisSentinel);
   }
   if (typeof c.sendCommand === 'function' && typeof c.nodeClient === 'function' && 'masters' in c) {
     return nodeRedisClusterConnection(client as NodeRedisCluster, timeoutMs);
@@ -37,6 +36,6 @@ export function adaptClient(client: unknown, timeoutMs: number): RedisConnection
   }
   throw new AuthConfigError(
     'client',
-    'must be a node-redis client or cluster (createClient, createCluster) or an ioredis Redis or Cluster',
+    'must be a node-redis client, cluster or Sentinel client (createClient, createCluster, createSentinel) or an ioredis Redis or Cluster',
   );
 }

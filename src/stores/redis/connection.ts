@@ -1,11 +1,11 @@
 /**
  * The little a store needs from a Redis client, whatever its library: send one command, and open a
- * subscriber connection of its own. The adapters (node-redis.ts, ioredis.ts) are the only code that
+ * subscriber connection of its own. The adapters (node-redis*.ts, ioredis.ts) are the only code that
  * knows a client library.
  */
 export interface RedisConnection {
   /** Which library and topology, for messages and tests. */
-  readonly kind: 'node-redis' | 'node-redis-cluster' | 'ioredis' | 'ioredis-cluster';
+  readonly kind: 'node-redis' | 'node-redis-cluster' | 'node-redis-sentinel' | 'ioredis' | 'ioredis-cluster';
   /** Sends one command. `routingKey` picks the Cluster node; `undefined` means any node. */
   send(args: readonly string[], routingKey: string | undefined): Promise<unknown>;
   /**

@@ -16,6 +16,8 @@ export interface IoRedisClient {
   on(event: string, listener: (...args: string[]) => void): unknown;
   readonly isCluster: boolean;
   nodes?(role: 'master'): IoRedisClient[];
+  /** A `Redis` made with `sentinels` finds its master through them. */
+  readonly options?: { readonly sentinels?: unknown } | undefined;
 }
 
 export function ioredisConnection(client: IoRedisClient): RedisConnection {
@@ -37,12 +39,28 @@ export function ioredisConnection(client: IoRedisClient): RedisConnection {
             channel,
             events,
           )
-        : subscribe(() => client.duplicate(subscriberOptions), channel, events),
+        : subscribe(
+            () => client.duplicate(viaSentinels(client) ? sentinelSubscriberOptions : subscriberOptions),
+            channel,
+            events,
+          ),
   };
 }
 
 // We subscribe on every `ready` ourselves, so that `up` means the server has confirmed it.
 const subscriberOptions = { lazyConnect: true, autoResubscribe: false };
+
+/**
+ * Through Sentinels, the subscriber also listens for their `+switch-master` and reconnects (to the new
+ * master) when it comes: a master that froze rather than died keeps its connections open and silent,
+ * and a subscriber left on it would stay `up` while revocations are published elsewhere.
+ */
+const sentinelSubscriberOptions = { ...subscriberOptions, failoverDetector: true };
+
+function viaSentinels(client: IoRedisClient): boolean {
+  const sentinels = client.options?.sentinels;
+  return Array.isArray(sentinels) && sentinels.length > 0;
+}
 
 function giveUpAfterFewRetries(times: number): number | null {
   return times > 3 ? null : 100 * 2 ** (times - 1);

@@ -60,11 +60,16 @@ export function nodeRedisClusterConnection(cluster: NodeRedisCluster, timeoutMs:
   };
 }
 
-function giveUpAfterFewRetries(retries: number): number | false {
+/** A subscriber's reconnection strategy: a node that stays away is given up on, so a new one is picked. */
+export function giveUpAfterFewRetries(retries: number): number | false {
   return retries >= 3 ? false : 100 * 2 ** retries;
 }
 
-function subscribe(
+/**
+ * A subscriber connection on the client `open` makes (not yet connected): `up` once the server has
+ * confirmed the subscription, `down` while it reconnects, `failed` once it has given up.
+ */
+export function subscribe(
   open: () => Promise<NodeRedisClient>,
   channel: string,
   events: SubscriberEvents,

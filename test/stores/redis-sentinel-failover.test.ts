@@ -1,0 +1,146 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAuth, isAuthError } from 'authjwt';
+import { redisStore } from 'authjwt/redis';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RevocationEvent } from '../../src/stores/port.js';
+import { connectIoredisSentinel } from '../helpers/ioredis-sentinel.js';
+import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
+import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
+import { waitFor } from '../helpers/redis-server.js';
+
+/*
+ * Failovers of a real Sentinel group (a master, one replica, three Sentinels) under the store, with
+ * each client the store takes for Sentinel. The failed node comes back as a replica after each test.
+ */
+
+type Signal = RevocationEvent | 'down' | 'up';
+
+let group: SentinelGroup;
+let nodeRedis: NodeRedisSentinel;
+let ioredis: Redis;
+
+beforeAll(async () => {
+  group = await startSentinelGroup();
+  [nodeRedis, ioredis] = await Promise.all([
+    connectNodeRedisSentinel(group),
+    // Without the failover detector it is recommended to have: the store's own subscriber must notice a
+    // switch away from a frozen master by itself.
+    connectIoredisSentinel(group, false),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await nodeRedis?.destroy();
+  ioredis?.disconnect();
+  await group?.stop();
+});
+
+afterEach(async () => group.heal(), 60_000);
+
+/** What a call came to: `ok`, an AuthError code, or anything else (which must never happen). */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    return isAuthError(error) ? error.code : `unexpected: ${String(error)}`;
+  }
+}
+
+const isEvent = (userId: string) => (signal: Signal) =>
+  typeof signal === 'object' && signal.userId === userId;
+
+describe.each([
+  ['node-redis createSentinel', 'nr', () => nodeRedis],
+  ['ioredis with sentinels', 'io', () => ioredis],
+] as const)('a Sentinel failover under the store, %s', (_name, tag, client) => {
+  it('master killed: store_unavailable or the truth during the switch, never a pass for a revoked session; afterwards everything works without a restart', async () => {
+    const prefix = `${tag}-kill:`;
+    const auth = createAuth({
+      signingKey: { alg: 'HS256', key: 'sentinel-failover-secret-0123456789abcdef' },
+      store: redisStore({ client: client(), prefix }),
+      sessions: { storeTimeoutMs: 1000 },
+    });
+    const signals: Signal[] = [];
+    const unsubscribe = auth.onRevocation((signal) => signals.push(signal));
+    try {
+      await waitFor(() => signals.includes('up'));
+      const kept = await auth.login({ subject: 'alice' });
+      const revoked = await auth.login({ subject: 'bob' });
+      await auth.authenticate(kept.accessToken);
+      await auth.logout(revoked.accessToken);
+      await group.replicated();
+
+      const seen = { kept: new Set<string>(), revoked: new Set<string>(), login: new Set<string>() };
+      let slowestMs = 0;
+      const timed = async (call: Promise<unknown>) => {
+        const started = performance.now();
+        const result = await outcome(call);
+        slowestMs = Math.max(slowestMs, performance.now() - started);
+        return result;
+      };
+      let running = true;
+      const traffic = (async () => {
+        while (running) {
+          seen.kept.add(await timed(auth.authenticate(kept.accessToken)));
+          seen.revoked.add(await timed(auth.authenticate(revoked.accessToken)));
+          seen.login.add(await timed(auth.login({ subject: 'carol' })));
+          await sleep(20);
+        }
+      })();
+
+      await group.failover('kill');
+      // Recovers by itself, within a generous bound.
+      await waitFor(
+        async () =>
+          (await outcome(auth.login({ subject: 'dave' }))) === 'ok' &&
+          (await outcome(auth.authenticate(kept.accessToken))) === 'ok',
+        30_000,
+      );
+      running = false;
+      await traffic;
+
+      // During the switch: 503 or the right answer, nothing else, and never a wait past the deadline.
+      expect(seen.kept).toContain('store_unavailable');
+      expect(['ok', 'store_unavailable']).toEqual(expect.arrayContaining([...seen.kept]));
+      expect(['ok', 'store_unavailable']).toEqual(expect.arrayContaining([...seen.login]));
+      expect(['store_unavailable', 'token_revoked']).toEqual(expect.arrayContaining([...seen.revoked]));
+      expect(slowestMs).toBeLessThan(5000);
+
+      // After it: the revoked session stays refused, new sessions start and end.
+      expect(await outcome(auth.authenticate(revoked.accessToken))).toBe('token_revoked');
+      const fresh = await auth.login({ subject: 'erin' });
+      expect((await auth.authenticate(fresh.accessToken)).sessionId).toBeTypeOf('string');
+      await auth.logout(fresh.accessToken);
+      expect(await outcome(auth.authenticate(fresh.accessToken))).toBe('token_revoked');
+
+      // The revocation channel went down with the master, and is subscribed on the new one.
+      expect(signals.indexOf('down')).toBeGreaterThan(signals.indexOf('up'));
+      await waitFor(() => signals.lastIndexOf('up') > signals.lastIndexOf('down'), 30_000);
+      await (await group.master()).command('PUBLISH', `${prefix}revocations`, '{"k":"u","u":"zed"}');
+      await waitFor(() => signals.some(isEvent('zed')));
+    } finally {
+      unsubscribe();
+      await auth.close();
+    }
+  }, 60_000);
+
+  it('master frozen (its connections stay open, silent): the revocation channel goes down at the switch, never stays up on the old master, and comes up on the new one', async () => {
+    const prefix = `${tag}-freeze:`;
+    const store = redisStore({ client: client(), prefix });
+    const signals: Signal[] = [];
+    const unsubscribe = store.subscribe((signal) => signals.push(signal));
+    try {
+      await waitFor(() => signals.includes('up'));
+      await group.failover('freeze');
+      await waitFor(() => signals.includes('down'), 20_000);
+      await waitFor(() => signals.lastIndexOf('up') > signals.indexOf('down'), 30_000);
+      await (await group.master()).command('PUBLISH', `${prefix}revocations`, '{"k":"u","u":"zed"}');
+      await waitFor(() => signals.some(isEvent('zed')));
+    } finally {
+      unsubscribe();
+      await store.close();
+    }
+  }, 60_000);
+});
