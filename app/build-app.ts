@@ -41,7 +41,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   for (const warning of config.warnings) app.log.warn(warning);
 
-  const appStore = createAppStore(config.redis, app.log);
+  const appStore = createAppStore(config.redis, app.log, { revocationAcks: config.revocationAcks });
   const { directory: users, passwords } = await createUsers(appStore, config);
   const auth = createAuth<User>({
     store: appStore.store,
@@ -49,6 +49,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       maxSessions: config.maxSessions,
       refreshReuseGrace: config.refreshReuseGrace,
       revocation: config.revocation,
+      ...(config.idleTimeout !== undefined && { idleTimeout: config.idleTimeout }),
+      ...(config.sessionsNotBefore !== undefined && { notBefore: config.sessionsNotBefore }),
     },
     loginThrottle: {
       maxFailures: config.loginMaxFailures,

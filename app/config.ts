@@ -25,6 +25,12 @@ export interface AppConfig {
   passwordHashConcurrency: number;
   passwordHashQueue: number;
   revocation: 'cached' | 'strict';
+  /** Replicas that must acknowledge each revocation (Redis WAIT); 0 = none. */
+  revocationAcks: number;
+  /** Seconds without use after which a session ends; undefined = none. */
+  idleTimeout: number | undefined;
+  /** Seconds since the epoch: sessions created before are void (after a restore of older Redis data). */
+  sessionsNotBefore: number | undefined;
   logLevel: string;
   /** Start-up notes for the log (generated keys and the like), never the key material itself. */
   warnings: string[];
@@ -61,9 +67,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Two rounds of waiting at most: an honest login waits a few scrypt times, or is told to retry.
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 8, 0, 100_000),
     revocation,
+    revocationAcks: integer(env, 'REVOCATION_ACKS', 0, 0, 16),
+    idleTimeout: optionalInteger(env, 'IDLE_TIMEOUT', 1, 366 * 86_400),
+    sessionsNotBefore: optionalInteger(env, 'SESSIONS_NOT_BEFORE', 0, Number.MAX_SAFE_INTEGER),
     logLevel: env.LOG_LEVEL ?? 'info',
     warnings,
   };
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : integer(env, name, 0, min, max);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max?: number): number {

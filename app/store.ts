@@ -15,13 +15,17 @@ export type AppStore =
  * Cluster, or a Sentinel group's master). Redis is not awaited at start: the app serves (and answers
  * 503 where the store is needed) until Redis is reachable, then recovers by itself.
  */
-export function createAppStore(redis: RedisConfig | undefined, log: FastifyBaseLogger): AppStore {
+export function createAppStore(
+  redis: RedisConfig | undefined,
+  log: FastifyBaseLogger,
+  options: { revocationAcks: number },
+): AppStore {
   if (redis === undefined) {
     const store = memoryStore();
     return { store, kind: 'memory', close: () => store.close() };
   }
   const connection = connectRedis(redis, log);
-  const store = redisStore({ client: connection.client });
+  const store = redisStore({ client: connection.client, revocationAcks: options.revocationAcks });
   return {
     store,
     kind: 'redis',

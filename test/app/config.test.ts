@@ -40,9 +40,23 @@ describe('the reference app reads its limits from the environment', () => {
     ['MAX_SESSIONS', '-1'],
     ['PASSWORD_HASH_CONCURRENCY', '0'],
     ['PASSWORD_HASH_QUEUE', '-1'],
+    ['REVOCATION_ACKS', '17'],
+    ['IDLE_TIMEOUT', '0'],
+    ['SESSIONS_NOT_BEFORE', 'yesterday'],
   ])('refuses %s=%s at start-up, naming the variable', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(
       new RegExp(`^${name} must be a whole number`),
     );
+  });
+
+  it('reads REVOCATION_ACKS (default 0), IDLE_TIMEOUT and SESSIONS_NOT_BEFORE (default unset)', () => {
+    expect(loadConfig(base)).toMatchObject({
+      revocationAcks: 0,
+      idleTimeout: undefined,
+      sessionsNotBefore: undefined,
+    });
+    expect(
+      loadConfig({ ...base, REVOCATION_ACKS: '1', IDLE_TIMEOUT: '1800', SESSIONS_NOT_BEFORE: '1764000000' }),
+    ).toMatchObject({ revocationAcks: 1, idleTimeout: 1800, sessionsNotBefore: 1_764_000_000 });
   });
 });
