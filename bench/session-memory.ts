@@ -10,12 +10,16 @@
  * with its two sorted sets, see src/stores/redis/lua-sessions.ts), and 1 and 4 after a refresh
  * rotation of every session (which adds the previous token id and the rotation time).
  *
+ * Then the app side: the heap an instance's local session cache takes per cached session, the
+ * sessions read back through the store as a request would read them (run with --expose-gc).
+ *
  *   npm run bench:memory [-- --sessions 100000 --no-write]
  */
 import { performance } from 'node:perf_hooks';
 import { redisStore } from 'authjwt/redis';
 import { createClient } from 'redis';
-import type { SessionRecord, SessionStore } from '../src/stores/port.js';
+import { SessionCache } from '../src/sessions/session-cache.js';
+import type { RevocationEvent, SessionRecord, SessionStore } from '../src/stores/port.js';
 import { randomId } from '../src/tokens/random-id.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { writeMarkedSection } from './lib/sections.js';
@@ -74,6 +78,15 @@ try {
     );
     rows.push(`| ${scenario.label} | ${users} | ${bytes} |`);
   }
+  console.log('\nthe local session cache of an app process');
+  const cacheRows: string[] = [];
+  for (const perUser of [1, 4]) {
+    const bytes = (await measureCache(perUser)).toFixed(0);
+    console.log(
+      `${`${perUser} per user`.padEnd(42)}${String(sessionCount / perUser).padStart(8)}${bytes.padStart(15)}`,
+    );
+    cacheRows.push(`| ${perUser} per user | ${sessionCount / perUser} | ${bytes} |`);
+  }
   if (!process.argv.includes('--no-write')) {
     const section = [
       '<!-- memory:start -->',
@@ -84,6 +97,12 @@ try {
       '| scenario | users | bytes per session |',
       '|---|---:|---:|',
       ...rows,
+      '',
+      'The local session cache of an app process (cached mode), per cached session: the V8 heap delta (after a full GC) of filling `SessionCache` with every session read back through the store. The default bound, `sessions.cache.maxUsers`, is 100,000 users.',
+      '',
+      '| cached | users | heap bytes per session |',
+      '|---|---:|---:|',
+      ...cacheRows,
       '<!-- memory:end -->',
     ].join('\n');
     writeMarkedSection(new URL('RESULTS.md', import.meta.url).pathname, 'memory', section);
@@ -108,13 +127,22 @@ async function measure(scenario: Scenario): Promise<{ bytesPerSession: number; c
   return { bytesPerSession: (after - before) / sessionCount, createsPerSecond: sessionCount / seconds };
 }
 
-async function runAll(store: SessionStore, count: number, perUser: number, rotate: boolean): Promise<void> {
+async function runAll(
+  store: SessionStore,
+  count: number,
+  perUser: number,
+  rotate: boolean,
+  ids?: readonly [string, string][],
+): Promise<void> {
   let next = 0;
   const now = Date.now();
   const worker = async () => {
     while (next < count) {
       const n = next++;
-      const session = realistic(`user-${Math.floor(n / perUser)}@example.com`, now + (n % perUser), n);
+      const made = realistic(`user-${Math.floor(n / perUser)}@example.com`, now + (n % perUser), n);
+      // Given ids: the sessions the caller will read back.
+      const session =
+        ids === undefined ? made : { ...made, userId: ids[n]?.[0] ?? '', id: ids[n]?.[1] ?? '' };
       await store.createSession(session, { maxSessions: 0, now: session.createdAt });
       if (rotate) {
         await store.rotateRefresh({
@@ -149,4 +177,50 @@ function realistic(userId: string, createdAt: number, n: number): SessionRecord 
 
 async function usedMemory(): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await server.command('INFO', 'memory'))?.[1]);
+}
+
+/** Heap bytes per session of an instance's local cache holding every session of the scenario. */
+async function measureCache(perUser: number): Promise<number> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect === undefined) throw new Error('run with --expose-gc (npm run bench:memory does)');
+  await server.flush();
+  const store = redisStore({ client, prefix: 'authjwt:' });
+  const now = Date.now();
+  const ids: [string, string][] = [];
+  for (let n = 0; n < sessionCount; n++) {
+    const session = realistic(`user-${Math.floor(n / perUser)}@example.com`, now + (n % perUser), n);
+    ids.push([session.userId, session.id]);
+  }
+  await runAll(store, sessionCount, perUser, false, ids);
+  let announce: (signal: RevocationEvent | 'up') => void = () => {};
+  const channel = {
+    subscribe: (listener: typeof announce) => {
+      announce = listener;
+      return () => {};
+    },
+  } as unknown as SessionStore;
+  const cache = new SessionCache(channel, { maxUsers: sessionCount, maxAgeMs: 3_600_000, clockMs: Date.now });
+  announce('up');
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  let next = 0;
+  const reader = async () => {
+    while (next < ids.length) {
+      const [userId, sessionId] = ids[next++] as [string, string];
+      const ticket = cache.ticket();
+      const state = await store.getSessionState(userId, sessionId, now);
+      // Keys as a request brings them (parsed from its token), not shared with this list.
+      cache.fillSession(ticket, fresh(userId), fresh(sessionId), state.session, state.user);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, reader));
+  collect();
+  const bytes = (process.memoryUsage().heapUsed - before) / sessionCount;
+  cache.close();
+  await store.close();
+  return bytes;
+}
+
+function fresh(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
