@@ -1,5 +1,6 @@
 import { type AuthContext, createContextBrand } from './context.js';
 import { AuthConfigError, AuthError } from './errors.js';
+import { recordAuthSettings } from './internal/auth-settings.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import { withDeadline } from './sessions/deadline.js';
@@ -311,7 +312,7 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
     return { token: renewed.token, expiresIn: renewed.expiresIn };
   }
 
-  return {
+  const auth: Auth = {
     tokens,
     store,
     login: (input) => sessions.login(input),
@@ -386,4 +387,6 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       await store.close();
     },
   };
+  recordAuthSettings(auth, { cacheMaxAgeMs: cache === undefined ? undefined : sessionOptions.cacheMaxAgeMs });
+  return auth;
 }

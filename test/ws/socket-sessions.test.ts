@@ -46,6 +46,7 @@ async function serve(
     accessTtl?: number;
     strict?: boolean;
     idleTimeout?: number;
+    cacheMaxAge?: number;
     guard?: SocketSessionsOptions;
   } = {},
 ): Promise<Harness> {
@@ -56,6 +57,7 @@ async function serve(
     sessions: {
       ...(options.strict === true && { revocation: 'strict' as const }),
       ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
+      ...(options.cacheMaxAge !== undefined && { cache: { maxAge: options.cacheMaxAge } }),
     },
   });
   const errors: unknown[] = [];
@@ -288,6 +290,18 @@ describe('revocation and expiry', () => {
   it('checks every socket against the store once per recheckIntervalMs, whatever the channel says', async () => {
     const gappy = wrapStore(memoryStore());
     const harness = await serve({ store: gappy.store, guard: { recheckIntervalMs: 1000 } });
+    const dead = await harness.auth.login({ subject: 'alice' });
+    const deadSocket = await helloBy(harness, dead.accessToken);
+    gappy.muted = true;
+    const revokedAt = performance.now();
+    await gappy.store.revokeSession('alice', dead.sessionId); // its event is lost; the channel says up
+    expect(await deadSocket.closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
+    expect(performance.now() - revokedAt).toBeLessThan(2500);
+  });
+
+  it('by default checks every socket once per sessions.cache.maxAge: trusted no longer than a cached check', async () => {
+    const gappy = wrapStore(memoryStore());
+    const harness = await serve({ store: gappy.store, cacheMaxAge: 1 });
     const dead = await harness.auth.login({ subject: 'alice' });
     const deadSocket = await helloBy(harness, dead.accessToken);
     gappy.muted = true;

@@ -16,7 +16,7 @@ export interface SocketSessionsOptions {
   /**
    * Milliseconds between two checks of every open socket against the store, whatever the revocation
    * channel says: the longest a socket can outlive its session if every sign of its end were lost.
-   * Default 60000, as `sessions.cache.maxAge`.
+   * Default: the auth instance's `sessions.cache.maxAge` (60 s unless set), or 60000 in strict mode.
    */
   recheckIntervalMs?: number;
   /**
@@ -39,7 +39,10 @@ export interface ResolvedSocketSessionsOptions {
 }
 
 /** Checks every option once, at construction; each message names the option. */
-export function resolveSocketSessionsOptions(options: SocketSessionsOptions): ResolvedSocketSessionsOptions {
+export function resolveSocketSessionsOptions(
+  options: SocketSessionsOptions,
+  cacheMaxAgeMs: number | undefined,
+): ResolvedSocketSessionsOptions {
   const retryDelays = options.storeRetryDelaysMs ?? [250, 500, 1000, 2000];
   if (!Array.isArray(retryDelays) || retryDelays.some((ms) => !Number.isSafeInteger(ms) || ms < 0)) {
     throw new AuthConfigError('storeRetryDelaysMs', 'must be an array of whole milliseconds >= 0');
@@ -52,7 +55,14 @@ export function resolveSocketSessionsOptions(options: SocketSessionsOptions): Re
     maxHeld: wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000),
     concurrency: wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000),
     retryDelays: [...retryDelays],
-    recheckIntervalMs: wholeNumber('recheckIntervalMs', options.recheckIntervalMs, 60_000, 1000, 3_600_000),
+    // A socket is trusted no longer than a cached session check would be.
+    recheckIntervalMs: wholeNumber(
+      'recheckIntervalMs',
+      options.recheckIntervalMs,
+      Math.max(1000, cacheMaxAgeMs ?? 60_000),
+      1000,
+      3_600_000,
+    ),
     onError,
   };
 }

@@ -1,5 +1,6 @@
 import type { Auth, AuthContext } from '../../auth.js';
 import { AuthConfigError, AuthError, isAuthError } from '../../errors.js';
+import { authSettingsOf } from '../../internal/auth-settings.js';
 import type { RevocationEvent } from '../../stores/port.js';
 import { createLimiter } from './limiter.js';
 import { messageBytes, readAuthMessage } from './message.js';
@@ -47,7 +48,7 @@ export function createSocketSessions(auth: Auth, options: SocketSessionsOptions 
     throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
   }
   const { authTimeoutMs, maxAuthBytes, maxHeld, concurrency, retryDelays, recheckIntervalMs, onError } =
-    resolveSocketSessionsOptions(options);
+    resolveSocketSessionsOptions(options, authSettingsOf(auth)?.cacheMaxAgeMs);
 
   const everyone = new Set<Tracked>();
   const registry = new SocketRegistry<Tracked>();
