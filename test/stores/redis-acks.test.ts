@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId } from '../../src/tokens/random-id.js';
 import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+import { sessionRecord } from '../helpers/session-record.js';
 
 /*
  * Issue 12, point 3: acknowledged revocations. With `revocationAcks: 1` every revoking step waits
@@ -31,19 +32,6 @@ afterAll(async () => {
   await master?.stop();
 });
 
-function session(userId: string) {
-  const now = Date.now();
-  return {
-    id: randomId(),
-    userId,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 3_600_000,
-    idleExpiresAt: now + 3_600_000,
-    refreshJti: randomId(),
-  };
-}
-
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
@@ -56,13 +44,13 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('revocationAcks', () => {
   it('confirms each revoking step once a replica holds it, which the replica then shows', async () => {
     const store = redisStore({ client, prefix: `acks${++prefixes}:`, revocationAcks: 1 });
-    const s = session('alice');
+    const s = sessionRecord('alice');
     await store.createSession(s, { maxSessions: 0, now: s.createdAt });
     expect(await store.revokeSession('alice', s.id)).toBe(true);
     // Acknowledged means there: the replica already has no session string for alice.
     const keys = await replica.command('KEYS', `acks${prefixes}:*`);
     expect(keys).toBe('');
-    await store.createSession(session('bob'), { maxSessions: 0, now: Date.now() });
+    await store.createSession(sessionRecord('bob'), { maxSessions: 0, now: Date.now() });
     expect(await store.revokeAllSessions('bob', 1)).toBe(1);
     await store.setUserActive('carol', false, Date.now());
     await store.denyToken('dave', randomId(), Date.now() + 60_000);
@@ -76,7 +64,7 @@ describe('revocationAcks', () => {
       revocationAcks: 1,
       revocationAckTimeoutMs: 200,
     });
-    const s = session('alice');
+    const s = sessionRecord('alice');
     await store.createSession(s, { maxSessions: 0, now: s.createdAt });
     await replica.stop();
     try {

@@ -4,8 +4,8 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationEvent } from '../../src/stores/port.js';
-import { randomId } from '../../src/tokens/random-id.js';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+import { sessionRecord } from '../helpers/session-record.js';
 
 type Signal = RevocationEvent | 'down' | 'up';
 
@@ -65,19 +65,6 @@ const clients = {
 const recommended = { 'node-redis': clients['node-redis'], ioredis: clients.ioredis };
 const queueing = { 'node-redis': clients['node-redis, queueing'], ioredis: clients['ioredis, queueing'] };
 
-function newSession(userId: string) {
-  const now = Date.now();
-  return {
-    id: randomId(),
-    userId,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 3_600_000,
-    idleExpiresAt: now + 3_600_000,
-    refreshJti: randomId(),
-  };
-}
-
 async function rejectsQuickly(call: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
   const error = await call().then(
@@ -113,14 +100,14 @@ describe.each(Object.entries(recommended))('Redis faults with %s', (name, makeCl
     const stop = store.subscribe((s) => signals.push(s));
     try {
       await waitFor(() => signals.includes('up'));
-      const before = newSession('alice');
+      const before = sessionRecord('alice');
       await store.createSession(before, { maxSessions: 0, now: before.createdAt });
 
       await server.stop();
       await waitFor(() => signals.includes('down'));
       for (const call of [
         () => store.getSessionState('alice', before.id, Date.now()),
-        () => store.createSession(newSession('alice'), { maxSessions: 1, now: Date.now() }),
+        () => store.createSession(sessionRecord('alice'), { maxSessions: 1, now: Date.now() }),
         () => store.revokeSession('alice', before.id),
         () => store.ping(),
       ]) {
@@ -133,7 +120,7 @@ describe.each(Object.entries(recommended))('Redis faults with %s', (name, makeCl
       expect(signals.filter((s) => s === 'up' || s === 'down').slice(0, 3)).toEqual(['up', 'down', 'up']);
       // The restarted Redis is empty: the allow list means the old session is gone, not revived.
       expect((await store.getSessionState('alice', before.id, Date.now())).session).toBe(null);
-      const after = newSession('alice');
+      const after = sessionRecord('alice');
       await store.createSession(after, { maxSessions: 0, now: after.createdAt });
       await store.revokeSession('alice', after.id);
       await waitFor(() => signals.some((s) => typeof s === 'object' && s.kind === 'session'));
