@@ -1,0 +1,197 @@
+import type { JsonWebKey } from 'node:crypto';
+import type { Auth } from '../auth.js';
+import { AuthConfigError, type AuthError } from '../errors.js';
+import type { TokenPair } from '../sessions/types.js';
+import type { ChallengeOptions } from './challenge.js';
+import { type CookieJar, type CookieOptions, createCookieJar } from './cookies.js';
+import { type CsrfOptions, type CsrfPolicy, createCsrfPolicy } from './csrf.js';
+import { authErrorResponse, type ErrorResponse } from './error-response.js';
+import { createHttpGuard, type GuardKind, type GuardSettings, type HttpGuard } from './guard.js';
+import type { RequestReader } from './request.js';
+import {
+  defaultTokenLocations,
+  type ResolvedTokenLocations,
+  resolveTokenLocations,
+  type TokenLocations,
+} from './token-locations.js';
+import { readUpgradeCredentials, type UpgradeCredentials } from './upgrade.js';
+
+/** Options of {@link createHttpAuth}: everything about requests and answers, for every framework. */
+export interface HttpAuthOptions {
+  /** The auth instance from `createAuth()`. */
+  auth: Auth;
+  /** Header to read the token from. Default `authorization`. */
+  header?: string;
+  /** Scheme expected in that header. Default `Bearer`. */
+  scheme?: string;
+  /** `realm` of the `WWW-Authenticate` challenge. */
+  realm?: string;
+  /**
+   * Response header carrying a new access token when sliding renewal (`renewAccessTokenWithin`)
+   * renews one. Default `x-renewed-access-token`; browsers need it listed in CORS `exposedHeaders`.
+   */
+  renewedTokenHeader?: string;
+  /**
+   * Cookie mode: tokens may also come from `HttpOnly` cookies, and cookie-authenticated unsafe requests
+   * need the CSRF header and an allowed `Origin`. Default: off (header only). Which guard reads which
+   * location is each guard's `from` option.
+   */
+  cookies?: CookieOptions | boolean;
+  /** CSRF double submit for cookie mode (on by default there). */
+  csrf?: CsrfOptions;
+}
+
+/**
+ * Where a guard takes its token from. Omitted: guards that admit an access token read the header, then
+ * (cookie mode) the access cookie; `requireRefresh()` reads the header only, because a refresh route
+ * that answers with tokens in its body must never be fed by a cookie (an injected script could read
+ * the body, never the `HttpOnly` cookie). A cookie refresh route says `{ from: 'cookie' }`.
+ */
+export interface GuardOptions {
+  /**
+   * `'header'`, `'cookie'` or both (`['header', 'cookie']`: the header first, in whatever order they
+   * are listed). A guard never reads a location it was not given: a request whose token is elsewhere
+   * is 401 `token_missing`. `'cookie'` without cookie mode throws `AuthConfigError` at once.
+   */
+  from?: TokenLocations;
+}
+
+/** The guard factories every adapter offers. Each validates its options once; the same demand gives the same guard. */
+export interface HttpGuards {
+  /** A valid access token is required. */
+  requireAccess(options?: GuardOptions): HttpGuard;
+  /** A token is optional; a token that is sent must be valid. The context is `null` without one. */
+  optionalAccess(options?: GuardOptions): HttpGuard;
+  /** A valid refresh token is required (for the refresh route); from the header unless `from` says otherwise. */
+  requireRefresh(options?: GuardOptions): HttpGuard;
+  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
+  requireFresh(options?: GuardOptions): HttpGuard;
+  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
+  requireRoles(...roles: string[]): HttpGuard;
+  /** The same, with the guard's options last: `requireRoles('admin', { from: 'header' })`. */
+  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): HttpGuard;
+}
+
+/** Cookie mode's jar and CSRF policy. */
+export interface CookieMode {
+  readonly jar: CookieJar;
+  readonly csrf: CsrfPolicy;
+}
+
+/**
+ * The framework-free HTTP layer (`authjwt/http`): it decides everything about a request that does not
+ * depend on a framework. An adapter reads the request through a {@link RequestReader}, runs a guard,
+ * and writes what the layer answers: an admission's header, or `errorResponse(error)`.
+ */
+export interface HttpAuth extends HttpGuards {
+  readonly auth: Auth;
+  /** Cookie mode's names and CSRF policy; `undefined` in header mode. */
+  readonly cookies: CookieMode | undefined;
+  /** The `WWW-Authenticate` settings of every refusal. */
+  readonly challenge: ChallengeOptions;
+  /** Status, headers and body of a refusal: the one table every adapter answers with. */
+  errorResponse(error: AuthError): ErrorResponse;
+  /** Cookie mode: the `Set-Cookie` values of a token pair (access, refresh and CSRF cookies). */
+  tokenCookies(pair: TokenPair): string[];
+  /** Cookie mode: the `Set-Cookie` values that clear every cookie of ours. */
+  clearedCookies(): string[];
+  /** The published JWKS, with its caching header. */
+  jwks(): { headers: Record<string, string>; body: { keys: JsonWebKey[] } };
+  /** The credentials of a WebSocket upgrade request (see `readUpgradeCredentials`). */
+  upgradeCredentials<Request>(request: Request, reader: RequestReader<Request>): UpgradeCredentials;
+}
+
+export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
+  const { auth } = options;
+  if (auth === null || typeof auth !== 'object' || typeof auth.authenticate !== 'function') {
+    throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
+  }
+  const header = (options.header ?? 'authorization').toLowerCase();
+  const scheme = options.scheme ?? 'Bearer';
+  const challenge: ChallengeOptions = {
+    ...(options.realm !== undefined && { realm: options.realm }),
+    ...(options.scheme !== undefined && { scheme: options.scheme }),
+  };
+  const cookieOptions =
+    options.cookies === true ? {} : options.cookies === false ? undefined : options.cookies;
+  const cookies: CookieMode | undefined =
+    cookieOptions === undefined
+      ? undefined
+      : { jar: createCookieJar(cookieOptions), csrf: createCsrfPolicy(options.csrf) };
+  const settings: GuardSettings = {
+    auth,
+    header,
+    scheme,
+    renewedTokenHeader: options.renewedTokenHeader ?? 'x-renewed-access-token',
+    cookies,
+  };
+
+  const accessDefault = defaultTokenLocations.access(cookies !== undefined);
+  // Guards are made once per distinct demand, not per request (nor per route).
+  const guards = new Map<string, HttpGuard>();
+  function guardFor(
+    kind: GuardKind,
+    factory: string,
+    guardOptions: GuardOptions | undefined,
+    roles: readonly string[] = [],
+  ): HttpGuard {
+    if (guardOptions !== undefined && (typeof guardOptions !== 'object' || guardOptions === null)) {
+      throw new AuthConfigError(factory, 'takes an options object such as { from: "header" }');
+    }
+    const fallback = kind === 'refresh' ? defaultTokenLocations.refresh : accessDefault;
+    const locations = resolveTokenLocations(guardOptions?.from, fallback, {
+      cookieMode: cookies !== undefined,
+      option: `${factory}.from`,
+    });
+    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify(roles)}`;
+    let guard = guards.get(key);
+    if (guard === undefined) {
+      guard = createHttpGuard(settings, { kind, locations, roles });
+      guards.set(key, guard);
+    }
+    return guard;
+  }
+
+  function requireCookies(): CookieMode {
+    if (cookies === undefined) {
+      throw new AuthConfigError('cookies', 'cookie mode is off; set cookies: true');
+    }
+    return cookies;
+  }
+
+  return {
+    auth,
+    cookies,
+    challenge,
+    errorResponse: (error) => authErrorResponse(error, challenge),
+    tokenCookies: (pair) =>
+      requireCookies().jar.setTokens({
+        accessToken: pair.accessToken,
+        accessMaxAge: pair.expiresIn,
+        refreshToken: pair.refreshToken,
+        refreshMaxAge: pair.refreshExpiresIn,
+        ...(pair.csrfToken !== undefined && { csrf: pair.csrfToken }),
+      }),
+    clearedCookies: () => requireCookies().jar.clear(),
+    jwks: () => ({ headers: { 'cache-control': 'public, max-age=300' }, body: auth.tokens.jwks() }),
+    upgradeCredentials: (request, reader) =>
+      readUpgradeCredentials(request, reader, { header, scheme, cookies }),
+    requireAccess: (guardOptions?: GuardOptions) => guardFor('access', 'requireAccess', guardOptions),
+    optionalAccess: (guardOptions?: GuardOptions) => guardFor('optional', 'optionalAccess', guardOptions),
+    requireRefresh: (guardOptions?: GuardOptions) => guardFor('refresh', 'requireRefresh', guardOptions),
+    requireFresh: (guardOptions?: GuardOptions) => guardFor('fresh', 'requireFresh', guardOptions),
+    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) => {
+      const last = rolesThenOptions.at(-1);
+      const guardOptions = typeof last === 'string' ? undefined : last;
+      const roles = guardOptions === undefined ? rolesThenOptions : rolesThenOptions.slice(0, -1);
+      if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role.length === 0)) {
+        throw new AuthConfigError('requireRoles', 'needs at least one non-empty role name');
+      }
+      return guardFor('roles', 'requireRoles', guardOptions, roles as string[]);
+    },
+  };
+}
+
+function locationsKey({ header, cookie }: ResolvedTokenLocations): string {
+  return header && cookie ? 'header+cookie' : header ? 'header' : 'cookie';
+}
