@@ -15,8 +15,12 @@ export const nodeRequestReader: RequestReader<IncomingMessage> = {
   host: (request) => request.headers.host,
 };
 
-/** A route handler that runs only once the guard admitted the request, with a non-null context. */
-export type GuardedHandler = (request: IncomingMessage, response: ServerResponse, auth: AuthContext) => void;
+/** A route handler that runs once the guard admitted the request (`null`: an optional guard, no token). */
+export type GuardedHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  auth: AuthContext | null,
+) => void;
 
 /** Wraps a handler in a guard: refusals are answered here, in the contract's shape. */
 export function guarded(http: HttpAuth, guard: HttpGuard, handler: GuardedHandler) {
@@ -24,8 +28,6 @@ export function guarded(http: HttpAuth, guard: HttpGuard, handler: GuardedHandle
     try {
       const admission = await guard.check(request, nodeRequestReader);
       if (admission.header !== undefined) response.setHeader(admission.header.name, admission.header.value);
-      if (admission.context === null)
-        throw new Error('an optional guard gives no context; use requireAccess');
       handler(request, response, admission.context);
     } catch (error) {
       if (!isAuthError(error)) throw error;

@@ -7,7 +7,7 @@ import { guarded } from '../../examples/node-http/adapter.js';
 
 /*
  * Issue 13, point 1: the HTTP layer owns the request logic, so a third party's adapter for a framework
- * authjwt does not know (here plain node:http, examples/node-http/adapter.ts, 36 lines) gets the
+ * authjwt does not know (here plain node:http, examples/node-http/adapter.ts, 39 lines) gets the
  * guards, token locations, CSRF, refusals and renewal of the built-in ones. Over real HTTP.
  */
 
@@ -18,7 +18,7 @@ const auth = createAuth({
 const http = createHttpAuth({ auth, cookies: true });
 const me = guarded(http, http.requireAccess(), (_request, response, context) => {
   response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ subject: context.subject }));
+  response.end(JSON.stringify({ subject: context?.subject }));
 });
 const admin = guarded(http, http.requireRoles('admin'), (_request, response) => {
   response.writeHead(204);
@@ -45,7 +45,7 @@ function cookieHeader(setCookies: readonly string[]): string {
   return setCookies.map((cookie) => cookie.split(';')[0]).join('; ');
 }
 
-describe('a 36-line node:http adapter on authjwt/http', () => {
+describe('a 39-line node:http adapter on authjwt/http', () => {
   it('refuses a request without a token with 401 token_missing and the Bearer challenge', async () => {
     const response = await fetch(`${base}/me`);
     expect(response.status).toBe(401);

@@ -1,0 +1,214 @@
+import type { Auth } from '../auth.js';
+import { createAuth } from '../auth.js';
+import type { HttpAuthOptions } from '../http/http-auth.js';
+import { memoryStore } from '../stores/memory.js';
+import type { SessionStore } from '../stores/port.js';
+import type { ContractTestApi } from './contract-helpers.js';
+
+/**
+ * The routes an app under the conformance suite serves, each behind its adapter's guard of that name,
+ * each answering 200 with the JSON `{ "subject": <the context's subject, or null> }`:
+ *
+ * | route | guard |
+ * | --- | --- |
+ * | `GET` and `POST /access` | `requireAccess()` |
+ * | `GET /optional` | `optionalAccess()` |
+ * | `POST /refresh` | `requireRefresh()` |
+ * | `GET /fresh` | `requireFresh()` |
+ * | `GET /admin` | `requireRoles('admin')` |
+ * | `GET /cookie-only` | `requireAccess({ from: 'cookie' })` |
+ */
+export type ConformanceApp = (options: HttpAuthOptions) => Promise<{ url: string; close(): Promise<void> }>;
+
+const secret = 'adapter-conformance-secret-0123456789abcdef';
+
+/**
+ * Registers the adapter conformance suite: over real HTTP, every guard, both token locations, CSRF
+ * and Origin, refusal bodies and headers, sliding renewal in a header and in a cookie, and 503 when
+ * the store cannot answer. An adapter conforms when the whole suite passes; `build` starts an app of
+ * your framework with your adapter, configured with the options given, serving the routes of
+ * {@link ConformanceApp}.
+ */
+export function runAdapterConformance(name: string, build: ConformanceApp, api: ContractTestApi): void {
+  const { describe, it, expect } = api;
+
+  /** Runs `body` against a fresh app on `auth` (cookie mode on), and closes it. */
+  async function withApp(auth: Auth, body: (url: string) => Promise<void>): Promise<void> {
+    const app = await build({ auth, cookies: true });
+    try {
+      await body(app.url);
+    } finally {
+      await app.close();
+    }
+  }
+  const newAuth = (store: SessionStore = memoryStore(), renew = false) =>
+    createAuth({
+      signingKey: { alg: 'HS256', key: secret },
+      store,
+      ...(renew && { renewAccessTokenWithin: 900 }),
+    });
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const cookieHeader = (setCookies: readonly string[]) =>
+    setCookies.map((cookie) => cookie.split(';')[0]).join('; ');
+  async function answer(response: Response) {
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  describe(`adapter conformance: ${name}`, () => {
+    it('refuses a request without a token: 401 token_missing, the Bearer challenge, no-store, the contract body', async () => {
+      await withApp(newAuth(), async (url) => {
+        const { status, headers, body } = await answer(await fetch(`${url}/access`));
+        expect(status).toBe(401);
+        expect(headers.get('www-authenticate')).toBe('Bearer');
+        expect(headers.get('cache-control')).toBe('no-store');
+        expect(body).toEqual({
+          statusCode: 401,
+          code: 'token_missing',
+          error: 'Unauthorized',
+          message: body.message,
+        });
+      });
+    });
+
+    it('admits a bearer access token and refuses a forged one with the invalid_token challenge', async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'alice' });
+      await withApp(auth, async (url) => {
+        const ok = await answer(await fetch(`${url}/access`, { headers: bearer(pair.accessToken) }));
+        expect(ok.status).toBe(200);
+        expect(ok.body).toEqual({ subject: 'alice' });
+        const forged = await answer(
+          await fetch(`${url}/access`, { headers: bearer(`${pair.accessToken}x`) }),
+        );
+        expect(forged.status).toBe(401);
+        expect(forged.body.code).toBe('token_invalid');
+        expect(forged.headers.get('www-authenticate')?.includes('error="invalid_token"')).toBe(true);
+      });
+    });
+
+    it('optional: no token gives a null context; a bad token is still refused', async () => {
+      await withApp(newAuth(), async (url) => {
+        expect((await answer(await fetch(`${url}/optional`))).body).toEqual({ subject: null });
+        expect((await fetch(`${url}/optional`, { headers: bearer('not.a.token') })).status).toBe(401);
+      });
+    });
+
+    it('refresh: takes the refresh token from the header only, never an access token or a cookie', async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'alice', csrf: true });
+      await withApp(auth, async (url) => {
+        const post = (headers: Record<string, string>) =>
+          fetch(`${url}/refresh`, { method: 'POST', headers });
+        expect((await answer(await post(bearer(pair.refreshToken)))).body).toEqual({ subject: 'alice' });
+        expect((await post(bearer(pair.accessToken))).status).toBe(401);
+        const cookie = cookieHeader(cookieValues(pair));
+        const fromCookie = await answer(await post({ cookie, 'x-csrf-token': pair.csrfToken ?? '' }));
+        expect(fromCookie.status).toBe(401);
+        expect(fromCookie.body.code).toBe('token_missing');
+      });
+    });
+
+    it('fresh and roles: 401 fresh_token_required for a refreshed token, 403 insufficient_role without the role', async () => {
+      const auth = newAuth();
+      const login = await auth.login({ subject: 'alice', claims: { roles: ['user'] } });
+      const refreshed = await auth.refresh(login.refreshToken);
+      const admin = await auth.login({ subject: 'root', claims: { roles: ['admin'] } });
+      await withApp(auth, async (url) => {
+        expect((await fetch(`${url}/fresh`, { headers: bearer(login.accessToken) })).status).toBe(200);
+        const stale = await answer(await fetch(`${url}/fresh`, { headers: bearer(refreshed.accessToken) }));
+        expect([stale.status, stale.body.code]).toEqual([401, 'fresh_token_required']);
+        const user = await answer(await fetch(`${url}/admin`, { headers: bearer(login.accessToken) }));
+        expect([user.status, user.body.code]).toEqual([403, 'insufficient_role']);
+        expect((await fetch(`${url}/admin`, { headers: bearer(admin.accessToken) })).status).toBe(200);
+      });
+    });
+
+    it('cookies: read on safe methods; unsafe ones need the CSRF header and an allowed Origin', async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'alice', csrf: true });
+      const cookie = cookieHeader(cookieValues(pair));
+      await withApp(auth, async (url) => {
+        expect((await answer(await fetch(`${url}/access`, { headers: { cookie } }))).body).toEqual({
+          subject: 'alice',
+        });
+        const post = (headers: Record<string, string>) =>
+          fetch(`${url}/access`, { method: 'POST', headers: { cookie, ...headers } });
+        const noCsrf = await answer(await post({ origin: url }));
+        expect([noCsrf.status, noCsrf.body.code]).toEqual([403, 'csrf_failed']);
+        const csrf = pair.csrfToken ?? '';
+        expect((await post({ origin: 'https://evil.example', 'x-csrf-token': csrf })).status).toBe(403);
+        expect((await post({ origin: url, 'x-csrf-token': csrf })).status).toBe(200);
+        // A header-only token never needs CSRF: no cross-site page can set it.
+        const headerPost = await fetch(`${url}/access`, {
+          method: 'POST',
+          headers: bearer(pair.accessToken),
+        });
+        expect(headerPost.status).toBe(200);
+      });
+    });
+
+    it('a cookie-only guard never reads the header', async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'alice' });
+      await withApp(auth, async (url) => {
+        const refused = await answer(
+          await fetch(`${url}/cookie-only`, { headers: bearer(pair.accessToken) }),
+        );
+        expect([refused.status, refused.body.code]).toEqual([401, 'token_missing']);
+      });
+    });
+
+    it('sliding renewal: a new access token in the renewal header, or in the access cookie for a cookie request', async () => {
+      const auth = newAuth(memoryStore(), true);
+      const pair = await auth.login({ subject: 'alice', csrf: true });
+      await withApp(auth, async (url) => {
+        const byHeader = await fetch(`${url}/access`, { headers: bearer(pair.accessToken) });
+        expect(byHeader.headers.get('x-renewed-access-token')?.split('.').length).toBe(3);
+        await byHeader.arrayBuffer();
+        const byCookie = await fetch(`${url}/access`, {
+          headers: { cookie: cookieHeader(cookieValues(pair)) },
+        });
+        expect(byCookie.headers.getSetCookie().some((line) => line.startsWith('__Host-access='))).toBe(true);
+        expect(byCookie.headers.get('x-renewed-access-token')).toBe(null);
+        await byCookie.arrayBuffer();
+      });
+    });
+
+    it('a store that cannot answer: 503 store_unavailable with Retry-After, never a pass or a 500', async () => {
+      const store = memoryStore();
+      let down = false;
+      const flaky = new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property !== 'getSessionState' || typeof value !== 'function') {
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return (...args: unknown[]) =>
+            down ? Promise.reject(new Error('store down')) : value.apply(target, args);
+        },
+      });
+      const auth = newAuth(flaky);
+      const pair = await auth.login({ subject: 'alice' });
+      down = true;
+      await withApp(auth, async (url) => {
+        const refused = await answer(await fetch(`${url}/access`, { headers: bearer(pair.accessToken) }));
+        expect([refused.status, refused.body.code]).toEqual([503, 'store_unavailable']);
+        expect(refused.headers.get('retry-after')).toBe('1');
+      });
+    });
+  });
+
+  /** The `Set-Cookie` values cookie mode sets for a pair, as the app's own login would. */
+  function cookieValues(pair: { accessToken: string; refreshToken: string; csrfToken?: string }): string[] {
+    const names = { access: '__Host-access', refresh: '__Host-refresh', csrf: '__Host-csrf' };
+    return [
+      `${names.access}=${pair.accessToken}`,
+      `${names.refresh}=${pair.refreshToken}`,
+      ...(pair.csrfToken === undefined ? [] : [`${names.csrf}=${pair.csrfToken}`]),
+    ];
+  }
+}

@@ -1,0 +1,70 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthContext } from 'authjwt';
+import { authjwtFastify } from 'authjwt/fastify';
+import { createHttpAuth, type HttpAuthOptions } from 'authjwt/http';
+import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
+import Fastify from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
+
+/*
+ * Issue 13, point 3: one conformance suite (authjwt/testing), run on every adapter over real HTTP.
+ */
+
+const api = { describe, it, expect, beforeEach, afterEach };
+const subjectOf = (context: AuthContext | null) => ({ subject: context?.subject ?? null });
+
+const fastifyApp: ConformanceApp = async (options) => {
+  const app = Fastify();
+  await app.register(authjwtFastify, options);
+  const { authjwt } = app;
+  const reply = async (request: { auth: AuthContext | null }) => subjectOf(request.auth);
+  app.get('/access', { onRequest: authjwt.requireAccess() }, reply);
+  app.post('/access', { onRequest: authjwt.requireAccess() }, reply);
+  app.get('/optional', { onRequest: authjwt.optionalAccess() }, reply);
+  app.post('/refresh', { onRequest: authjwt.requireRefresh() }, reply);
+  app.get('/fresh', { onRequest: authjwt.requireFresh() }, reply);
+  app.get('/admin', { onRequest: authjwt.requireRoles('admin') }, reply);
+  app.get('/cookie-only', { onRequest: authjwt.requireAccess({ from: 'cookie' }) }, reply);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, close: () => app.close() };
+};
+
+const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
+  const http = createHttpAuth(options);
+  const answer: GuardedHandler = (_request, response, context) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(subjectOf(context)));
+  };
+  const routes = new Map([
+    ['GET /access', guarded(http, http.requireAccess(), answer)],
+    ['POST /access', guarded(http, http.requireAccess(), answer)],
+    ['GET /optional', guarded(http, http.optionalAccess(), answer)],
+    ['POST /refresh', guarded(http, http.requireRefresh(), answer)],
+    ['GET /fresh', guarded(http, http.requireFresh(), answer)],
+    ['GET /admin', guarded(http, http.requireRoles('admin'), answer)],
+    ['GET /cookie-only', guarded(http, http.requireAccess({ from: 'cookie' }), answer)],
+  ]);
+  const server = createServer((request, response) => {
+    const route = routes.get(`${request.method} ${request.url}`);
+    if (route === undefined) {
+      response.writeHead(404);
+      response.end();
+      return;
+    }
+    route(request, response).catch(() => {
+      response.writeHead(500);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+runAdapterConformance('Fastify', fastifyApp, api);
+runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);
