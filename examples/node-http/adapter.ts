@@ -5,15 +5,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthContext } from 'authjwt';
 import { isAuthError } from 'authjwt';
-import type { HttpAuth, HttpGuard, RequestReader } from 'authjwt/http';
+import { type HttpAuth, type HttpGuard, nodeRequestReader } from 'authjwt/http';
 
-/** How the layer reads a node:http request (behind a proxy, take the forwarded values you trust). */
-export const nodeRequestReader: RequestReader<IncomingMessage> = {
-  header: (request, name) => request.headers[name],
-  method: (request) => request.method ?? 'GET',
-  protocol: (request) => ('encrypted' in request.socket ? 'https' : 'http'),
-  host: (request) => request.headers.host,
-};
+// A framework's adapter gives its own `RequestReader` (four functions: header, method, protocol,
+// host); plain node:http has one in the layer.
 
 /** A route handler that runs once the guard admitted the request (`null`: an optional guard, no token). */
 export type GuardedHandler = (

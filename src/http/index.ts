@@ -25,7 +25,7 @@ export {
   type HttpAuthOptions,
   type HttpGuards,
 } from './http-auth.js';
-export { firstValue, type RequestReader } from './request.js';
+export { firstValue, nodeRequestReader, type RequestReader } from './request.js';
 export {
   defaultTokenLocations,
   type ResolvedTokenLocations,

@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext } from 'authjwt';
+import { authjwtExpress } from 'authjwt/express';
 import { authjwtFastify } from 'authjwt/fastify';
 import { createHttpAuth, type HttpAuthOptions } from 'authjwt/http';
 import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
+import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
@@ -66,5 +68,29 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
   };
 };
 
+const expressApp: ConformanceApp = async (options) => {
+  const app = express();
+  const authjwt = authjwtExpress(options);
+  const reply: express.RequestHandler = (request, response) => {
+    response.json(subjectOf(request.auth ?? null));
+  };
+  app.get('/access', authjwt.requireAccess(), reply);
+  app.post('/access', authjwt.requireAccess(), reply);
+  app.get('/optional', authjwt.optionalAccess(), reply);
+  app.post('/refresh', authjwt.requireRefresh(), reply);
+  app.get('/fresh', authjwt.requireFresh(), reply);
+  app.get('/admin', authjwt.requireRoles('admin'), reply);
+  app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), reply);
+  app.use(authjwt.errorHandler);
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
 runAdapterConformance('Fastify', fastifyApp, api);
+runAdapterConformance('Express 5', expressApp, api);
 runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);

@@ -1,0 +1,127 @@
+import type { IncomingMessage } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Auth, AuthContext } from '../../auth.js';
+import type { HttpGuard } from '../../http/guard.js';
+import {
+  type CookieMode,
+  createHttpAuth,
+  type GuardOptions,
+  type HttpAuth,
+  type HttpAuthOptions,
+} from '../../http/http-auth.js';
+import { nodeRequestReader } from '../../http/request.js';
+import type { UpgradeCredentials } from '../../http/upgrade.js';
+import type { TokenPair } from '../../sessions/types.js';
+import { expressGuard, expressRequestReader, refuse } from './middleware.js';
+
+export type { GuardOptions, HttpAuthOptions as AuthjwtExpressOptions };
+export { expressRequestReader };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The verified token's context after a guard; `null` after an optional guard without a token. */
+    auth?: AuthContext | null;
+  }
+}
+
+/** A request a guard admitted: its context is there, and not null. */
+export type AuthenticatedRequest = Request & { auth: AuthContext };
+
+/** Express middleware guards and helpers over the framework-free HTTP layer (`authjwt/http`). */
+export interface AuthjwtExpress {
+  readonly auth: Auth;
+  /** The HTTP layer under these middlewares. */
+  readonly http: HttpAuth;
+  /** Cookie mode's names and CSRF policy; `undefined` in header mode. */
+  readonly cookies: CookieMode | undefined;
+  /** A valid access token is required. */
+  requireAccess(options?: GuardOptions): RequestHandler;
+  /** A token is optional; a token that is sent must be valid. `req.auth` is `null` without one. */
+  optionalAccess(options?: GuardOptions): RequestHandler;
+  /** A valid refresh token is required; from the header unless `from` says otherwise. */
+  requireRefresh(options?: GuardOptions): RequestHandler;
+  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
+  requireFresh(options?: GuardOptions): RequestHandler;
+  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
+  requireRoles(...roles: string[]): RequestHandler;
+  /** The same, with the guard's options last. */
+  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): RequestHandler;
+  /**
+   * A route handler behind a guard, with `req.auth` typed as present:
+   * `app.get('/me', authjwt.requireAccess(), authjwt.handler((req, res) => res.json(req.auth.subject)))`.
+   * Without a guard before it, it fails the request (500) rather than run without a context.
+   */
+  handler(handle: (request: AuthenticatedRequest, response: Response) => unknown): RequestHandler;
+  /** Cookie mode: sets the access, refresh and CSRF cookies for a token pair. */
+  setTokenCookies(response: Response, pair: TokenPair): Response;
+  /** Cookie mode: clears every cookie of ours. */
+  clearTokenCookies(response: Response): Response;
+  /** Serves the JWKS (mount it at `/.well-known/jwks.json`). */
+  readonly jwks: RequestHandler;
+  /**
+   * An error handler (register it last) that answers an `AuthError` thrown by a route in the
+   * contract's shape and passes anything else on.
+   */
+  readonly errorHandler: ErrorRequestHandler;
+  /**
+   * The credentials of a WebSocket upgrade (a `ws` server on the same HTTP server), for
+   * `SocketSessions.accept()` of `authjwt/ws`. The upgrade request has not been through Express, so
+   * its scheme and host come from the socket and `Host` header (see `nodeRequestReader`).
+   */
+  upgradeCredentials(request: IncomingMessage): UpgradeCredentials;
+}
+
+/**
+ * The Express adapter (Express 5). Guards are middlewares that answer refusals themselves:
+ *
+ * ```ts
+ * const authjwt = authjwtExpress({ auth });
+ * app.get('/me', authjwt.requireAccess(), authjwt.handler((req, res) => res.json({ user: req.auth.subject })));
+ * ```
+ */
+export function authjwtExpress(options: HttpAuthOptions): AuthjwtExpress {
+  const http = createHttpAuth(options);
+  const middlewares = new WeakMap<HttpGuard, RequestHandler>();
+  function middlewareOf(guard: HttpGuard): RequestHandler {
+    let middleware = middlewares.get(guard);
+    if (middleware === undefined) {
+      middleware = expressGuard(http, guard);
+      middlewares.set(guard, middleware);
+    }
+    return middleware;
+  }
+  return {
+    auth: http.auth,
+    http,
+    cookies: http.cookies,
+    requireAccess: (guardOptions?: GuardOptions) => middlewareOf(http.requireAccess(guardOptions)),
+    optionalAccess: (guardOptions?: GuardOptions) => middlewareOf(http.optionalAccess(guardOptions)),
+    requireRefresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireRefresh(guardOptions)),
+    requireFresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireFresh(guardOptions)),
+    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) =>
+      middlewareOf(
+        (http.requireRoles as (...args: (string | GuardOptions)[]) => HttpGuard)(...rolesThenOptions),
+      ),
+    handler: (handle) => (request, response, next) => {
+      if (request.auth === undefined || request.auth === null) {
+        next(new Error('authjwt: a handler() route ran without an admitting guard before it'));
+        return;
+      }
+      Promise.resolve(handle(request as AuthenticatedRequest, response)).catch(next);
+    },
+    setTokenCookies: (response, pair) => response.append('set-cookie', http.tokenCookies(pair)),
+    clearTokenCookies: (response) => response.append('set-cookie', http.clearedCookies()),
+    jwks: (_request, response) => {
+      const jwks = http.jwks();
+      response.set(jwks.headers).json(jwks.body);
+    },
+    errorHandler: (error, _request, response, next) => {
+      if (response.headersSent) {
+        next(error);
+        return;
+      }
+      refuse(http, response, next, error);
+    },
+    upgradeCredentials: (request) => http.upgradeCredentials(request, nodeRequestReader),
+  };
+}

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError, createAuth } from 'authjwt';
+import { authjwtExpress } from 'authjwt/express';
+import { createSocketSessions } from 'authjwt/ws';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { openSocket } from '../ws/client.js';
+
+/*
+ * Issue 13, point 2: what the Express adapter adds beyond the conformance suite: a typed handler, the
+ * error handler for AuthErrors a route throws, the JWKS, token cookies, and WebSockets with `ws` on
+ * the same server that close when their session ends.
+ */
+
+const auth = createAuth({
+  signingKey: { alg: 'HS256', key: 'express-adapter-test-secret-0123456789abcdef' },
+});
+const authjwt = authjwtExpress({ auth, cookies: true });
+const sockets = createSocketSessions(auth);
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = express();
+  app.use(express.json());
+  app.get('/.well-known/jwks.json', authjwt.jwks);
+  app.post('/login', async (request, response) => {
+    const pair = await auth.login({ subject: String(request.body?.user), csrf: true });
+    authjwt.setTokenCookies(response, pair).json({ access_token: pair.accessToken });
+  });
+  app.get(
+    '/me',
+    authjwt.requireAccess(),
+    authjwt.handler((request, response) => response.json({ subject: request.auth.subject })),
+  );
+  app.get(
+    '/unguarded',
+    authjwt.handler((_request, response) => response.json({})),
+  );
+  app.get('/throws', () => {
+    throw new AuthError('user_inactive');
+  });
+  app.use(authjwt.errorHandler);
+  server = createServer(app);
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      void sockets.accept(ws, {
+        ...authjwt.upgradeCredentials(request),
+        onText: (text) => ws.send(text),
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  sockets.close();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('the Express adapter', () => {
+  it('sets the token cookies at login, and a cookie request reaches a typed handler', async () => {
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'alice' }),
+    });
+    const cookies = login.headers.getSetCookie();
+    expect(cookies.map((line) => line.split('=')[0])).toEqual([
+      '__Host-access',
+      '__Host-refresh',
+      '__Host-csrf',
+    ]);
+    const cookie = cookies.map((line) => line.split(';')[0]).join('; ');
+    const me = await fetch(`${base}/me`, { headers: { cookie } });
+    expect(await me.json()).toEqual({ subject: 'alice' });
+  });
+
+  it('a handler() without a guard before it fails the request rather than run without a context', async () => {
+    expect((await fetch(`${base}/unguarded`)).status).toBe(500);
+  });
+
+  it('answers an AuthError a route throws in the contract shape; serves the JWKS with its caching header', async () => {
+    const thrown = await fetch(`${base}/throws`);
+    expect(thrown.status).toBe(401);
+    expect(((await thrown.json()) as { code: string }).code).toBe('user_inactive');
+    const jwks = await fetch(`${base}/.well-known/jwks.json`);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await jwks.json()).toEqual({ keys: [] });
+  });
+
+  it('WebSockets with ws on the same server: authenticated at the upgrade, closed with 4401 when the session ends', async () => {
+    const pair = await auth.login({ subject: 'bob' });
+    const socket = await openSocket(`${base.replace('http', 'ws')}/ws`, {
+      authorization: `Bearer ${pair.accessToken}`,
+    });
+    socket.send('ping');
+    expect(await socket.next()).toBe('ping');
+    const loggedOutAt = performance.now();
+    await auth.logout(pair.accessToken);
+    const closed = await socket.closed;
+    expect([closed.code, closed.reason]).toEqual([4401, 'token_revoked']);
+    expect(closed.at - loggedOutAt).toBeLessThan(1000);
+  });
+});
