@@ -1,12 +1,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import type { AuthContext } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
 import { authjwtFastify } from 'authjwt/fastify';
+import { authjwtHono } from 'authjwt/hono';
 import { createHttpAuth, type HttpAuthOptions } from 'authjwt/http';
 import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
 
@@ -91,6 +94,27 @@ const expressApp: ConformanceApp = async (options) => {
   };
 };
 
+const honoApp: ConformanceApp = async (options) => {
+  const app = new Hono();
+  const authjwt = authjwtHono(options);
+  // Typed Variables: behind a required guard `c.var.auth` is a context, never null (no `!`).
+  app.get('/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
+  app.post('/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
+  app.get('/optional', authjwt.optionalAccess(), (c) => c.json(subjectOf(c.var.auth)));
+  app.post('/refresh', authjwt.requireRefresh(), (c) => c.json(subjectOf(c.var.auth)));
+  app.get('/fresh', authjwt.requireFresh(), (c) => c.json(subjectOf(c.var.auth)));
+  app.get('/admin', authjwt.requireRoles('admin'), (c) => c.json(subjectOf(c.var.auth)));
+  app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), (c) => c.json(subjectOf(c.var.auth)));
+  app.onError(authjwt.onError);
+  const { port, close } = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+      resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) }),
+    );
+  });
+  return { url: `http://127.0.0.1:${port}`, close };
+};
+
 runAdapterConformance('Fastify', fastifyApp, api);
+runAdapterConformance('Hono 4 on @hono/node-server', honoApp, api);
 runAdapterConformance('Express 5', expressApp, api);
 runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);

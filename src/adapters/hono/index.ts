@@ -1,0 +1,137 @@
+import type { Context, ErrorHandler, Handler, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Auth, AuthContext } from '../../auth.js';
+import { isAuthError } from '../../errors.js';
+import { errorBody } from '../../http/error-response.js';
+import type { Admission, HttpGuard } from '../../http/guard.js';
+import {
+  type CookieMode,
+  createHttpAuth,
+  type GuardOptions,
+  type HttpAuth,
+  type HttpAuthOptions,
+} from '../../http/http-auth.js';
+import type { RequestReader } from '../../http/request.js';
+import type { UpgradeCredentials } from '../../http/upgrade.js';
+import type { TokenPair } from '../../sessions/types.js';
+
+export type { GuardOptions, HttpAuthOptions as AuthjwtHonoOptions };
+
+/** The Variables a required guard sets: `c.var.auth` is the verified context. */
+export type AuthEnv = { Variables: { auth: AuthContext } };
+/** The Variables an optional guard sets: `c.var.auth` is `null` without a token. */
+export type OptionalAuthEnv = { Variables: { auth: AuthContext | null } };
+
+/**
+ * Hono's context as the HTTP layer reads it. On @hono/node-server the request URL's scheme comes from
+ * the socket and its host from the `Host` header; behind a proxy, put a middleware that rewrites them
+ * from the headers your proxy sets before the guards.
+ */
+export const honoRequestReader: RequestReader<Context> = {
+  header: (c, name) => c.req.header(name),
+  method: (c) => c.req.method,
+  protocol: (c) => (c.req.url.startsWith('https:') ? 'https' : 'http'),
+  host: (c) => c.req.header('host'),
+};
+
+/** Hono middleware guards and helpers over the framework-free HTTP layer (`authjwt/http`). */
+export interface AuthjwtHono {
+  readonly auth: Auth;
+  readonly http: HttpAuth;
+  readonly cookies: CookieMode | undefined;
+  /** A valid access token is required; `c.var.auth` is its context. */
+  requireAccess(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
+  /** A token is optional; a token that is sent must be valid. `c.var.auth` is `null` without one. */
+  optionalAccess(options?: GuardOptions): MiddlewareHandler<OptionalAuthEnv>;
+  /** A valid refresh token is required; from the header unless `from` says otherwise. */
+  requireRefresh(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
+  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
+  requireFresh(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
+  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
+  requireRoles(...roles: string[]): MiddlewareHandler<AuthEnv>;
+  /** The same, with the guard's options last. */
+  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): MiddlewareHandler<AuthEnv>;
+  /** Cookie mode: appends the access, refresh and CSRF cookies of a token pair to the answer. */
+  setTokenCookies(c: Context, pair: TokenPair): void;
+  /** Cookie mode: appends the cookies that clear every cookie of ours. */
+  clearTokenCookies(c: Context): void;
+  /** Serves the JWKS (mount it at `/.well-known/jwks.json`). */
+  readonly jwks: Handler;
+  /**
+   * For `app.onError`: an `AuthError` in the contract's shape; anything else a 500 that reveals
+   * nothing, the error itself reported as a process warning.
+   */
+  readonly onError: ErrorHandler;
+  /** The credentials of a WebSocket upgrade (`@hono/node-ws`), for `SocketSessions.accept()`. */
+  upgradeCredentials(c: Context): UpgradeCredentials;
+}
+
+/**
+ * The Hono adapter (Hono 4):
+ *
+ * ```ts
+ * const authjwt = authjwtHono({ auth });
+ * app.get('/me', authjwt.requireAccess(), (c) => c.json({ user: c.var.auth.subject }));
+ * ```
+ */
+export function authjwtHono(options: HttpAuthOptions): AuthjwtHono {
+  const http = createHttpAuth(options);
+
+  function refusal(c: Context, error: unknown): Response {
+    if (!isAuthError(error)) throw error;
+    const answer = http.errorResponse(error);
+    return c.json(answer.body, answer.statusCode as ContentfulStatusCode, answer.headers);
+  }
+
+  function appendHeader(c: Context, name: string, value: string | string[]): void {
+    for (const one of Array.isArray(value) ? value : [value]) c.header(name, one, { append: true });
+  }
+
+  const middlewares = new WeakMap<HttpGuard, MiddlewareHandler>();
+  function middlewareOf<E extends AuthEnv | OptionalAuthEnv>(guard: HttpGuard): MiddlewareHandler<E> {
+    let middleware = middlewares.get(guard);
+    if (middleware === undefined) {
+      middleware = async (c, next) => {
+        let admission: Admission;
+        try {
+          admission = await guard.check(c, honoRequestReader);
+        } catch (error) {
+          return refusal(c, error);
+        }
+        c.set('auth' as never, admission.context as never);
+        if (admission.header !== undefined) appendHeader(c, admission.header.name, admission.header.value);
+        await next();
+        return undefined;
+      };
+      middlewares.set(guard, middleware);
+    }
+    return middleware as MiddlewareHandler<E>;
+  }
+
+  return {
+    auth: http.auth,
+    http,
+    cookies: http.cookies,
+    requireAccess: (guardOptions?: GuardOptions) => middlewareOf(http.requireAccess(guardOptions)),
+    optionalAccess: (guardOptions?: GuardOptions) => middlewareOf(http.optionalAccess(guardOptions)),
+    requireRefresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireRefresh(guardOptions)),
+    requireFresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireFresh(guardOptions)),
+    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) =>
+      middlewareOf(
+        (http.requireRoles as (...args: (string | GuardOptions)[]) => HttpGuard)(...rolesThenOptions),
+      ),
+    setTokenCookies: (c, pair) => appendHeader(c, 'set-cookie', http.tokenCookies(pair)),
+    clearTokenCookies: (c) => appendHeader(c, 'set-cookie', http.clearedCookies()),
+    jwks: (c) => {
+      const jwks = http.jwks();
+      return c.json(jwks.body, 200, jwks.headers);
+    },
+    onError: (error, c) => {
+      if (isAuthError(error)) return refusal(c, error);
+      // Reported as the socket guard reports what it does not understand: a process warning.
+      process.emitWarning(error, { type: 'AuthjwtUnhandledError' });
+      return c.json(errorBody(500, 'internal_error', 'Internal Server Error'), 500);
+    },
+    upgradeCredentials: (c) => http.upgradeCredentials(c, honoRequestReader),
+  };
+}
