@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | 'invalid_credentials'
   | 'csrf_failed'
   | 'insufficient_role'
+  | 'insufficient_scope'
   | 'too_many_attempts'
   | 'bad_request'
   | 'store_unavailable';
@@ -32,6 +33,7 @@ const statusByCode: Readonly<Record<AuthErrorCode, number>> = {
   invalid_credentials: 401,
   csrf_failed: 403,
   insufficient_role: 403,
+  insufficient_scope: 403,
   too_many_attempts: 429,
   bad_request: 400,
   store_unavailable: 503,
@@ -50,6 +52,7 @@ const defaultMessages: Readonly<Record<AuthErrorCode, string>> = {
   invalid_credentials: 'Invalid credentials',
   csrf_failed: 'The CSRF check failed',
   insufficient_role: 'The user lacks a role this route requires',
+  insufficient_scope: 'The token lacks a scope this route requires',
   too_many_attempts: 'Too many failed attempts; try again later',
   bad_request: 'Bad request',
   store_unavailable: 'The session store is unavailable',

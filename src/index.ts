@@ -37,6 +37,7 @@ export {
 } from './tokens/claims.js';
 export type { KeyRingOptions } from './tokens/key-ring.js';
 export type { KeyInput } from './tokens/keys.js';
+export { scopesOf } from './tokens/scopes.js';
 export {
   createTokenService,
   type IssuedToken,

@@ -20,6 +20,7 @@ export function bearerChallenge(code: AuthErrorCode, options: ChallengeOptions =
     case 'invalid_credentials':
       break;
     case 'insufficient_role':
+    case 'insufficient_scope':
       parameters.push('error="insufficient_scope"');
       break;
     case 'csrf_failed':

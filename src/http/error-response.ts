@@ -22,7 +22,7 @@ export const storeRetryAfterSeconds = 1;
 /** Maps an `AuthError` to status, headers and body: the one table every adapter uses. */
 export function authErrorResponse(error: AuthError, options: ChallengeOptions = {}): ErrorResponse {
   const headers: Record<string, string> = {};
-  if (error.statusCode === 401 || error.code === 'insufficient_role') {
+  if (error.statusCode === 401 || error.code === 'insufficient_role' || error.code === 'insufficient_scope') {
     const challenge = bearerChallenge(error.code, options);
     if (challenge !== undefined) headers['www-authenticate'] = challenge;
   }

@@ -1,5 +1,7 @@
 import type { Auth, AuthContext } from '../auth.js';
 import { AuthError } from '../errors.js';
+import type { TokenClaims } from '../tokens/claims.js';
+import { scopesOf } from '../tokens/scopes.js';
 import { readBearerCredentials } from './bearer.js';
 import type { CookieJar } from './cookies.js';
 import type { CsrfPolicy } from './csrf.js';
@@ -7,7 +9,10 @@ import { firstValue, type RequestReader } from './request.js';
 import type { ResolvedTokenLocations } from './token-locations.js';
 
 /** What a guard demands of a request's token. */
-export type GuardKind = 'access' | 'optional' | 'refresh' | 'fresh' | 'roles';
+export type GuardKind = 'access' | 'optional' | 'refresh' | 'fresh' | 'roles' | 'scopes' | 'claims';
+
+/** A claims guard's test of a verified access token's claims; true admits. */
+export type ClaimsPredicate = (claims: TokenClaims, context: AuthContext) => boolean;
 
 /** What one guard demands: the token type and checks, and where the token may come from. */
 export interface GuardDemand {
@@ -15,6 +20,10 @@ export interface GuardDemand {
   readonly locations: ResolvedTokenLocations;
   /** For `roles`: any one of them admits. */
   readonly roles: readonly string[];
+  /** For `scopes`: every one of them must be granted (`scope` or `scp`). */
+  readonly scopes?: readonly string[];
+  /** For `claims`. */
+  readonly predicate?: ClaimsPredicate;
 }
 
 /** A guard's settings shared by every guard of one HTTP layer. */
@@ -60,7 +69,7 @@ const anonymous: Admission = Object.freeze({ context: null, header: undefined })
  */
 export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): HttpGuard {
   const { auth, header, scheme, renewedTokenHeader, cookies } = settings;
-  const { kind, roles } = demand;
+  const { kind, roles, scopes = [], predicate } = demand;
   const readsHeader = demand.locations.header;
   // Resolving the locations refused `cookie` without cookie mode; this only narrows the type.
   const cookieJar = demand.locations.cookie ? cookies?.jar : undefined;
@@ -88,6 +97,14 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
     }
     if (kind === 'fresh' && !context.fresh) throw new AuthError('fresh_token_required');
     if (kind === 'roles') auth.requireRoles(context, roles);
+    if (kind === 'scopes') {
+      const granted = scopesOf(context.claims);
+      if (!scopes.every((scope) => granted.includes(scope))) throw new AuthError('insufficient_scope');
+    }
+    // A predicate that throws refuses too: a bug in a policy must not open the route.
+    if (kind === 'claims' && !safely(predicate, context)) {
+      throw new AuthError('insufficient_role', { message: "The token's claims do not satisfy this route" });
+    }
     const renewed = context.renewedAccessToken;
     if (renewed === undefined) return { context, header: undefined };
     return {
@@ -126,4 +143,12 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
         : admit(request, reader, context, fromCookie);
     },
   };
+}
+
+function safely(predicate: ClaimsPredicate | undefined, context: AuthContext): boolean {
+  try {
+    return predicate?.(context.claims, context) === true;
+  } catch {
+    return false;
+  }
 }

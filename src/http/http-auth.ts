@@ -6,7 +6,13 @@ import type { ChallengeOptions } from './challenge.js';
 import { type CookieJar, type CookieOptions, createCookieJar } from './cookies.js';
 import { type CsrfOptions, type CsrfPolicy, createCsrfPolicy } from './csrf.js';
 import { authErrorResponse, type ErrorResponse } from './error-response.js';
-import { createHttpGuard, type GuardKind, type GuardSettings, type HttpGuard } from './guard.js';
+import {
+  type ClaimsPredicate,
+  createHttpGuard,
+  type GuardKind,
+  type GuardSettings,
+  type HttpGuard,
+} from './guard.js';
 import type { RequestReader } from './request.js';
 import {
   defaultTokenLocations,
@@ -56,20 +62,68 @@ export interface GuardOptions {
   from?: TokenLocations;
 }
 
-/** The guard factories every adapter offers. Each validates its options once; the same demand gives the same guard. */
-export interface HttpGuards {
+/**
+ * The guard factories every adapter offers, `G` being its form of a guard (a hook, a middleware).
+ * Each validates its options once, at the call; the same demand gives the same guard.
+ */
+export interface GuardFactories<G, Optional = G> {
   /** A valid access token is required. */
-  requireAccess(options?: GuardOptions): HttpGuard;
+  requireAccess(options?: GuardOptions): G;
   /** A token is optional; a token that is sent must be valid. The context is `null` without one. */
-  optionalAccess(options?: GuardOptions): HttpGuard;
+  optionalAccess(options?: GuardOptions): Optional;
   /** A valid refresh token is required (for the refresh route); from the header unless `from` says otherwise. */
-  requireRefresh(options?: GuardOptions): HttpGuard;
+  requireRefresh(options?: GuardOptions): G;
   /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
-  requireFresh(options?: GuardOptions): HttpGuard;
+  requireFresh(options?: GuardOptions): G;
   /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
-  requireRoles(...roles: string[]): HttpGuard;
+  requireRoles(...roles: string[]): G;
   /** The same, with the guard's options last: `requireRoles('admin', { from: 'header' })`. */
-  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): HttpGuard;
+  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): G;
+  /**
+   * A valid access token granting every one of `scopes` in its `scope` (space-separated) or `scp`
+   * claim (403 `insufficient_scope` otherwise, with the `insufficient_scope` challenge).
+   */
+  requireScopes(...scopes: string[]): G;
+  /** The same, with the guard's options last. */
+  requireScopes(...scopesThenOptions: [...scopes: string[], options: GuardOptions]): G;
+  /**
+   * A valid access token whose claims `predicate` accepts (403 `insufficient_role` otherwise; a
+   * predicate that throws refuses). Synchronous: it runs on every request.
+   */
+  requireClaims(predicate: ClaimsPredicate, options?: GuardOptions): G;
+}
+
+/** The layer's own guards, which adapters wrap. */
+export type HttpGuards = GuardFactories<HttpGuard>;
+
+/**
+ * An adapter's factories: the layer's, with each guard wrapped once into the framework's form by
+ * `wrap` (the same layer guard always gives the same wrapped one).
+ */
+export function adaptGuards<G, Optional = G>(
+  http: HttpGuards,
+  wrap: (guard: HttpGuard) => G | Optional,
+): GuardFactories<G, Optional> {
+  const wrapped = new WeakMap<HttpGuard, G | Optional>();
+  const of = (guard: HttpGuard) => {
+    let adapted = wrapped.get(guard);
+    if (adapted === undefined) {
+      adapted = wrap(guard);
+      wrapped.set(guard, adapted);
+    }
+    return adapted;
+  };
+  type Variadic = (...args: (string | GuardOptions)[]) => HttpGuard;
+  return {
+    requireAccess: (options?: GuardOptions) => of(http.requireAccess(options)) as G,
+    optionalAccess: (options?: GuardOptions) => of(http.optionalAccess(options)) as Optional,
+    requireRefresh: (options?: GuardOptions) => of(http.requireRefresh(options)) as G,
+    requireFresh: (options?: GuardOptions) => of(http.requireFresh(options)) as G,
+    requireRoles: (...args: (string | GuardOptions)[]) => of((http.requireRoles as Variadic)(...args)) as G,
+    requireScopes: (...args: (string | GuardOptions)[]) => of((http.requireScopes as Variadic)(...args)) as G,
+    requireClaims: (predicate: ClaimsPredicate, options?: GuardOptions) =>
+      of(http.requireClaims(predicate, options)) as G,
+  };
 }
 
 /** Cookie mode's jar and CSRF policy. */
@@ -134,6 +188,7 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     factory: string,
     guardOptions: GuardOptions | undefined,
     roles: readonly string[] = [],
+    extra: { scopes?: readonly string[]; predicate?: ClaimsPredicate } = {},
   ): HttpGuard {
     if (guardOptions !== undefined && (typeof guardOptions !== 'object' || guardOptions === null)) {
       throw new AuthConfigError(factory, 'takes an options object such as { from: "header" }');
@@ -143,10 +198,13 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
       cookieMode: cookies !== undefined,
       option: `${factory}.from`,
     });
-    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify(roles)}`;
+    const demand = { kind, locations, roles, ...extra };
+    // A predicate has no key of its own: each claims guard is made anew (once per route, at start).
+    if (extra.predicate !== undefined) return createHttpGuard(settings, demand);
+    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify(roles)} ${JSON.stringify(extra.scopes ?? [])}`;
     let guard = guards.get(key);
     if (guard === undefined) {
-      guard = createHttpGuard(settings, { kind, locations, roles });
+      guard = createHttpGuard(settings, demand);
       guards.set(key, guard);
     }
     return guard;
@@ -181,15 +239,38 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     requireRefresh: (guardOptions?: GuardOptions) => guardFor('refresh', 'requireRefresh', guardOptions),
     requireFresh: (guardOptions?: GuardOptions) => guardFor('fresh', 'requireFresh', guardOptions),
     requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) => {
-      const last = rolesThenOptions.at(-1);
-      const guardOptions = typeof last === 'string' ? undefined : last;
-      const roles = guardOptions === undefined ? rolesThenOptions : rolesThenOptions.slice(0, -1);
-      if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role.length === 0)) {
-        throw new AuthConfigError('requireRoles', 'needs at least one non-empty role name');
+      const [roles, guardOptions] = namesThenOptions('requireRoles', 'role', rolesThenOptions);
+      return guardFor('roles', 'requireRoles', guardOptions, roles);
+    },
+    requireScopes: (...scopesThenOptions: (string | GuardOptions)[]) => {
+      const [scopes, guardOptions] = namesThenOptions('requireScopes', 'scope', scopesThenOptions);
+      return guardFor('scopes', 'requireScopes', guardOptions, [], { scopes });
+    },
+    requireClaims: (predicate: ClaimsPredicate, guardOptions?: GuardOptions) => {
+      if (typeof predicate !== 'function') {
+        throw new AuthConfigError(
+          'requireClaims',
+          'takes a function of the claims that returns true to admit',
+        );
       }
-      return guardFor('roles', 'requireRoles', guardOptions, roles as string[]);
+      return guardFor('claims', 'requireClaims', guardOptions, [], { predicate });
     },
   };
+}
+
+/** `('admin', 'ops', { from })`: the names, at least one and none empty, then optional options. */
+function namesThenOptions(
+  factory: string,
+  what: string,
+  args: readonly (string | GuardOptions)[],
+): [names: string[], options: GuardOptions | undefined] {
+  const last = args.at(-1);
+  const options = typeof last === 'string' ? undefined : last;
+  const names = options === undefined ? args : args.slice(0, -1);
+  if (names.length === 0 || names.some((name) => typeof name !== 'string' || name.length === 0)) {
+    throw new AuthConfigError(factory, `needs at least one non-empty ${what} name`);
+  }
+  return [names as string[], options];
 }
 
 function locationsKey({ header, cookie }: ResolvedTokenLocations): string {

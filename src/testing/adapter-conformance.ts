@@ -17,6 +17,8 @@ import type { ContractTestApi } from './contract-helpers.js';
  * | `GET /fresh` | `requireFresh()` |
  * | `GET /admin` | `requireRoles('admin')` |
  * | `GET /cookie-only` | `requireAccess({ from: 'cookie' })` |
+ * | `GET /scopes` | `requireScopes('read:items', 'write:items')` |
+ * | `GET /claims` | `requireClaims((claims) => claims.tenant === 'acme')` |
  */
 export type ConformanceApp = (options: HttpAuthOptions) => Promise<{ url: string; close(): Promise<void> }>;
 
@@ -148,6 +150,31 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
           headers: bearer(pair.accessToken),
         });
         expect(headerPost.status).toBe(200);
+      });
+    });
+
+    it('scopes: every required scope, from `scope` or `scp`, else 403 insufficient_scope with its challenge', async () => {
+      const auth = newAuth();
+      const both = await auth.login({ subject: 'alice', claims: { scope: 'read:items write:items' } });
+      const asArray = await auth.login({ subject: 'bob', claims: { scp: ['write:items', 'read:items'] } });
+      const readOnly = await auth.login({ subject: 'carol', claims: { scope: 'read:items' } });
+      await withApp(auth, async (url) => {
+        expect((await fetch(`${url}/scopes`, { headers: bearer(both.accessToken) })).status).toBe(200);
+        expect((await fetch(`${url}/scopes`, { headers: bearer(asArray.accessToken) })).status).toBe(200);
+        const refused = await answer(await fetch(`${url}/scopes`, { headers: bearer(readOnly.accessToken) }));
+        expect([refused.status, refused.body.code]).toEqual([403, 'insufficient_scope']);
+        expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+      });
+    });
+
+    it('claims: a predicate of the verified claims admits or refuses (403 insufficient_role)', async () => {
+      const auth = newAuth();
+      const member = await auth.login({ subject: 'alice', claims: { tenant: 'acme' } });
+      const stranger = await auth.login({ subject: 'mallory', claims: { tenant: 'other' } });
+      await withApp(auth, async (url) => {
+        expect((await fetch(`${url}/claims`, { headers: bearer(member.accessToken) })).status).toBe(200);
+        const refused = await answer(await fetch(`${url}/claims`, { headers: bearer(stranger.accessToken) }));
+        expect([refused.status, refused.body.code]).toEqual([403, 'insufficient_role']);
       });
     });
 

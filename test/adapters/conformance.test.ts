@@ -19,6 +19,7 @@ import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.j
 
 const api = { describe, it, expect, beforeEach, afterEach };
 const subjectOf = (context: AuthContext | null) => ({ subject: context?.subject ?? null });
+const ofAcme = (claims: Record<string, unknown>) => claims.tenant === 'acme';
 
 const fastifyApp: ConformanceApp = async (options) => {
   const app = Fastify();
@@ -32,6 +33,8 @@ const fastifyApp: ConformanceApp = async (options) => {
   app.get('/fresh', { onRequest: authjwt.requireFresh() }, reply);
   app.get('/admin', { onRequest: authjwt.requireRoles('admin') }, reply);
   app.get('/cookie-only', { onRequest: authjwt.requireAccess({ from: 'cookie' }) }, reply);
+  app.get('/scopes', { onRequest: authjwt.requireScopes('read:items', 'write:items') }, reply);
+  app.get('/claims', { onRequest: authjwt.requireClaims(ofAcme) }, reply);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, close: () => app.close() };
 };
@@ -50,6 +53,8 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
     ['GET /fresh', guarded(http, http.requireFresh(), answer)],
     ['GET /admin', guarded(http, http.requireRoles('admin'), answer)],
     ['GET /cookie-only', guarded(http, http.requireAccess({ from: 'cookie' }), answer)],
+    ['GET /scopes', guarded(http, http.requireScopes('read:items', 'write:items'), answer)],
+    ['GET /claims', guarded(http, http.requireClaims(ofAcme), answer)],
   ]);
   const server = createServer((request, response) => {
     const route = routes.get(`${request.method} ${request.url}`);
@@ -84,6 +89,8 @@ const expressApp: ConformanceApp = async (options) => {
   app.get('/fresh', authjwt.requireFresh(), reply);
   app.get('/admin', authjwt.requireRoles('admin'), reply);
   app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), reply);
+  app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), reply);
+  app.get('/claims', authjwt.requireClaims(ofAcme), reply);
   app.use(authjwt.errorHandler);
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -105,6 +112,10 @@ const honoApp: ConformanceApp = async (options) => {
   app.get('/fresh', authjwt.requireFresh(), (c) => c.json(subjectOf(c.var.auth)));
   app.get('/admin', authjwt.requireRoles('admin'), (c) => c.json(subjectOf(c.var.auth)));
   app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), (c) => c.json(subjectOf(c.var.auth)));
+  app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), (c) =>
+    c.json(subjectOf(c.var.auth)),
+  );
+  app.get('/claims', authjwt.requireClaims(ofAcme), (c) => c.json(subjectOf(c.var.auth)));
   app.onError(authjwt.onError);
   const { port, close } = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Auth, AuthContext } from '../../auth.js';
-import type { HttpGuard } from '../../http/guard.js';
 import {
+  adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type GuardFactories,
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
@@ -28,24 +29,12 @@ declare module 'express-serve-static-core' {
 export type AuthenticatedRequest = Request & { auth: AuthContext };
 
 /** Express middleware guards and helpers over the framework-free HTTP layer (`authjwt/http`). */
-export interface AuthjwtExpress {
+export interface AuthjwtExpress extends GuardFactories<RequestHandler> {
   readonly auth: Auth;
   /** The HTTP layer under these middlewares. */
   readonly http: HttpAuth;
   /** Cookie mode's names and CSRF policy; `undefined` in header mode. */
   readonly cookies: CookieMode | undefined;
-  /** A valid access token is required. */
-  requireAccess(options?: GuardOptions): RequestHandler;
-  /** A token is optional; a token that is sent must be valid. `req.auth` is `null` without one. */
-  optionalAccess(options?: GuardOptions): RequestHandler;
-  /** A valid refresh token is required; from the header unless `from` says otherwise. */
-  requireRefresh(options?: GuardOptions): RequestHandler;
-  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
-  requireFresh(options?: GuardOptions): RequestHandler;
-  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
-  requireRoles(...roles: string[]): RequestHandler;
-  /** The same, with the guard's options last. */
-  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): RequestHandler;
   /**
    * A route handler behind a guard, with `req.auth` typed as present:
    * `app.get('/me', authjwt.requireAccess(), authjwt.handler((req, res) => res.json(req.auth.subject)))`.
@@ -81,27 +70,11 @@ export interface AuthjwtExpress {
  */
 export function authjwtExpress(options: HttpAuthOptions): AuthjwtExpress {
   const http = createHttpAuth(options);
-  const middlewares = new WeakMap<HttpGuard, RequestHandler>();
-  function middlewareOf(guard: HttpGuard): RequestHandler {
-    let middleware = middlewares.get(guard);
-    if (middleware === undefined) {
-      middleware = expressGuard(http, guard);
-      middlewares.set(guard, middleware);
-    }
-    return middleware;
-  }
   return {
     auth: http.auth,
     http,
     cookies: http.cookies,
-    requireAccess: (guardOptions?: GuardOptions) => middlewareOf(http.requireAccess(guardOptions)),
-    optionalAccess: (guardOptions?: GuardOptions) => middlewareOf(http.optionalAccess(guardOptions)),
-    requireRefresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireRefresh(guardOptions)),
-    requireFresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireFresh(guardOptions)),
-    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) =>
-      middlewareOf(
-        (http.requireRoles as (...args: (string | GuardOptions)[]) => HttpGuard)(...rolesThenOptions),
-      ),
+    ...adaptGuards<RequestHandler>(http, (guard) => expressGuard(http, guard)),
     handler: (handle) => (request, response, next) => {
       if (request.auth === undefined || request.auth === null) {
         next(new Error('authjwt: a handler() route ran without an admitting guard before it'));

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifySchema } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Auth, AuthContext } from '../../auth.js';
-import type { HttpGuard } from '../../http/guard.js';
 import {
+  adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type GuardFactories,
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
@@ -27,22 +28,10 @@ export interface AuthjwtFastifyOptions extends HttpAuthOptions {
  * validates its options once and returns the same guard for the same demand, so calling it per route
  * costs nothing per request.
  */
-export interface AuthjwtDecorator {
+export interface AuthjwtDecorator extends GuardFactories<AuthGuard> {
   readonly auth: Auth;
   /** The framework-free HTTP layer under these hooks (`authjwt/http`). */
   readonly http: HttpAuth;
-  /** A valid access token is required. */
-  requireAccess(options?: GuardOptions): AuthGuard;
-  /** A token is optional; a token that is sent must be valid. `request.auth` is `null` without one. */
-  optionalAccess(options?: GuardOptions): AuthGuard;
-  /** A valid refresh token is required (for the refresh route); from the header unless `from` says otherwise. */
-  requireRefresh(options?: GuardOptions): AuthGuard;
-  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
-  requireFresh(options?: GuardOptions): AuthGuard;
-  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
-  requireRoles(...roles: string[]): AuthGuard;
-  /** The same, with the guard's options last: `requireRoles('admin', { from: 'header' })`. */
-  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): AuthGuard;
   /** Cookie mode: sets the access, refresh and CSRF cookies for a token pair. */
   setTokenCookies(reply: FastifyReply, pair: TokenPair): FastifyReply;
   /** Cookie mode: clears every cookie of ours. */
@@ -65,17 +54,6 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
   const http = createHttpAuth(options);
   const names: OpenApiNames = { ...defaultOpenApiNames, ...options.openApi };
 
-  // The layer gives the same guard for the same demand; so does this, as a Fastify hook.
-  const hooks = new WeakMap<HttpGuard, AuthGuard>();
-  function hookOf(guard: HttpGuard): AuthGuard {
-    let hook = hooks.get(guard);
-    if (hook === undefined) {
-      hook = fastifyGuard(http, guard);
-      hooks.set(guard, hook);
-    }
-    return hook;
-  }
-
   fastify.decorateRequest('auth', null);
   fastify.decorate('authjwt', {
     auth: http.auth,
@@ -83,12 +61,7 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     cookies: http.cookies,
     setTokenCookies: (reply, pair) => reply.header('set-cookie', http.tokenCookies(pair)),
     clearTokenCookies: (reply) => reply.header('set-cookie', http.clearedCookies()),
-    requireAccess: (guardOptions?: GuardOptions) => hookOf(http.requireAccess(guardOptions)),
-    optionalAccess: (guardOptions?: GuardOptions) => hookOf(http.optionalAccess(guardOptions)),
-    requireRefresh: (guardOptions?: GuardOptions) => hookOf(http.requireRefresh(guardOptions)),
-    requireFresh: (guardOptions?: GuardOptions) => hookOf(http.requireFresh(guardOptions)),
-    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) =>
-      hookOf((http.requireRoles as (...args: (string | GuardOptions)[]) => HttpGuard)(...rolesThenOptions)),
+    ...adaptGuards<AuthGuard>(http, (guard) => fastifyGuard(http, guard)),
   } satisfies AuthjwtDecorator);
 
   fastify.addHook('onRoute', (route) => markGuardedRoute(route, names));

@@ -5,8 +5,10 @@ import { isAuthError } from '../../errors.js';
 import { errorBody } from '../../http/error-response.js';
 import type { Admission, HttpGuard } from '../../http/guard.js';
 import {
+  adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type GuardFactories,
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
@@ -34,23 +36,15 @@ export const honoRequestReader: RequestReader<Context> = {
   host: (c) => c.req.header('host'),
 };
 
-/** Hono middleware guards and helpers over the framework-free HTTP layer (`authjwt/http`). */
-export interface AuthjwtHono {
+/**
+ * Hono middleware guards and helpers. Behind a required guard `c.var.auth` is the context; behind
+ * `optionalAccess()` it is the context or `null`.
+ */
+export interface AuthjwtHono
+  extends GuardFactories<MiddlewareHandler<AuthEnv>, MiddlewareHandler<OptionalAuthEnv>> {
   readonly auth: Auth;
   readonly http: HttpAuth;
   readonly cookies: CookieMode | undefined;
-  /** A valid access token is required; `c.var.auth` is its context. */
-  requireAccess(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
-  /** A token is optional; a token that is sent must be valid. `c.var.auth` is `null` without one. */
-  optionalAccess(options?: GuardOptions): MiddlewareHandler<OptionalAuthEnv>;
-  /** A valid refresh token is required; from the header unless `from` says otherwise. */
-  requireRefresh(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
-  /** A valid and still fresh access token is required (401 `fresh_token_required` otherwise). */
-  requireFresh(options?: GuardOptions): MiddlewareHandler<AuthEnv>;
-  /** A valid access token holding at least one of `roles` (403 `insufficient_role` otherwise). */
-  requireRoles(...roles: string[]): MiddlewareHandler<AuthEnv>;
-  /** The same, with the guard's options last. */
-  requireRoles(...rolesThenOptions: [...roles: string[], options: GuardOptions]): MiddlewareHandler<AuthEnv>;
   /** Cookie mode: appends the access, refresh and CSRF cookies of a token pair to the answer. */
   setTokenCookies(c: Context, pair: TokenPair): void;
   /** Cookie mode: appends the cookies that clear every cookie of ours. */
@@ -87,39 +81,26 @@ export function authjwtHono(options: HttpAuthOptions): AuthjwtHono {
     for (const one of Array.isArray(value) ? value : [value]) c.header(name, one, { append: true });
   }
 
-  const middlewares = new WeakMap<HttpGuard, MiddlewareHandler>();
-  function middlewareOf<E extends AuthEnv | OptionalAuthEnv>(guard: HttpGuard): MiddlewareHandler<E> {
-    let middleware = middlewares.get(guard);
-    if (middleware === undefined) {
-      middleware = async (c, next) => {
-        let admission: Admission;
-        try {
-          admission = await guard.check(c, honoRequestReader);
-        } catch (error) {
-          return refusal(c, error);
-        }
-        c.set('auth' as never, admission.context as never);
-        if (admission.header !== undefined) appendHeader(c, admission.header.name, admission.header.value);
-        await next();
-        return undefined;
-      };
-      middlewares.set(guard, middleware);
-    }
-    return middleware as MiddlewareHandler<E>;
+  function middlewareOf(guard: HttpGuard): MiddlewareHandler {
+    return async (c, next) => {
+      let admission: Admission;
+      try {
+        admission = await guard.check(c, honoRequestReader);
+      } catch (error) {
+        return refusal(c, error);
+      }
+      c.set('auth' as never, admission.context as never);
+      if (admission.header !== undefined) appendHeader(c, admission.header.name, admission.header.value);
+      await next();
+      return undefined;
+    };
   }
 
   return {
     auth: http.auth,
     http,
     cookies: http.cookies,
-    requireAccess: (guardOptions?: GuardOptions) => middlewareOf(http.requireAccess(guardOptions)),
-    optionalAccess: (guardOptions?: GuardOptions) => middlewareOf(http.optionalAccess(guardOptions)),
-    requireRefresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireRefresh(guardOptions)),
-    requireFresh: (guardOptions?: GuardOptions) => middlewareOf(http.requireFresh(guardOptions)),
-    requireRoles: (...rolesThenOptions: (string | GuardOptions)[]) =>
-      middlewareOf(
-        (http.requireRoles as (...args: (string | GuardOptions)[]) => HttpGuard)(...rolesThenOptions),
-      ),
+    ...adaptGuards<MiddlewareHandler<AuthEnv>, MiddlewareHandler<OptionalAuthEnv>>(http, middlewareOf),
     setTokenCookies: (c, pair) => appendHeader(c, 'set-cookie', http.tokenCookies(pair)),
     clearTokenCookies: (c) => appendHeader(c, 'set-cookie', http.clearedCookies()),
     jwks: (c) => {
