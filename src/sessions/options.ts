@@ -146,22 +146,42 @@ export function resolveSessionOptions(
   };
 }
 
+/**
+ * Every method of the port, as a record so that the compiler fails here when the port gains one:
+ * a store is checked whole at construction, since one missing method would otherwise surface as a
+ * 503 outage on every request that needs it.
+ */
+const portMethods: Readonly<Record<Exclude<keyof SessionStore, 'userStateTtlMs'>, true>> = {
+  createSession: true,
+  getSessionState: true,
+  touchSession: true,
+  rotateRefresh: true,
+  revokeSession: true,
+  revokeOtherSessions: true,
+  revokeAllSessions: true,
+  listSessions: true,
+  setUserActive: true,
+  getCachedUser: true,
+  setCachedUser: true,
+  deleteCachedUser: true,
+  denyToken: true,
+  getTokenState: true,
+  subscribe: true,
+  countLoginAttempt: true,
+  forgetLoginAttempt: true,
+  ping: true,
+  close: true,
+};
+
 export function checkStore(store: SessionStore | undefined): void {
-  const methods = [
-    'createSession',
-    'getSessionState',
-    'rotateRefresh',
-    'revokeSession',
-    'revokeAllSessions',
-  ] as const;
-  if (
-    store !== undefined &&
-    (typeof store !== 'object' || methods.some((name) => typeof store[name] !== 'function'))
-  ) {
-    throw new AuthConfigError(
-      'store',
-      'must implement the SessionStore port (memoryStore(), redisStore(), ...)',
-    );
+  if (store === undefined) return;
+  const port = 'must implement the SessionStore port (memoryStore(), redisStore(), ...)';
+  if (store === null || typeof store !== 'object') throw new AuthConfigError('store', port);
+  const missing = Object.keys(portMethods).filter(
+    (name) => typeof (store as unknown as Record<string, unknown>)[name] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new AuthConfigError('store', `${port}; missing: ${missing.join(', ')}`);
   }
 }
 

@@ -2,9 +2,9 @@
  * Issue 11, point 8: session options that would switch a safety off are refused at construction,
  * with an AuthConfigError naming the option and stating the bound.
  */
-import { AuthConfigError, type SessionOptions } from 'authjwt';
+import { AuthConfigError, createAuth, memoryStore, type SessionOptions } from 'authjwt';
 import { describe, expect, it } from 'vitest';
-import { makeAuth } from './fixtures.js';
+import { makeAuth, secret } from './fixtures.js';
 
 function refusal(sessions: SessionOptions): AuthConfigError {
   try {
@@ -102,4 +102,20 @@ describe('sessions.notBefore: sessions issued before it are void', () => {
       await expect(auth.refresh(old.refreshToken)).rejects.toMatchObject({ code: 'token_revoked' });
     },
   );
+});
+
+describe('the store option', () => {
+  it('is checked whole at construction: a store missing any port method is refused, naming what is missing', () => {
+    const store = memoryStore();
+    const partial = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'countLoginAttempt' || property === 'ping'
+          ? undefined
+          : Reflect.get(target, property, receiver),
+    });
+    expect(() => createAuth({ signingKey: { alg: 'HS256', key: secret }, store: partial })).toThrow(
+      /store.*missing: countLoginAttempt, ping/,
+    );
+    expect(() => createAuth({ signingKey: { alg: 'HS256', key: secret }, store })).not.toThrow();
+  });
 });
