@@ -80,6 +80,8 @@ export interface AuthErrorOptions {
  * The one error family the library throws for refusals. `code` is stable, `statusCode` is the HTTP
  * status, and `message` never contains a token, a secret or a session id.
  */
+const authErrorBrand = Symbol.for('authjwt.AuthError');
+
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   readonly code: AuthErrorCode;
@@ -101,8 +103,20 @@ export class AuthError extends Error {
 }
 
 /** True for any error the library raised as a refusal. */
+Object.defineProperty(AuthError.prototype, authErrorBrand, { value: true });
+
+/**
+ * Whether `error` is an `AuthError`, also one made by another copy of this package in the process (a
+ * dependency that bundles its own authjwt, two versions side by side), where `instanceof` says no:
+ * every copy marks its errors with the same registered symbol.
+ */
 export function isAuthError(error: unknown): error is AuthError {
-  return error instanceof AuthError;
+  return (
+    error instanceof AuthError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[authErrorBrand] === true)
+  );
 }
 
 /**
