@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { AuthContext } from 'authjwt';
@@ -20,6 +20,16 @@ import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.j
 const api = { describe, it, expect, beforeEach, afterEach };
 const subjectOf = (context: AuthContext | null) => ({ subject: context?.subject ?? null });
 const ofAcme = (claims: Record<string, unknown>) => claims.tenant === 'acme';
+
+/** Starts a node:http server on a free loopback port, as the suite wants an app. */
+async function listening(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 const fastifyApp: ConformanceApp = async (options) => {
   const app = Fastify();
@@ -68,12 +78,7 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listening(server);
 };
 
 const expressApp: ConformanceApp = async (options) => {
@@ -93,12 +98,7 @@ const expressApp: ConformanceApp = async (options) => {
   app.get('/claims', authjwt.requireClaims(ofAcme), reply);
   app.use(authjwt.errorHandler);
   const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return listening(server);
 };
 
 const honoApp: ConformanceApp = async (options) => {
