@@ -5,7 +5,7 @@ import type { TokenPair } from '../sessions/types.js';
 import type { ChallengeOptions } from './challenge.js';
 import { type CookieJar, type CookieOptions, createCookieJar } from './cookies.js';
 import { type CsrfOptions, type CsrfPolicy, createCsrfPolicy } from './csrf.js';
-import { authErrorResponse, type ErrorResponse } from './error-response.js';
+import { authErrorResponse, type ErrorBody, type ErrorResponse } from './error-response.js';
 import {
   type ClaimsPredicate,
   createHttpGuard,
@@ -45,6 +45,20 @@ export interface HttpAuthOptions {
   cookies?: CookieOptions | boolean;
   /** CSRF double submit for cookie mode (on by default there). */
   csrf?: CsrfOptions;
+  /**
+   * Your own body for a refusal, and a place to log it: given the error and the contract's body, it
+   * returns the body to send as JSON. The status and the `WWW-Authenticate`, `Retry-After` and
+   * `Cache-Control` headers stay the layer's, so clients and the challenge keep working. If it throws,
+   * the contract's body is sent. Never log the request's credentials from here.
+   */
+  refusalBody?: (error: AuthError, body: ErrorBody) => unknown;
+}
+
+/** A refusal as an adapter writes it: status, headers, and the JSON body. */
+export interface Refusal {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
 }
 
 /**
@@ -144,7 +158,7 @@ export interface HttpAuth extends HttpGuards {
   /** The `WWW-Authenticate` settings of every refusal. */
   readonly challenge: ChallengeOptions;
   /** Status, headers and body of a refusal: the one table every adapter answers with. */
-  errorResponse(error: AuthError): ErrorResponse;
+  errorResponse(error: AuthError): Refusal;
   /** Cookie mode: the `Set-Cookie` values of a token pair (access, refresh and CSRF cookies). */
   tokenCookies(pair: TokenPair): string[];
   /** Cookie mode: the `Set-Cookie` values that clear every cookie of ours. */
@@ -159,6 +173,10 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
   const { auth } = options;
   if (auth === null || typeof auth !== 'object' || typeof auth.authenticate !== 'function') {
     throw new AuthConfigError('auth', 'must be an auth instance from createAuth()');
+  }
+  const { refusalBody } = options;
+  if (refusalBody !== undefined && typeof refusalBody !== 'function') {
+    throw new AuthConfigError('refusalBody', 'must be a function (error, body) => the body to send');
   }
   const header = (options.header ?? 'authorization').toLowerCase();
   const scheme = options.scheme ?? 'Bearer';
@@ -221,7 +239,12 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     auth,
     cookies,
     challenge,
-    errorResponse: (error) => authErrorResponse(error, challenge),
+    errorResponse(error) {
+      const response = authErrorResponse(error, challenge);
+      return refusalBody === undefined
+        ? response
+        : { ...response, body: ownBody(refusalBody, error, response) };
+    },
     tokenCookies: (pair) =>
       requireCookies().jar.setTokens({
         accessToken: pair.accessToken,
@@ -256,6 +279,19 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
       return guardFor('claims', 'requireClaims', guardOptions, [], { predicate });
     },
   };
+}
+
+/** The application's body for a refusal; the contract's when its hook throws or gives nothing. */
+function ownBody(
+  refusalBody: NonNullable<HttpAuthOptions['refusalBody']>,
+  error: AuthError,
+  response: ErrorResponse,
+): unknown {
+  try {
+    return refusalBody(error, { ...response.body }) ?? response.body;
+  } catch {
+    return response.body;
+  }
 }
 
 /** `('admin', 'ops', { from })`: the names, at least one and none empty, then optional options. */

@@ -24,6 +24,7 @@ export {
   type HttpAuth,
   type HttpAuthOptions,
   type HttpGuards,
+  type Refusal,
 } from './http-auth.js';
 export { firstValue, nodeRequestReader, type RequestReader } from './request.js';
 export {

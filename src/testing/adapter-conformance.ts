@@ -35,8 +35,12 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
   const { describe, it, expect } = api;
 
   /** Runs `body` against a fresh app on `auth` (cookie mode on), and closes it. */
-  async function withApp(auth: Auth, body: (url: string) => Promise<void>): Promise<void> {
-    const app = await build({ auth, cookies: true });
+  async function withApp(
+    auth: Auth,
+    body: (url: string) => Promise<void>,
+    extra: Partial<HttpAuthOptions> = {},
+  ): Promise<void> {
+    const app = await build({ auth, cookies: true, ...extra });
     try {
       await body(app.url);
     } finally {
@@ -176,6 +180,25 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
         const refused = await answer(await fetch(`${url}/claims`, { headers: bearer(stranger.accessToken) }));
         expect([refused.status, refused.body.code]).toEqual([403, 'insufficient_role']);
       });
+    });
+
+    it("the application's own refusal body: status and challenge stay the contract's", async () => {
+      const seen: string[] = [];
+      const refusalBody = (error: { code: string }, body: { message: string }) => {
+        seen.push(error.code);
+        return { problem: error.code, detail: body.message };
+      };
+      await withApp(
+        newAuth(),
+        async (url) => {
+          const refused = await answer(await fetch(`${url}/access`));
+          expect(refused.status).toBe(401);
+          expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+          expect(refused.body).toEqual({ problem: 'token_missing', detail: 'No token was sent' });
+          expect(seen).toEqual(['token_missing']);
+        },
+        { refusalBody },
+      );
     });
 
     it('a cookie-only guard never reads the header', async () => {

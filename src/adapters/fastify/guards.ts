@@ -51,7 +51,10 @@ export function fastifyGuard(http: HttpAuth, guard: HttpGuard): AuthGuard {
   }
 
   function refuse(reply: FastifyReply, error: unknown): FastifyReply {
-    if (isAuthError(error)) return sendAuthError(reply, error, http.challenge);
+    if (isAuthError(error)) {
+      const refusal = http.errorResponse(error);
+      return reply.code(refusal.statusCode).headers(refusal.headers).send(refusal.body);
+    }
     throw error;
   }
 

@@ -74,7 +74,7 @@ export function authjwtHono(options: HttpAuthOptions): AuthjwtHono {
   function refusal(c: Context, error: unknown): Response {
     if (!isAuthError(error)) throw error;
     const answer = http.errorResponse(error);
-    return c.json(answer.body, answer.statusCode as ContentfulStatusCode, answer.headers);
+    return c.json(answer.body as object, answer.statusCode as ContentfulStatusCode, answer.headers);
   }
 
   function appendHeader(c: Context, name: string, value: string | string[]): void {
