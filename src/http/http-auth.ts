@@ -13,6 +13,7 @@ import {
   type GuardSettings,
   type HttpGuard,
 } from './guard.js';
+import { type OpenPaths, openPathTest } from './protect.js';
 import type { RequestReader } from './request.js';
 import {
   defaultTokenLocations,
@@ -107,6 +108,22 @@ export interface GuardFactories<G, Optional = G> {
   requireClaims(predicate: ClaimsPredicate, options?: GuardOptions): G;
 }
 
+/** Options of `protect()`: a guard for every route, but the open ones. */
+export interface ProtectOptions extends GuardOptions {
+  /**
+   * Paths left open: `'/health'` (exact), `'/public/*'` (a prefix), or a RegExp tested on the path.
+   * A path with dot segments or encoded slashes and dots is never open (see `openPathTest`).
+   */
+  except?: OpenPaths;
+}
+
+/** Protect-everything: the access guard, and which paths skip it. */
+export interface Protection {
+  readonly guard: HttpGuard;
+  /** Whether the request path (with or without its query) is one of the open ones. */
+  isOpen(path: string): boolean;
+}
+
 /** The layer's own guards, which adapters wrap. */
 export type HttpGuards = GuardFactories<HttpGuard>;
 
@@ -165,6 +182,11 @@ export interface HttpAuth extends HttpGuards {
   clearedCookies(): string[];
   /** The published JWKS, with its caching header. */
   jwks(): { headers: Record<string, string>; body: { keys: JsonWebKey[] } };
+  /**
+   * Protect everything with exclusions (redis-jwt-auth's middleware style): a valid access token on
+   * every route but the `except` paths. Adapters mount it once, before the routes.
+   */
+  protect(options?: ProtectOptions): Protection;
   /** The credentials of a WebSocket upgrade request (see `readUpgradeCredentials`). */
   upgradeCredentials<Request>(request: Request, reader: RequestReader<Request>): UpgradeCredentials;
 }
@@ -255,6 +277,13 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
       }),
     clearedCookies: () => requireCookies().jar.clear(),
     jwks: () => ({ headers: { 'cache-control': 'public, max-age=300' }, body: auth.tokens.jwks() }),
+    protect(protectOptions?: ProtectOptions) {
+      const { except, ...guardOptions } = protectOptions ?? {};
+      return {
+        guard: guardFor('access', 'protect', guardOptions),
+        isOpen: openPathTest(except, 'protect.except'),
+      };
+    },
     upgradeCredentials: (request, reader) =>
       readUpgradeCredentials(request, reader, { header, scheme, cookies }),
     requireAccess: (guardOptions?: GuardOptions) => guardFor('access', 'requireAccess', guardOptions),

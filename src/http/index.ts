@@ -24,8 +24,11 @@ export {
   type HttpAuth,
   type HttpAuthOptions,
   type HttpGuards,
+  type Protection,
+  type ProtectOptions,
   type Refusal,
 } from './http-auth.js';
+export { type OpenPaths, openPathTest } from './protect.js';
 export { firstValue, nodeRequestReader, type RequestReader } from './request.js';
 export {
   defaultTokenLocations,

@@ -9,6 +9,7 @@ import {
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
+  type ProtectOptions,
 } from '../../http/http-auth.js';
 import { nodeRequestReader } from '../../http/request.js';
 import type { UpgradeCredentials } from '../../http/upgrade.js';
@@ -35,6 +36,11 @@ export interface AuthjwtExpress extends GuardFactories<RequestHandler> {
   readonly http: HttpAuth;
   /** Cookie mode's names and CSRF policy; `undefined` in header mode. */
   readonly cookies: CookieMode | undefined;
+  /**
+   * Protect everything with exclusions: `app.use(authjwt.protect({ except: ['/health', '/public/*'] }))`
+   * before the routes demands a valid access token everywhere else (on `req.path`).
+   */
+  protect(options?: ProtectOptions): RequestHandler;
   /**
    * A route handler behind a guard, with `req.auth` typed as present:
    * `app.get('/me', authjwt.requireAccess(), authjwt.handler((req, res) => res.json(req.auth.subject)))`.
@@ -75,6 +81,14 @@ export function authjwtExpress(options: HttpAuthOptions): AuthjwtExpress {
     http,
     cookies: http.cookies,
     ...adaptGuards<RequestHandler>(http, (guard) => expressGuard(http, guard)),
+    protect(protectOptions) {
+      const { guard, isOpen } = http.protect(protectOptions);
+      const middleware = expressGuard(http, guard);
+      return (request, response, next) => {
+        if (isOpen(request.path)) next();
+        else middleware(request, response, next);
+      };
+    },
     handler: (handle) => (request, response, next) => {
       if (request.auth === undefined || request.auth === null) {
         next(new Error('authjwt: a handler() route ran without an admitting guard before it'));

@@ -9,6 +9,7 @@ import {
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
+  type ProtectOptions,
 } from '../../http/http-auth.js';
 import type { TokenPair } from '../../sessions/types.js';
 import { type AuthGuard, fastifyGuard } from './guards.js';
@@ -32,6 +33,11 @@ export interface AuthjwtDecorator extends GuardFactories<AuthGuard> {
   readonly auth: Auth;
   /** The framework-free HTTP layer under these hooks (`authjwt/http`). */
   readonly http: HttpAuth;
+  /**
+   * Protect everything with exclusions, as a hook for the whole instance:
+   * `fastify.addHook('onRequest', fastify.authjwt.protect({ except: ['/health', '/public/*'] }))`.
+   */
+  protect(options?: ProtectOptions): AuthGuard;
   /** Cookie mode: sets the access, refresh and CSRF cookies for a token pair. */
   setTokenCookies(reply: FastifyReply, pair: TokenPair): FastifyReply;
   /** Cookie mode: clears every cookie of ours. */
@@ -62,6 +68,15 @@ const plugin: FastifyPluginAsync<AuthjwtFastifyOptions> = async (fastify, option
     setTokenCookies: (reply, pair) => reply.header('set-cookie', http.tokenCookies(pair)),
     clearTokenCookies: (reply) => reply.header('set-cookie', http.clearedCookies()),
     ...adaptGuards<AuthGuard>(http, (guard) => fastifyGuard(http, guard)),
+    protect(protectOptions) {
+      const { guard, isOpen } = http.protect(protectOptions);
+      const hook = fastifyGuard(http, guard);
+      return (request, reply, done) => {
+        if (!isOpen(request.url)) return hook(request, reply, done);
+        done();
+        return undefined;
+      };
+    },
   } satisfies AuthjwtDecorator);
 
   fastify.addHook('onRoute', (route) => markGuardedRoute(route, names));

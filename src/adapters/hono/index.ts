@@ -12,6 +12,7 @@ import {
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,
+  type ProtectOptions,
 } from '../../http/http-auth.js';
 import type { RequestReader } from '../../http/request.js';
 import type { UpgradeCredentials } from '../../http/upgrade.js';
@@ -45,6 +46,12 @@ export interface AuthjwtHono
   readonly auth: Auth;
   readonly http: HttpAuth;
   readonly cookies: CookieMode | undefined;
+  /**
+   * Protect everything with exclusions: `app.use(authjwt.protect({ except: ['/health', '/public/*'] }))`
+   * before the routes demands a valid access token everywhere else (on `c.req.path`); on the open
+   * paths `c.var.auth` is `null`.
+   */
+  protect(options?: ProtectOptions): MiddlewareHandler<OptionalAuthEnv>;
   /** Cookie mode: appends the access, refresh and CSRF cookies of a token pair to the answer. */
   setTokenCookies(c: Context, pair: TokenPair): void;
   /** Cookie mode: appends the cookies that clear every cookie of ours. */
@@ -101,6 +108,16 @@ export function authjwtHono(options: HttpAuthOptions): AuthjwtHono {
     http,
     cookies: http.cookies,
     ...adaptGuards<MiddlewareHandler<AuthEnv>, MiddlewareHandler<OptionalAuthEnv>>(http, middlewareOf),
+    protect(protectOptions) {
+      const { guard, isOpen } = http.protect(protectOptions);
+      const middleware = middlewareOf(guard);
+      return async (c, next) => {
+        if (!isOpen(c.req.path)) return middleware(c, next);
+        c.set('auth', null);
+        await next();
+        return undefined;
+      };
+    },
     setTokenCookies: (c, pair) => appendHeader(c, 'set-cookie', http.tokenCookies(pair)),
     clearTokenCookies: (c) => appendHeader(c, 'set-cookie', http.clearedCookies()),
     jwks: (c) => {
