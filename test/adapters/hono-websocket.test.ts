@@ -5,7 +5,7 @@ import { authjwtHono } from 'authjwt/hono';
 import { createSocketSessions } from 'authjwt/ws';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSocket } from '../ws/client.js';
+import { expectClosedOnLogout, openSocket } from '../ws/client.js';
 
 /*
  * Issue 13, point 2: Hono WebSockets with @hono/node-ws, guarded by authjwt/ws: authenticated by the
@@ -51,14 +51,7 @@ afterAll(async () => {
 describe('Hono WebSockets (@hono/node-ws) under authjwt/ws', () => {
   it('authenticates at the upgrade and closes with 4401 within a second of the logout', async () => {
     const pair = await auth.login({ subject: 'carol' });
-    const socket = await openSocket(`${base}/ws`, { authorization: `Bearer ${pair.accessToken}` });
-    socket.send('ping');
-    expect(await socket.next()).toBe('ping');
-    const loggedOutAt = performance.now();
-    await auth.logout(pair.accessToken);
-    const closed = await socket.closed;
-    expect([closed.code, closed.reason]).toEqual([4401, 'token_revoked']);
-    expect(closed.at - loggedOutAt).toBeLessThan(1000);
+    await expectClosedOnLogout(`${base}/ws`, auth, pair.accessToken);
   });
 
   it('refuses a forged upgrade token: closed with 4401', async () => {

@@ -147,3 +147,22 @@ export class Latencies {
     ].join('\n');
   }
 }
+
+/**
+ * Opens an echoing socket authenticated at the upgrade by `accessToken`, logs its session out through
+ * `auth`, and asserts the socket closes with 4401 `token_revoked` within the contract's second.
+ */
+export async function expectClosedOnLogout(
+  url: string,
+  auth: { logout(token: string): Promise<void> },
+  accessToken: string,
+): Promise<void> {
+  const socket = await openSocket(url, { authorization: `Bearer ${accessToken}` });
+  socket.send('ping');
+  expect(await socket.next()).toBe('ping');
+  const loggedOutAt = performance.now();
+  await auth.logout(accessToken);
+  const closed = await socket.closed;
+  expect([closed.code, closed.reason]).toEqual([4401, 'token_revoked']);
+  expect(closed.at - loggedOutAt).toBeLessThan(1000);
+}
