@@ -3,6 +3,7 @@ import { createAuth } from '../auth.js';
 import type { HttpAuthOptions } from '../http/http-auth.js';
 import { memoryStore } from '../stores/memory.js';
 import type { SessionStore } from '../stores/port.js';
+import { openConformanceSocket } from './conformance-socket.js';
 import type { ContractTestApi } from './contract-helpers.js';
 
 /**
@@ -19,6 +20,10 @@ import type { ContractTestApi } from './contract-helpers.js';
  * | `GET /cookie-only` | `requireAccess({ from: 'cookie' })` |
  * | `GET /scopes` | `requireScopes('read:items', 'write:items')` |
  * | `GET /claims` | `requireClaims((claims) => claims.tenant === 'acme')` |
+ *
+ * and `GET /ws`, a WebSocket accepted through `createSocketSessions(options.auth)` (`authjwt/ws`) with
+ * the adapter's upgrade credentials, sending `{ "type": "hello", "subject": <the context's subject> }`
+ * once authenticated. `close()` also ends the app's sockets.
  */
 export type ConformanceApp = (options: HttpAuthOptions) => Promise<{ url: string; close(): Promise<void> }>;
 
@@ -26,8 +31,9 @@ const secret = 'adapter-conformance-secret-0123456789abcdef';
 
 /**
  * Registers the adapter conformance suite: over real HTTP, every guard, both token locations, CSRF
- * and Origin, refusal bodies and headers, sliding renewal in a header and in a cookie, and 503 when
- * the store cannot answer. An adapter conforms when the whole suite passes; `build` starts an app of
+ * and Origin, refusal bodies and headers, sliding renewal in a header and in a cookie, 503 when the
+ * store cannot answer, and WebSockets authenticated at the upgrade that close (4401) within a second
+ * of their session's end. An adapter conforms when the whole suite passes; `build` starts an app of
  * your framework with your adapter, configured with the options given, serving the routes of
  * {@link ConformanceApp}.
  */
@@ -248,6 +254,39 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
         const refused = await answer(await fetch(`${url}/access`, { headers: bearer(pair.accessToken) }));
         expect([refused.status, refused.body.code]).toEqual([503, 'store_unavailable']);
         expect(refused.headers.get('retry-after')).toBe('1');
+      });
+    });
+    it("WebSocket: a cookie upgrade from the app's origin is greeted, and closed with 4401 within a second of the logout", async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'alice', csrf: true });
+      await withApp(auth, async (url) => {
+        const socket = await openConformanceSocket(`${url.replace(/^http/, 'ws')}/ws`, {
+          cookie: cookieHeader(cookieValues(pair)),
+          origin: url,
+        });
+        expect(await socket.firstMessage).toEqual({ type: 'hello', subject: 'alice' });
+        await auth.logout(pair.accessToken);
+        const loggedOutAt = performance.now();
+        const closed = await socket.closed;
+        expect(closed.code).toBe(4401);
+        expect(closed.at - loggedOutAt < 1000).toBe(true);
+      });
+    });
+
+    it('WebSocket: a bearer upgrade is greeted; a forged token, or a cookie from a foreign origin, is closed with 4401', async () => {
+      const auth = newAuth();
+      const pair = await auth.login({ subject: 'bob', csrf: true });
+      await withApp(auth, async (url) => {
+        const wsUrl = `${url.replace(/^http/, 'ws')}/ws`;
+        const byHeader = await openConformanceSocket(wsUrl, bearer(pair.accessToken));
+        expect(await byHeader.firstMessage).toEqual({ type: 'hello', subject: 'bob' });
+        const forged = await openConformanceSocket(wsUrl, bearer(`${pair.accessToken}x`));
+        expect((await forged.closed).code).toBe(4401);
+        const foreign = await openConformanceSocket(wsUrl, {
+          cookie: cookieHeader(cookieValues(pair)),
+          origin: 'https://evil.example',
+        });
+        expect((await foreign.closed).code).toBe(4401);
       });
     });
   });

@@ -1,16 +1,25 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import websocket from '@fastify/websocket';
 import { serve } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
 import type { AuthContext } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
-import { authjwtFastify } from 'authjwt/fastify';
+import { authjwtFastify, readUpgradeCredentials } from 'authjwt/fastify';
 import { authjwtHono } from 'authjwt/hono';
-import { createHttpAuth, type HttpAuthOptions } from 'authjwt/http';
+import {
+  createHttpAuth,
+  type HttpAuthOptions,
+  nodeRequestReader,
+  type UpgradeCredentials,
+} from 'authjwt/http';
 import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
+import { createSocketSessions, type SocketSessions, type WebSocketLike } from 'authjwt/ws';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
 
 /*
@@ -21,13 +30,44 @@ const api = { describe, it, expect, beforeEach, afterEach };
 const subjectOf = (context: AuthContext | null) => ({ subject: context?.subject ?? null });
 const ofAcme = (claims: Record<string, unknown>) => claims.tenant === 'acme';
 
-/** Starts a node:http server on a free loopback port, as the suite wants an app. */
-async function listening(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+/** The suite's `/ws`: authenticated by the adapter's upgrade credentials, greeted with the subject. */
+function acceptSocket(
+  sockets: SocketSessions,
+  socket: WebSocketLike & WebSocket,
+  credentials: UpgradeCredentials,
+) {
+  void sockets.accept(socket, {
+    ...credentials,
+    onAuthenticated: (context) => socket.send(JSON.stringify({ type: 'hello', subject: context.subject })),
+  });
+}
+
+/** `/ws` with `ws` on a node:http server, as Express and plain node:http apps do it. */
+function serveSockets(
+  server: Server,
+  sockets: SocketSessions,
+  credentialsOf: (request: IncomingMessage) => UpgradeCredentials,
+): void {
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws) => acceptSocket(sockets, ws, credentialsOf(request)));
+  });
+}
+
+/** Starts a node:http server on a free loopback port, as the suite wants an app; closing ends its sockets. */
+async function listening(
+  server: Server,
+  sockets: SocketSessions,
+): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      sockets.close();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -45,6 +85,12 @@ const fastifyApp: ConformanceApp = async (options) => {
   app.get('/cookie-only', { onRequest: authjwt.requireAccess({ from: 'cookie' }) }, reply);
   app.get('/scopes', { onRequest: authjwt.requireScopes('read:items', 'write:items') }, reply);
   app.get('/claims', { onRequest: authjwt.requireClaims(ofAcme) }, reply);
+  await app.register(websocket);
+  const sockets = createSocketSessions(options.auth);
+  app.addHook('onClose', async () => sockets.close());
+  app.get('/ws', { websocket: true }, (socket, request) =>
+    acceptSocket(sockets, socket, readUpgradeCredentials(request)),
+  );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, close: () => app.close() };
 };
@@ -78,7 +124,9 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
       response.end();
     });
   });
-  return listening(server);
+  const sockets = createSocketSessions(options.auth);
+  serveSockets(server, sockets, (request) => http.upgradeCredentials(request, nodeRequestReader));
+  return listening(server, sockets);
 };
 
 const expressApp: ConformanceApp = async (options) => {
@@ -98,7 +146,9 @@ const expressApp: ConformanceApp = async (options) => {
   app.get('/claims', authjwt.requireClaims(ofAcme), reply);
   app.use(authjwt.errorHandler);
   const server = createServer(app);
-  return listening(server);
+  const sockets = createSocketSessions(options.auth);
+  serveSockets(server, sockets, (request) => authjwt.upgradeCredentials(request));
+  return listening(server, sockets);
 };
 
 const honoApp: ConformanceApp = async (options) => {
@@ -117,10 +167,30 @@ const honoApp: ConformanceApp = async (options) => {
   );
   app.get('/claims', authjwt.requireClaims(ofAcme), (c) => c.json(subjectOf(c.var.auth)));
   app.onError(authjwt.onError);
+  const sockets = createSocketSessions(options.auth);
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  app.get(
+    '/ws',
+    upgradeWebSocket((c) => {
+      const credentials = authjwt.upgradeCredentials(c);
+      return {
+        onOpen(_event, ws) {
+          if (ws.raw !== undefined) acceptSocket(sockets, ws.raw, credentials);
+        },
+      };
+    }),
+  );
   const { port, close } = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
-      resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) }),
+      resolve({
+        port: info.port,
+        close: () => {
+          sockets.close();
+          return new Promise<void>((done) => server.close(() => done()));
+        },
+      }),
     );
+    injectWebSocket(server);
   });
   return { url: `http://127.0.0.1:${port}`, close };
 };
