@@ -14,24 +14,32 @@ export type SecurityScheme =
   | { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }
   | { type: 'apiKey'; in: 'cookie' | 'header'; name: string; description: string };
 
+/** The access cookie's name in the plugin's cookie mode unless `cookies.names` or `domain` say otherwise. */
+const defaultAccessCookie = '__Host-access';
+
 /**
  * The `components.securitySchemes` to give @fastify/swagger, so the Swagger UI Authorize button
- * knows how to send the token.
+ * knows how to send the token. It holds every scheme the plugin marks routes with: the bearer scheme,
+ * and the access-cookie scheme (named `accessCookie`, default `__Host-access`), which routes that read
+ * the cookie name in cookie mode. @fastify/swagger looks up each scheme a route names and fails the
+ * whole document (a 500 on `/docs/json`) for one it cannot find, so the cookie scheme is left out only
+ * when asked, `accessCookie: false`, for an API that never registers the plugin with cookies.
  */
 export function openApiSecuritySchemes(
-  options: { names?: Partial<OpenApiNames>; accessCookie?: string } = {},
+  options: { names?: Partial<OpenApiNames>; accessCookie?: string | false } = {},
 ): Record<string, SecurityScheme> {
   const names = { ...defaultOpenApiNames, ...options.names };
+  const accessCookie = options.accessCookie ?? defaultAccessCookie;
   const cookie: Record<string, SecurityScheme> =
-    options.accessCookie === undefined
+    accessCookie === false
       ? {}
       : {
           [names.cookie]: {
             type: 'apiKey',
             in: 'cookie',
-            name: options.accessCookie,
+            name: accessCookie,
             description:
-              'The HttpOnly access cookie set by the cookie login; unsafe methods also need X-CSRF-Token.',
+              'Cookie mode: the HttpOnly access cookie set by the cookie login; unsafe methods also need X-CSRF-Token.',
           },
         };
   return {
