@@ -3,6 +3,7 @@ import { AuthConfigError, AuthError } from './errors.js';
 import { recordAuthSettings } from './internal/auth-settings.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
+import type { RegisteredUser } from './register.js';
 import { withDeadline } from './sessions/deadline.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
 import {
@@ -25,7 +26,7 @@ import { createTokenService, type TokenOptions, type TokenService } from './toke
 export type { AuthContext } from './context.js';
 
 /** Options of one auth instance. Validated once, here; every message names the option. */
-export interface AuthOptions<User = unknown> extends TokenOptions {
+export interface AuthOptions<User = RegisteredUser> extends TokenOptions {
   /** Where sessions live. Default: `memoryStore()`, correct within one process. */
   store?: SessionStore;
   sessions?: SessionOptions;
@@ -159,7 +160,7 @@ function applicationClaims(claims: TokenClaims): Record<string, unknown> {
 }
 
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
-export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
+export function createAuth<User extends RegisteredUser = RegisteredUser>(options: AuthOptions<User>): Auth {
   const tokens = createTokenService(options);
   const customRoles = options.roles;
   if (customRoles !== undefined && typeof customRoles !== 'function') {
@@ -284,7 +285,8 @@ export function createAuth<User = unknown>(options: AuthOptions<User>): Auth {
       tokenType: 'access',
       roles: profileRoles(user) ?? rolesOf(claims),
       fresh: tokens.isFresh(claims),
-      user,
+      // What `users.load` returned, which `createAuth<User>` typed as the registered user.
+      user: user as RegisteredUser,
       renewedAccessToken: renewal(claims),
     });
   }

@@ -1,4 +1,5 @@
 import { AuthError } from './errors.js';
+import type { RegisteredUser } from './register.js';
 import type { TokenClaims } from './tokens/claims.js';
 
 /** What a guard puts on the request once a token passed. Only its auth instance can make one. */
@@ -17,8 +18,12 @@ export interface AuthContext {
   readonly roles: readonly string[];
   /** Whether the access token is still fresh (see `freshTtl`). */
   readonly fresh: boolean;
-  /** The user's profile from `users.load` (cached), when users are configured. */
-  readonly user: unknown;
+  /**
+   * The user's profile from `users.load` (cached): typed by the application's `Register`, else
+   * `unknown`. `undefined` without `users`, and in a refresh token's context (whose user is checked
+   * when the token is used).
+   */
+  readonly user: RegisteredUser | undefined;
   /** A new access token when sliding renewal is on and this one is near its end. */
   readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
 }
@@ -59,7 +64,7 @@ export function createContextBrand(): ContextBrand {
     readonly tokenType: 'access' | 'refresh';
     readonly roles: readonly string[];
     readonly fresh: boolean;
-    readonly user: unknown;
+    readonly user: RegisteredUser | undefined;
     readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
 
     constructor(fields: AuthContext) {

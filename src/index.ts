@@ -9,6 +9,7 @@ export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForC
 export type { Duration } from './internal/duration.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';
+export type { Register, RegisteredUser } from './register.js';
 export type { LoginThrottleOptions } from './sessions/login-throttle.js';
 export type { SessionOptions, UserOptions } from './sessions/options.js';
 export type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
