@@ -1,10 +1,15 @@
 import { AuthConfigError } from '../errors.js';
 
-/** Seconds as a number, or a string such as `'90s'`, `'15m'`, `'12h'`, `'14d'`, `'2w'`. */
+/**
+ * Every time span an option takes: seconds as a number, or a string such as `'500ms'`, `'90s'`,
+ * `'15m'`, `'12h'`, `'14d'`, `'2w'`. Token lifetimes are whole seconds (a JWT's times are); spans
+ * below a second (timeouts, intervals) also take fractions (`0.5`) or milliseconds (`'500ms'`).
+ */
 export type Duration = number | string;
 
 const unitSeconds: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 const durationPattern = /^(\d+)\s*([smhdw]?)$/;
+const millisecondsPattern = /^(\d+)\s*ms$/;
 
 /**
  * Parses a duration option into whole seconds once, at construction. Refuses negative, fractional,
@@ -43,4 +48,32 @@ export function parseDuration(
     throw new AuthConfigError(option, `must be at most ${bounds.max} seconds`);
   }
   return seconds;
+}
+
+/**
+ * Parses a duration option that may be shorter than a second (a timeout, an interval) into whole
+ * milliseconds, once, at construction: seconds as a number (fractions allowed), `'250ms'`, or any
+ * form {@link parseDuration} reads. Bounds are in milliseconds; messages name the option.
+ */
+export function parseDurationMs(
+  option: string,
+  value: Duration,
+  bounds: { min: number; max: number },
+): number {
+  let milliseconds: number;
+  const millisecondsMatch = typeof value === 'string' ? millisecondsPattern.exec(value.trim()) : null;
+  if (millisecondsMatch !== null) milliseconds = Number(millisecondsMatch[1]);
+  else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new AuthConfigError(option, 'must be a finite number of seconds');
+    milliseconds = Math.round(value * 1000);
+  } else milliseconds = parseDuration(option, value, { min: 0 }) * 1000;
+  if (!Number.isSafeInteger(milliseconds) || milliseconds < bounds.min || milliseconds > bounds.max) {
+    throw new AuthConfigError(option, `must be from ${spoken(bounds.min)} to ${spoken(bounds.max)}`);
+  }
+  return milliseconds;
+}
+
+/** A bound in a message: `'500ms'`, `'60s'`. */
+function spoken(milliseconds: number): string {
+  return milliseconds % 1000 === 0 ? `${milliseconds / 1000}s` : `${milliseconds}ms`;
 }

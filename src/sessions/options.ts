@@ -1,5 +1,5 @@
 import { AuthConfigError } from '../errors.js';
-import { type Duration, parseDuration } from '../internal/duration.js';
+import { type Duration, parseDuration, parseDurationMs } from '../internal/duration.js';
 import type { SessionStore } from '../stores/port.js';
 
 /** How sessions behave. Every field is validated once, at construction. */
@@ -39,8 +39,8 @@ export interface SessionOptions {
   absoluteLifetime?: Duration;
   /** How often, at most, a request records `lastSeenAt`. Default 60 seconds. */
   touchInterval?: Duration;
-  /** Milliseconds the store has to answer before a request fails with 503. Default 1000. */
-  storeTimeoutMs?: number;
+  /** How long the store has to answer before a request fails with 503 (`'250ms'`, `2`). Default 1 second. */
+  storeTimeout?: Duration;
   /**
    * `'cached'` (default): the per-request session and user-state check is served from a bounded local
    * cache that the store's revocation channel invalidates (no round trip in the steady state); while
@@ -110,10 +110,10 @@ export function resolveSessionOptions(
   if (!Number.isSafeInteger(listLimit) || listLimit < 1 || listLimit > 1000) {
     throw new AuthConfigError('sessions.listLimit', 'must be a whole number from 1 to 1000');
   }
-  const storeTimeoutMs = options.storeTimeoutMs ?? 1000;
-  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs < 1 || storeTimeoutMs > 60_000) {
-    throw new AuthConfigError('sessions.storeTimeoutMs', 'must be whole milliseconds between 1 and 60000');
-  }
+  const storeTimeoutMs = parseDurationMs('sessions.storeTimeout', options.storeTimeout ?? 1, {
+    min: 1,
+    max: 60_000,
+  });
   const seconds = (option: string, value: Duration, min = 1) => parseDuration(option, value, { min }) * 1000;
   const revocation = options.revocation ?? 'cached';
   if (revocation !== 'cached' && revocation !== 'strict') {

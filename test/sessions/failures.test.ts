@@ -45,7 +45,7 @@ describe.each(['cached', 'strict'] as const)(
   (revocation) => {
     it('a hanging store yields 503 store_unavailable within the deadline, never a pass', async () => {
       const faulty = faultyStore();
-      const { auth } = makeAuth({ sessions: { storeTimeoutMs: 100, revocation } }, faulty.store);
+      const { auth } = makeAuth({ sessions: { storeTimeout: '100ms', revocation } }, faulty.store);
       const pair = await auth.login({ subject: 'alice' });
       faulty.set('hang');
       const started = Date.now();

@@ -53,7 +53,7 @@ describe('auth.throttleLogin', () => {
   });
 
   it('fails closed: a store that cannot count answers store_unavailable, and the check does not run', async () => {
-    const { auth, store } = makeAuth({ sessions: { storeTimeoutMs: 50 } });
+    const { auth, store } = makeAuth({ sessions: { storeTimeout: '50ms' } });
     store.countLoginAttempt = () => new Promise(() => {});
     let checked = false;
     const attempt = auth.throttleLogin(alice, async () => {

@@ -62,7 +62,7 @@ describe('revocationAcks', () => {
       client,
       prefix: `acks${++prefixes}:`,
       revocationAcks: 1,
-      revocationAckTimeoutMs: 200,
+      revocationAckTimeout: '200ms',
     });
     const s = sessionRecord('alice');
     await store.createSession(s, { maxSessions: 0, now: s.createdAt });
@@ -84,8 +84,8 @@ describe('revocationAcks', () => {
 
   it('refuses unusable settings at construction', () => {
     expect(() => redisStore({ client, revocationAcks: -1 })).toThrow(/revocationAcks/);
-    expect(() => redisStore({ client, revocationAcks: 1, revocationAckTimeoutMs: 0 })).toThrow(
-      /revocationAckTimeoutMs/,
+    expect(() => redisStore({ client, revocationAcks: 1, revocationAckTimeout: 0 })).toThrow(
+      /revocationAckTimeout/,
     );
   });
 });

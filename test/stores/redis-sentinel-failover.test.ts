@@ -70,7 +70,7 @@ describe.each([
       signingKey: { alg: 'HS256', key: 'sentinel-failover-secret-0123456789abcdef' },
       // Acknowledged revocations: the logout below resolves only once the replica holds it.
       store: redisStore({ client: client(), prefix, revocationAcks: 1 }),
-      sessions: { storeTimeoutMs: 1000 },
+      sessions: { storeTimeout: '1s' },
     });
     const signals: Signal[] = [];
     const unsubscribe = auth.onRevocation((signal) => signals.push(signal));

@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthConfigError, AuthError } from '../../src/errors.js';
-import { parseDuration } from '../../src/internal/duration.js';
+import { parseDuration, parseDurationMs } from '../../src/internal/duration.js';
 import { type Algorithm, algorithmSpecs, algorithms, verifyBytes } from '../../src/tokens/algorithms.js';
 import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from '../../src/tokens/base64url.js';
 import { constantTimeEqual } from '../../src/tokens/constant-time.js';
@@ -1046,5 +1046,24 @@ describe('duration helper', () => {
     expect(parseDuration('x', 0, { min: 0 })).toBe(0);
     expect(parseDuration('x', '5m', { max: 300 })).toBe(300);
     expectRefused(() => parseDuration('x', '301s', { max: 300 }), 'x', 'must be at most 300 seconds');
+  });
+
+  it('reads spans below a second in milliseconds: fractions of seconds, `ms` strings, every other form', () => {
+    const bounds = { min: 1, max: 60_000 };
+    const cases: [number | string, number][] = [
+      [0.25, 250],
+      [2, 2000],
+      ['250ms', 250],
+      [' 40 ms ', 40],
+      ['2s', 2000],
+      ['1m', 60_000],
+    ];
+    for (const [value, milliseconds] of cases) expect(parseDurationMs('x', value, bounds)).toBe(milliseconds);
+    for (const value of [0, '0ms', '61s', Number.NaN, Number.POSITIVE_INFINITY, '1.5ms', 'fast', '-5ms']) {
+      expectRefused(() => parseDurationMs('timeout', value, bounds), 'timeout', /./);
+    }
+    expectRefused(() => parseDurationMs('timeout', '2m', bounds), 'timeout', 'must be from 1ms to 60s');
+    // Token lifetimes stay whole seconds: a JWT's times are.
+    expectRefused(() => parseDuration('accessTtl', '500ms'), 'accessTtl', 'cannot read');
   });
 });

@@ -28,7 +28,7 @@ async function serve(
   await app.register(authjwtFastify, { auth, ...plugin });
   const socketRoutes: FastifyPluginAsync = async (scope) => {
     await scope.register(websocket);
-    const sockets = createSocketSessions(auth, { authTimeoutMs: 300 });
+    const sockets = createSocketSessions(auth, { authTimeout: '300ms' });
     scope.addHook('onClose', async () => sockets.close());
     scope.get('/ws', { websocket: true }, (socket, request) => {
       void sockets.accept(socket, {

@@ -105,7 +105,7 @@ async function helloBy(harness: Harness, accessToken: string): Promise<TestSocke
 
 describe('authentication', () => {
   it('closes with 4401 auth_timeout when no auth message comes within the deadline', async () => {
-    const harness = await serve({ guard: { authTimeoutMs: 200 } });
+    const harness = await serve({ guard: { authTimeout: '200ms' } });
     const started = performance.now();
     const socket = await openSocket(harness.url);
     const closed = await socket.closed;
@@ -288,7 +288,7 @@ describe('revocation and expiry', () => {
   });
 
   it.each([
-    ['recheckIntervalMs', { guard: { recheckIntervalMs: 1000 } }],
+    ['recheckInterval', { guard: { recheckInterval: 1 } }],
     ['sessions.cache.maxAge by default: trusted no longer than a cached check', { cacheMaxAge: 1 }],
   ] as const)(
     'checks every socket against the store once per %s, whatever the channel says',
@@ -320,7 +320,7 @@ describe('revocation and expiry', () => {
 
   it('retries a re-check while the store cannot answer, then fails closed with 1013', async () => {
     const gappy = wrapStore(memoryStore());
-    const harness = await serve({ store: gappy.store, guard: { storeRetryDelaysMs: [20, 20] } });
+    const harness = await serve({ store: gappy.store, guard: { storeRetryDelays: ['20ms', '20ms'] } });
     const socket = await helloBy(harness, (await harness.auth.login({ subject: 'alice' })).accessToken);
     gappy.channel('down');
     gappy.failing = true;
@@ -331,7 +331,7 @@ describe('revocation and expiry', () => {
 
   it('keeps the socket when the store answers again within the retries', async () => {
     const gappy = wrapStore(memoryStore());
-    const harness = await serve({ store: gappy.store, guard: { storeRetryDelaysMs: [100, 100] } });
+    const harness = await serve({ store: gappy.store, guard: { storeRetryDelays: ['100ms', '100ms'] } });
     const socket = await helloBy(harness, (await harness.auth.login({ subject: 'alice' })).accessToken);
     gappy.channel('down');
     gappy.failing = true;
@@ -396,10 +396,8 @@ describe('robustness and bookkeeping', () => {
 
   it('validates its options once, naming the option', async () => {
     const harness = await serve();
-    expect(() => createSocketSessions(harness.auth, { authTimeoutMs: 0 })).toThrow(/authTimeoutMs/);
-    expect(() => createSocketSessions(harness.auth, { storeRetryDelaysMs: [-1] })).toThrow(
-      /storeRetryDelaysMs/,
-    );
+    expect(() => createSocketSessions(harness.auth, { authTimeout: 0 })).toThrow(/authTimeout/);
+    expect(() => createSocketSessions(harness.auth, { storeRetryDelays: [-1] })).toThrow(/storeRetryDelays/);
     expect(() => createSocketSessions({} as Auth)).toThrow(/`auth`/);
   });
 });

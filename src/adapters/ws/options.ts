@@ -1,12 +1,13 @@
 import { AuthConfigError } from '../../errors.js';
+import { type Duration, parseDurationMs } from '../../internal/duration.js';
 
 /** Options of {@link createSocketSessions}. Validated once, here. */
 export interface SocketSessionsOptions {
   /**
-   * Milliseconds a socket that brought no token at the upgrade has to send
-   * `{"type":"auth","access_token":"..."}`. Default 5000.
+   * How long a socket that brought no token at the upgrade has to send
+   * `{"type":"auth","access_token":"..."}`. Default 5 seconds.
    */
-  authTimeoutMs?: number;
+  authTimeout?: Duration;
   /** Largest first message read, in bytes; a longer one is refused. Default 16384. */
   maxAuthMessageBytes?: number;
   /** Messages held while authentication is in flight; one more closes the socket (1008). Default 32. */
@@ -14,16 +15,16 @@ export interface SocketSessionsOptions {
   /** Store calls at once when sockets are checked again (after a gap in the revocation channel). Default 16. */
   recheckConcurrency?: number;
   /**
-   * Milliseconds between two checks of every open socket against the store, whatever the revocation
+   * The time between two checks of every open socket against the store, whatever the revocation
    * channel says: the longest a socket can outlive its session if every sign of its end were lost.
-   * Default: the auth instance's `sessions.cache.maxAge` (60 s unless set), or 60000 in strict mode.
+   * Default: the auth instance's `sessions.cache.maxAge` (60 s unless set), or 60 s in strict mode.
    */
-  recheckIntervalMs?: number;
+  recheckInterval?: Duration;
   /**
-   * Pauses, in milliseconds, between the attempts of a re-check while the store cannot answer; after
-   * the last the socket is closed with 1013 (fail closed). Default `[250, 500, 1000, 2000]`.
+   * Pauses between the attempts of a re-check while the store cannot answer; after the last the
+   * socket is closed with 1013 (fail closed). Default `['250ms', '500ms', '1s', '2s']`.
    */
-  storeRetryDelaysMs?: readonly number[];
+  storeRetryDelays?: readonly Duration[];
   /** Told of unexpected errors (a handler that threw). Default: a process warning. */
   onError?: (error: unknown) => void;
 }
@@ -43,26 +44,24 @@ export function resolveSocketSessionsOptions(
   options: SocketSessionsOptions,
   cacheMaxAgeMs: number | undefined,
 ): ResolvedSocketSessionsOptions {
-  const retryDelays = options.storeRetryDelaysMs ?? [250, 500, 1000, 2000];
-  if (!Array.isArray(retryDelays) || retryDelays.some((ms) => !Number.isSafeInteger(ms) || ms < 0)) {
-    throw new AuthConfigError('storeRetryDelaysMs', 'must be an array of whole milliseconds >= 0');
-  }
+  const delays = options.storeRetryDelays ?? ['250ms', '500ms', '1s', '2s'];
+  if (!Array.isArray(delays)) throw new AuthConfigError('storeRetryDelays', 'must be an array of durations');
+  const retryDelays = delays.map((delay) =>
+    parseDurationMs('storeRetryDelays', delay as Duration, { min: 0, max: 60_000 }),
+  );
   const onError = options.onError ?? warn;
   if (typeof onError !== 'function') throw new AuthConfigError('onError', 'must be a function');
   return {
-    authTimeoutMs: wholeNumber('authTimeoutMs', options.authTimeoutMs, 5000, 1, 600_000),
+    authTimeoutMs: parseDurationMs('authTimeout', options.authTimeout ?? 5, { min: 1, max: 600_000 }),
     maxAuthBytes: wholeNumber('maxAuthMessageBytes', options.maxAuthMessageBytes, 16_384, 256, 1 << 20),
     maxHeld: wholeNumber('maxHeldMessages', options.maxHeldMessages, 32, 0, 10_000),
     concurrency: wholeNumber('recheckConcurrency', options.recheckConcurrency, 16, 1, 10_000),
     retryDelays: [...retryDelays],
     // A socket is trusted no longer than a cached session check would be.
-    recheckIntervalMs: wholeNumber(
-      'recheckIntervalMs',
-      options.recheckIntervalMs,
-      Math.max(1000, cacheMaxAgeMs ?? 60_000),
-      1000,
-      3_600_000,
-    ),
+    recheckIntervalMs:
+      options.recheckInterval === undefined
+        ? Math.max(1000, cacheMaxAgeMs ?? 60_000)
+        : parseDurationMs('recheckInterval', options.recheckInterval, { min: 1000, max: 3_600_000 }),
     onError,
   };
 }

@@ -1,5 +1,5 @@
 import { AuthConfigError, AuthError } from '../../errors.js';
-import { type Duration, parseDuration } from '../../internal/duration.js';
+import { type Duration, parseDuration, parseDurationMs } from '../../internal/duration.js';
 import type {
   CreateSessionOptions,
   CreateSessionResult,
@@ -67,17 +67,17 @@ export interface RedisStoreOptions {
   /**
    * Replicas that must acknowledge every revoking step (logout, logout-all, logout-others, a
    * deactivation, an eviction, reuse detection, a denied token) before it resolves, with `WAIT`; not
-   * acknowledged within `revocationAckTimeoutMs`: 503 `store_unavailable`, the revocation perhaps lost.
+   * acknowledged within `revocationAckTimeout`: 503 `store_unavailable`, the revocation perhaps lost.
    * With 1 or more a failover cannot bring back a session whose end was confirmed. Each revocation
    * then holds the client's connection for the replication round trip. Default 0. Not with an ioredis
    * `Cluster`, which cannot send WAIT to the node that took the write.
    */
   readonly revocationAcks?: number;
   /**
-   * Milliseconds a revoking step waits for its acknowledgements. Default 500; keep it under the
-   * session layer's `storeTimeoutMs` (default 1000), which bounds the whole step.
+   * How long a revoking step waits for its acknowledgements. Default `'500ms'`; keep it under the
+   * session layer's `sessions.storeTimeout` (default 1 second), which bounds the whole step.
    */
-  readonly revocationAckTimeoutMs?: number;
+  readonly revocationAckTimeout?: Duration;
 }
 
 /**
@@ -112,10 +112,10 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   if (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > 16) {
     throw new AuthConfigError('revocationAcks', 'must be a whole number of replicas from 0 to 16');
   }
-  const ackTimeoutMs = options.revocationAckTimeoutMs ?? 500;
-  if (!Number.isSafeInteger(ackTimeoutMs) || ackTimeoutMs < 1 || ackTimeoutMs > timeoutMs) {
-    throw new AuthConfigError('revocationAckTimeoutMs', `must be whole milliseconds from 1 to ${timeoutMs}`);
-  }
+  const ackTimeoutMs = parseDurationMs('revocationAckTimeout', options.revocationAckTimeout ?? '500ms', {
+    min: 1,
+    max: timeoutMs,
+  });
   const redis = adaptClient(options.client, timeoutMs);
   if (replicas > 0 && redis.kind === 'ioredis-cluster') {
     throw new AuthConfigError(
