@@ -1,0 +1,53 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { AuthError } from '../../errors.js';
+import { authErrorResponse } from '../../http/error-response.js';
+import type { HttpAuth, Refusal } from '../../http/http-auth.js';
+import { injectable } from './di.js';
+import { AuthjwtRefusal } from './refusal.js';
+import { AUTHJWT_HTTP } from './tokens.js';
+
+/**
+ * Answers a guard's {@link AuthjwtRefusal}, and an `AuthError` a route throws (a reused refresh token,
+ * `invalid_credentials` at login, `too_many_attempts` with its `Retry-After`), with the HTTP layer's
+ * refusal on either platform: the status, `WWW-Authenticate`, `Retry-After`, `Cache-Control:
+ * no-store` and the JSON body, the application's `refusalBody` when it gives one. `AuthjwtModule`
+ * registers it for the whole application; it catches nothing else, so the application's own filters
+ * and Nest's keep every other error.
+ */
+export class AuthjwtExceptionFilter implements ExceptionFilter<AuthjwtRefusal | AuthError> {
+  constructor(
+    private readonly http: HttpAuth,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  catch(exception: AuthjwtRefusal | AuthError, host: ArgumentsHost): void {
+    // A WebSocket gateway or a microservice answers in its own way: Nest's filters of that transport.
+    if (host.getType() !== 'http') throw exception;
+    const error = exception instanceof AuthjwtRefusal ? exception.error : exception;
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
+    if (httpAdapter.isHeadersSent(response)) {
+      // Too late for a status: a route that streamed part of its answer ends it there.
+      httpAdapter.end(response);
+      return;
+    }
+    const answer = this.http.errorResponse(error);
+    for (const [name, value] of Object.entries(answer.headers)) httpAdapter.setHeader(response, name, value);
+    httpAdapter.setHeader(response, 'content-type', 'application/json; charset=utf-8');
+    const body = serialized(answer) ?? JSON.stringify(authErrorResponse(error, this.http.challenge).body);
+    httpAdapter.reply(response, body, answer.statusCode);
+  }
+}
+
+/** The body as JSON; `undefined` when the application's body cannot be (a cycle, a BigInt). */
+function serialized(answer: Refusal): string | undefined {
+  try {
+    return JSON.stringify(answer.body);
+  } catch {
+    return undefined;
+  }
+}
+
+Catch(AuthjwtRefusal, AuthError)(AuthjwtExceptionFilter);
+injectable(AuthjwtExceptionFilter, AUTHJWT_HTTP, HttpAdapterHost);
