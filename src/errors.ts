@@ -58,6 +58,73 @@ const defaultMessages: Readonly<Record<AuthErrorCode, string>> = {
   store_unavailable: 'The session store is unavailable',
 };
 
+/**
+ * Why a refusal was made, for logs, metrics and tests: a fixed word, never derived from the input,
+ * never shown to clients (the body carries only the code and message). Grouped by the code that
+ * carries it.
+ */
+export type AuthErrorReason =
+  // token_invalid: the token's form
+  | 'segments'
+  | 'empty_segment'
+  | 'too_long'
+  | 'not_a_string'
+  | 'authorization_malformed'
+  | 'authorization_repeated'
+  | 'base64url'
+  | 'header_json'
+  | 'header_not_object'
+  | 'header_proto'
+  | 'payload_json'
+  | 'payload_not_object'
+  | 'payload_proto'
+  // token_invalid: its header and signature
+  | 'alg_missing'
+  | 'alg_mismatch'
+  | 'kid_type'
+  | 'kid_unknown'
+  | 'typ_type'
+  | 'crit_unsupported'
+  | 'b64_unsupported'
+  | 'signature'
+  // token_invalid: its claims
+  | 'iss'
+  | 'aud'
+  | 'sub'
+  | 'exp'
+  | 'nbf'
+  | 'iat'
+  | 'jti'
+  | 'jti_missing'
+  | 'sid'
+  | 'sid_missing'
+  | 'csrf'
+  | 'fresh'
+  // token_invalid: an object offered as a verified context that this instance did not make
+  | 'not_a_context'
+  // wrong_token_type
+  | 'typ_header'
+  | 'type_claim'
+  | 'context'
+  // token_not_yet_valid, token_revoked
+  | 'not_before'
+  | 'epoch'
+  // csrf_failed
+  | 'header_missing'
+  | 'mismatch'
+  | 'not_bound'
+  | 'origin'
+  | 'sec_fetch_site'
+  // store_unavailable
+  | 'deadline'
+  | 'store_error'
+  | 'redis_timeout'
+  | 'redis_error'
+  | 'redis_reply'
+  | 'noscript'
+  | 'not_acknowledged'
+  | 'revocation_race';
+
 /** The HTTP status an error code maps to (401, 403, 429, 400 or 503). */
 export function statusForCode(code: AuthErrorCode): number {
   return statusByCode[code];
@@ -70,7 +137,7 @@ export interface AuthErrorOptions {
    * Why, for logs and tests (for example `'signature'`, `'alg_mismatch'`): a short fixed word,
    * never derived from the input.
    */
-  reason?: string;
+  reason?: AuthErrorReason;
   /** Whole seconds the client should wait before trying again (`Retry-After`), for `too_many_attempts`. */
   retryAfter?: number;
   cause?: unknown;
@@ -86,7 +153,7 @@ export class AuthError extends Error {
   override readonly name = 'AuthError';
   readonly code: AuthErrorCode;
   readonly statusCode: number;
-  readonly reason: string | undefined;
+  readonly reason: AuthErrorReason | undefined;
   /** Whole seconds to wait before trying again, when the refusal says (`Retry-After`). */
   readonly retryAfter: number | undefined;
 

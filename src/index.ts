@@ -5,7 +5,14 @@ export {
   type AuthOptions,
   createAuth,
 } from './auth.js';
-export { AuthConfigError, AuthError, type AuthErrorCode, isAuthError, statusForCode } from './errors.js';
+export {
+  AuthConfigError,
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorReason,
+  isAuthError,
+  statusForCode,
+} from './errors.js';
 export type { Duration } from './internal/duration.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { AuthConfigError, AuthError } from '../errors.js';
+import { AuthConfigError, AuthError, type AuthErrorReason } from '../errors.js';
 
 /** CSRF double submit for requests authenticated by cookie. */
 export interface CsrfOptions {
@@ -49,7 +49,7 @@ export interface CsrfPolicy {
   originAllowed(origin: string | undefined, own: RequestOrigin): boolean;
 }
 
-const fail = (reason: string) => new AuthError('csrf_failed', { reason });
+const fail = (reason: AuthErrorReason) => new AuthError('csrf_failed', { reason });
 
 export function createCsrfPolicy(options: CsrfOptions = {}): CsrfPolicy {
   const enabled = options.enabled ?? true;

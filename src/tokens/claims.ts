@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js';
+import { AuthError, type AuthErrorReason } from '../errors.js';
 
 /** The two token types; each has its own `typ` header so one can never pass for the other. */
 export type TokenType = 'access' | 'refresh';
@@ -56,7 +56,7 @@ export interface ClaimRules {
   readonly leeway: number;
 }
 
-const invalid = (reason: string) => new AuthError('token_invalid', { reason });
+const invalid = (reason: AuthErrorReason) => new AuthError('token_invalid', { reason });
 
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { AuthError } from '../errors.js';
+import { AuthError, type AuthErrorReason } from '../errors.js';
 import { signBytes, verifyBytes, verifyHmacSegment } from './algorithms.js';
 import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.js';
 import type { KeyRing } from './key-ring.js';
@@ -25,7 +25,7 @@ export const defaultMaxTokenLength = 8192;
 // comes from the ring alone. They are listed so the reason is on record, not to refuse tokens.
 //   jwk, jku, x5u, x5c, x5t, x5t#S256
 
-const invalid = (reason: string) => new AuthError('token_invalid', { reason });
+const invalid = (reason: AuthErrorReason) => new AuthError('token_invalid', { reason });
 
 // A service signs with a handful of constant header objects; each is encoded once.
 const encodedHeaders = new WeakMap<object, string>();
