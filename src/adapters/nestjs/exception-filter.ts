@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AuthError } from '../../errors.js';
+import { AuthError, isAuthError } from '../../errors.js';
 import { authErrorResponse } from '../../http/error-response.js';
 import type { HttpAuth, Refusal } from '../../http/http-auth.js';
 import { injectable } from './di.js';
@@ -14,12 +14,27 @@ import { AUTHJWT_HTTP } from './tokens.js';
  * no-store` and the JSON body, the application's `refusalBody` when it gives one. `AuthjwtModule`
  * registers it for the whole application; it catches nothing else, so the application's own filters
  * and Nest's keep every other error.
+ *
+ * An application's own catch-all filter (`@Catch()` in `app.useGlobalFilters()`) comes before it in
+ * Nest's order, and would answer refusals without their challenge: hand them over instead.
+ *
+ * ```ts
+ * const refusals = app.get(AuthjwtExceptionFilter);
+ * app.useGlobalFilters({
+ *   catch: (exception, host) => (refusals.answers(exception) ? refusals.catch(exception, host) : mine(exception, host)),
+ * });
+ * ```
  */
 export class AuthjwtExceptionFilter implements ExceptionFilter<AuthjwtRefusal | AuthError> {
   constructor(
     private readonly http: HttpAuth,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  /** Whether `exception` is one this filter answers: a refusal, or an `AuthError` (of any copy of authjwt). */
+  answers(exception: unknown): exception is AuthjwtRefusal | AuthError {
+    return exception instanceof AuthjwtRefusal || isAuthError(exception);
+  }
 
   catch(exception: AuthjwtRefusal | AuthError, host: ArgumentsHost): void {
     // A WebSocket gateway or a microservice answers in its own way: Nest's filters of that transport.

@@ -52,9 +52,17 @@ function definition(
       AuthjwtRoutes,
       AuthjwtService,
       AuthjwtGuard,
+      AuthjwtExceptionFilter,
       { provide: APP_GUARD, useClass: AuthjwtGlobalGuard },
-      { provide: APP_FILTER, useClass: AuthjwtExceptionFilter },
+      { provide: APP_FILTER, useExisting: AuthjwtExceptionFilter },
     ],
-    exports: [AUTHJWT_HTTP, AUTHJWT_OPTIONS, AuthjwtRoutes, AuthjwtService, AuthjwtGuard],
+    exports: [
+      AUTHJWT_HTTP,
+      AUTHJWT_OPTIONS,
+      AuthjwtRoutes,
+      AuthjwtService,
+      AuthjwtGuard,
+      AuthjwtExceptionFilter,
+    ],
   };
 }

@@ -26,7 +26,12 @@ export interface NestTestApp {
 export async function startNest(
   platform: Platform,
   module: Type,
-  options: { logger?: LoggerService | false; sockets?: boolean } = {},
+  options: {
+    logger?: LoggerService | false;
+    sockets?: boolean;
+    /** Runs before the application listens (global filters, pipes). */
+    configure?: (app: INestApplication) => void;
+  } = {},
 ): Promise<NestTestApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, {
@@ -53,6 +58,7 @@ export async function startNest(
     });
     closeSockets = () => sessions.close();
   }
+  options.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   return {
