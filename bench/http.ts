@@ -4,76 +4,57 @@
  * plus logins/s and refreshes/s with Redis. `npm run bench:http -- --help` for options.
  *
  * Every scenario is served by its own child process (bench/http/server.ts, Fastify with no logger, on
- * a free 127.0.0.1 port) and loaded from this process with autocannon. After a warm-up, each round
- * loads every scenario once, in a rotating order, so the slow drift of this machine's speed falls
- * on every scenario alike; req/s and latency are medians over rounds, and a ratio is the median of
- * the per-round ratios. Results go to bench/RESULTS.md (section "http") and bench/http-throughput.svg.
+ * a free 127.0.0.1 port) and loaded from this process with autocannon (bench/http/harness.ts): after a
+ * warm-up, each round loads every scenario once, in a rotating order, so the slow drift of this
+ * machine's speed falls on every scenario alike; req/s and latency are medians over rounds, and a
+ * ratio is the median of the per-round ratios. Every token-checked scenario passes a pre-flight check
+ * first (bench/http/tokens.ts). Results go to bench/RESULTS.md (section "http") and
+ * bench/http-throughput.svg.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Client, RequestOptions } from 'autocannon';
-import { type RedisServer, startRedisServer } from '../test/helpers/redis-server.js';
-import { pinProcess, planCpus } from './http/affinity.js';
+import type { Client } from 'autocannon';
 import { parseHttpArgs } from './http/args.js';
 import { throughputChart } from './http/chart.js';
-import { type LoadPlan, runLoad } from './http/load.js';
-import { machineCpuSeconds, type ServerProcess, startServer, stopAll } from './http/processes.js';
+import {
+  autocannonVersion,
+  cpuDescription,
+  createHarness,
+  disturbedCpu,
+  type LoadTarget,
+  log,
+  maxRepeats,
+  sourceVersion,
+} from './http/harness.js';
+import type { LoadPlan } from './http/load.js';
+import type { ServerProcess } from './http/processes.js';
 import { summarizeProfile } from './http/profile.js';
 import {
   consoleReport,
   markdownSection,
-  type RoundSample,
   type RunInfo,
   ratio,
   type ScenarioResult,
   sectionName,
   summarize,
 } from './http/report.js';
-import { checksToken, type Scenario } from './http/scenarios.js';
+import type { Scenario } from './http/scenarios.js';
+import { createSessionMaker, getPlan, preflight, type SessionMaker } from './http/tokens.js';
 import { writeMarkedSection } from './lib/sections.js';
 
 const args = parseHttpArgs(process.argv.slice(2));
 const resultsPath = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const chartPath = fileURLToPath(new URL('./http-throughput.svg', import.meta.url));
 const profileDir = fileURLToPath(new URL(`../.bench-tmp/profiles/http-${Date.now()}`, import.meta.url));
-const log = (message: string) => process.stderr.write(`${message}\n`);
 const users = 64;
+const prefix = 'bench:';
 
-/** A scenario's server and how to load it. */
-interface Target {
+interface Target extends LoadTarget {
   readonly scenario: Scenario;
-  readonly server: ServerProcess;
-  /** The plan for the next run (refresh: fresh sessions for every connection). */
-  plan(): Promise<LoadPlan>;
-  readonly rounds: RoundSample[];
-}
-
-let redis: RedisServer | undefined;
-const servers: ServerProcess[] = [];
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await stopAll(servers);
-    await redis?.stop();
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`\n${signal}: stopping the servers`);
-    cleanup().then(
-      () => process.exit(130),
-      () => process.exit(130),
-    );
-  });
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
@@ -94,50 +75,21 @@ interface Pair {
   readonly refreshToken: string;
 }
 
-/** Logs `count` users in on the server (named ones, or new ones), in parallel. */
-function logins(server: ServerProcess, count: number, named: boolean): Promise<Pair[]> {
+/** Logs `count` new users in on the server, in parallel. */
+function logins(server: ServerProcess, count: number): Promise<Pair[]> {
   return Promise.all(
-    Array.from({ length: count }, async (_, index) =>
-      json<Pair>(await post(`${server.url}/login`, named ? { user: `user-${index}` } : {}), 'login'),
-    ),
+    Array.from({ length: count }, async () => json<Pair>(await post(`${server.url}/login`, {}), 'login')),
   );
 }
 
-function tamper(token: string): string {
-  const at = token.lastIndexOf('.') + 1;
-  return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
-}
+const nameOf = (scenario: Scenario) => `(${scenario.number}) ${scenario.label}`;
 
-/**
- * Tokens from a real login on the server, and checks that it does the job: the token passes and names
- * its user, a token with one signature character changed is refused (except by the bare route).
- */
-async function prepareGet(scenario: Scenario, server: ServerProcess): Promise<Target> {
-  const pairs = await logins(server, users, true);
-  const first = pairs[0] as Pair;
-  const me = await json<{ sub: string }>(
-    await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${first.accessToken}` } }),
-    `${scenario.id}: GET /me`,
-  );
-  const expected = checksToken(scenario.id) ? 'user-0' : 'anonymous';
-  if (me.sub !== expected) throw new Error(`${scenario.id}: GET /me answered ${JSON.stringify(me)}`);
-  if (checksToken(scenario.id)) {
-    const refused = await fetch(`${server.url}/me`, {
-      headers: { authorization: `Bearer ${tamper(first.accessToken)}` },
-    });
-    if (refused.status !== 401) throw new Error(`${scenario.id}: a tampered token got ${refused.status}`);
-  }
-  const requests: RequestOptions[] = pairs.map((pair) => ({
-    method: 'GET',
-    path: '/me',
-    headers: { authorization: `Bearer ${pair.accessToken}` },
-  }));
-  const plan: LoadPlan = { kind: 'requests', requests };
-  return { scenario, server, plan: async () => plan, rounds: [] };
+function target(scenario: Scenario, server: ServerProcess, plan: () => Promise<LoadPlan>): Target {
+  return { name: nameOf(scenario), scenario, server, redis: scenario.redis, plan, rounds: [] };
 }
 
 async function prepareLogin(scenario: Scenario, server: ServerProcess): Promise<Target> {
-  await logins(server, 1, false);
+  await logins(server, 1);
   const plan: LoadPlan = {
     kind: 'requests',
     requests: [
@@ -149,7 +101,7 @@ async function prepareLogin(scenario: Scenario, server: ServerProcess): Promise<
       },
     ],
   };
-  return { scenario, server, plan: async () => plan, rounds: [] };
+  return target(scenario, server, async () => plan);
 }
 
 /**
@@ -158,14 +110,14 @@ async function prepareLogin(scenario: Scenario, server: ServerProcess): Promise<
  * of a run may have lost its newest token), with spares for a chain that breaks.
  */
 async function prepareRefresh(scenario: Scenario, server: ServerProcess): Promise<Target> {
-  const [pair] = await logins(server, 1, false);
+  const [pair] = await logins(server, 1);
   const rotated = await json<Pair>(
     await post(`${server.url}/refresh`, {}, { authorization: `Bearer ${(pair as Pair).refreshToken}` }),
     `${scenario.id}: POST /refresh`,
   );
   if (rotated.refreshToken === (pair as Pair).refreshToken) throw new Error('refresh did not rotate');
-  const plan = async (): Promise<LoadPlan> => {
-    const pool = (await logins(server, args.connections + 16, false)).map((p) => p.refreshToken);
+  return target(scenario, server, async (): Promise<LoadPlan> => {
+    const pool = (await logins(server, args.connections + 16)).map((p) => p.refreshToken);
     const take = () => {
       const token = pool.pop();
       if (token === undefined) throw new Error('refresh: out of fresh sessions (chains keep breaking)');
@@ -192,123 +144,20 @@ async function prepareRefresh(scenario: Scenario, server: ServerProcess): Promis
         ]);
       },
     };
-  };
-  return { scenario, server, plan, rounds: [] };
+  });
 }
 
-interface RedisStats {
-  readonly commands: number;
-  readonly cpu: number;
-}
-
-async function redisStats(): Promise<RedisStats | undefined> {
-  if (redis === undefined) return undefined;
-  const info = await redis.command('INFO');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return {
-    commands: field('total_commands_processed'),
-    cpu: field('used_cpu_user') + field('used_cpu_sys'),
-  };
-}
-
-async function measure(target: Target, seconds: number): Promise<RoundSample> {
-  const plan = await target.plan();
-  const redisBefore = target.scenario.redis ? await redisStats() : undefined;
-  const tripsBefore = (await target.server.stats()).roundTrips;
-  const othersBefore = othersCpuSeconds();
-  const serverBefore = target.server.cpuSeconds();
-  const loaderBefore = process.cpuUsage();
-  const started = performance.now();
-  const result = await runLoad(target.server.url, plan, { connections: args.connections, seconds });
-  const wall = (performance.now() - started) / 1000;
-  const loader = process.cpuUsage(loaderBefore);
-  const serverCpu = (target.server.cpuSeconds() - serverBefore) / wall;
-  const othersCpu = (othersCpuSeconds() - othersBefore) / wall;
-  const redisAfter = redisBefore === undefined ? undefined : await redisStats();
-  const trips = (await target.server.stats()).roundTrips - tripsBefore;
-  const loaderCpu = (loader.user + loader.system) / 1e6 / wall;
-  const redisCpu = redisAfter && redisBefore ? (redisAfter.cpu - redisBefore.cpu) / wall : undefined;
-  if (result.failures > 0) {
-    log(
-      `  ${target.scenario.id}: ${result.failures} failed requests (first status ${result.firstFailureStatus})`,
-    );
-  }
-  return {
-    rps: result.rps,
-    p50: result.p50,
-    p99: result.p99,
-    failures: result.failures,
-    serverCpu,
-    loaderCpu,
-    redisCpu,
-    otherCpu: Math.max(0, othersCpu - (redisCpu ?? 0)),
-    roundTripsPerRequest: trips / Math.max(1, result.responses),
-    // The INFO call that took the second reading counts once.
-    redisCommandsPerRequest:
-      redisAfter && redisBefore
-        ? (redisAfter.commands - redisBefore.commands - 1) / Math.max(1, result.responses)
-        : undefined,
-  };
-}
-
-const cpuText = (cores: number) => `${Math.round(cores * 100)}%`.padStart(4);
-
-const quietCpu = 0.15;
-
-/**
- * CPU seconds used on the machine by everything but this harness and its servers (idle servers
- * still use some: timers, and the sampling thread of --cpu-prof). Redis is left to the caller.
- */
-function othersCpuSeconds(): number {
-  const harness = process.cpuUsage();
-  let ours = (harness.user + harness.system) / 1e6;
-  for (const server of servers) ours += server.cpuSeconds() || 0;
-  return machineCpuSeconds() - ours;
-}
-
-async function sampleBusy(ms: number): Promise<number> {
-  const before = othersCpuSeconds();
-  await sleep(ms);
-  return (othersCpuSeconds() - before) / (ms / 1000);
-}
-
-/**
- * Waits until the machine is quiet (under 15% of a core busy, over one second; our idle servers and
- * Redis count too but use next to nothing), for at most `maxMs`. Returns the last busy figure, in cores.
- */
-async function quietWithin(maxMs: number): Promise<number> {
-  const deadline = performance.now() + maxMs;
-  let said = 0;
-  let busy = await sampleBusy(1000);
-  while (busy >= quietCpu && performance.now() < deadline) {
-    if (performance.now() - said > 10_000) {
-      log(`  waiting for a quiet machine: other processes use ${cpuText(busy).trim()} of a core`);
-      said = performance.now();
-    }
-    busy = await sampleBusy(1000);
-  }
-  return busy;
-}
-
-/**
- * Other work on a 2-core machine moves every figure. Without --wait-idle, warn; with it, wait up to
- * 15 minutes for quiet.
- */
-async function waitForQuietMachine(): Promise<number> {
-  if (args.waitIdle) return quietWithin(15 * 60_000);
-  const busy = await sampleBusy(2000);
-  if (busy >= quietCpu) {
-    log(
-      `warning: other processes keep ${cpuText(busy).trim()} of a core busy; figures will be noisy (--wait-idle waits for quiet)`,
-    );
-  }
-  return busy;
-}
-
-async function prepare(scenario: Scenario, server: ServerProcess): Promise<Target> {
+/** `getPlan`: the same users' tokens for every token-checked scenario. */
+async function prepare(
+  scenario: Scenario,
+  server: ServerProcess,
+  sessions: SessionMaker,
+  get: LoadPlan,
+): Promise<Target> {
   switch (scenario.load) {
     case 'get':
-      return prepareGet(scenario, server);
+      await preflight(nameOf(scenario), scenario, server.url, sessions);
+      return target(scenario, server, async () => get);
     case 'login':
       return prepareLogin(scenario, server);
     case 'refresh':
@@ -316,147 +165,79 @@ async function prepare(scenario: Scenario, server: ServerProcess): Promise<Targe
   }
 }
 
-/** The commit measured, and whether src/ had uncommitted changes (the bench runs src/ through tsx). */
-function sourceVersion(): string {
-  try {
-    const run = (...command: string[]) =>
-      execFileSync('git', command, {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        encoding: 'utf8',
-      }).trim();
-    const dirty = run('status', '--porcelain', '--', 'src').length > 0;
-    return `git ${run('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'unknown source version';
-  }
-}
-
-function autocannonVersion(): string {
-  const manifest = fileURLToPath(new URL('../node_modules/autocannon/package.json', import.meta.url));
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
-
-/** A round in which other processes used more CPU than this (cores) is measured again... */
-const disturbedCpu = 0.25;
-/** ...at most this many times in a run (about a minute more in a full run). */
-const maxRepeats = 10;
 const started = performance.now();
-const cpuList = cpus();
-const cpu = `${cpuList[0]?.model.trim() ?? 'unknown CPU'} (${cpuList.length} cores)`;
-const cpuPlan = args.pin ? planCpus() : undefined;
-if (cpuPlan !== undefined) pinProcess(process.pid, cpuPlan.load);
-const placement =
-  cpuPlan === undefined
-    ? `Load generator, server and Redis share the machine${args.pin ? ' (--pin asked, but no taskset or a single core)' : ''}`
-    : `Pinned with taskset: the server under load runs alone on CPU ${cpuPlan.server}, the load generator and Redis on CPU ${cpuPlan.load}, as if the load came from another machine; other processes run anywhere`;
+const cpu = cpuDescription();
+const harness = createHarness(args);
 const method =
   `Method: each scenario is served by its own process (Node, tsx, Fastify 5 with no logger) on 127.0.0.1 and ` +
   `loaded from the harness process by autocannon ${autocannonVersion()} with ${args.connections} connections, ` +
   `pipelining 1. After a ${args.warmupSeconds} s warm-up per scenario, ${args.rounds} round(s) of ` +
   `${args.seconds} s; each round loads every scenario once, in a rotating order. req/s counts 2xx responses; ` +
   'req/s, p50 and p99 (from autocannon per-response timings) are medians over rounds; a ratio is the median ' +
-  `of the per-round ratios of req/s. Tokens: HS256 access tokens from a real login on the server under load, ` +
-  `${users} users, cycled per connection. One redis-server started by the bench (no persistence) serves every ` +
-  `Redis scenario, each server with its own key prefix. ${placement}; ` +
-  `a round in which other processes used over ${disturbedCpu * 100}% of a core is measured again once the ` +
-  `machine is quiet (at most ${maxRepeats} times a run).`;
+  `of the per-round ratios of req/s. Tokens: the same HS256 access tokens for every scenario, ${users} users ` +
+  'logged in by the harness on the Redis store the authjwt servers share, cycled per connection; every ' +
+  'token-checked server first answers 200 to a valid token and 401 to a tampered one (and, if it checks ' +
+  `sessions, to one whose session ended). One redis-server started by the bench (no persistence) serves every ` +
+  `scenario. ${harness.placement}; a round in which other processes used over ${disturbedCpu * 100}% of a ` +
+  `core is measured again once the machine is quiet (at most ${maxRepeats} times a run).`;
 
 log(`authjwt HTTP benchmark: Node ${process.version}, ${cpu}`);
 log(`${method}${args.quick ? ' (--quick)' : ''}${args.profile ? ' (--profile)' : ''}\n`);
 
-const busyBefore = await waitForQuietMachine();
+const busyBefore = await harness.waitForQuietMachine();
 // Read before the servers start: they load src/ then, and it may change during the run.
 const source = sourceVersion();
-let repeated = 0;
 /** When the measured rounds began (process.hrtime, µs): profiles are summarized from then on. */
 let roundsFromUs = 0;
 let results: ScenarioResult[] = [];
 let info: Omit<RunInfo, 'seconds'> | undefined;
 try {
   const secret = randomBytes(64).toString('base64url');
-  if (args.scenarios.some((scenario) => scenario.redis)) redis = await startRedisServer();
-  const redisInfo = redis === undefined ? undefined : await redis.command('INFO', 'server');
-  const redisVersion = redisInfo === undefined ? undefined : /redis_version:(\S+)/.exec(redisInfo)?.[1];
-  const redisPid = redisInfo === undefined ? undefined : /process_id:(\d+)/.exec(redisInfo)?.[1];
-  if (cpuPlan !== undefined && redisPid !== undefined) pinProcess(Number(redisPid), cpuPlan.load);
+  const redis = await harness.startRedis();
+  const sessions = await createSessionMaker({ secret, redisUrl: redis.url, prefix });
   if (args.profile) mkdirSync(profileDir, { recursive: true });
-  log(
-    `starting ${args.scenarios.length} server processes${redis === undefined ? '' : ` and Redis ${redisVersion}`}...`,
-  );
+  log(`starting ${args.scenarios.length} server processes and Redis ${redis.version}...`);
   const processes = await Promise.all(
     args.scenarios.map((scenario) =>
-      startServer(
-        { scenario: scenario.id, secret, redisUrl: redis?.url, prefix: `bench-${scenario.id}:` },
-        {
-          ...(cpuPlan !== undefined && { cpus: cpuPlan.server }),
-          nodeFlags: args.profile
-            ? // A directory per server: the module-hooks thread of tsx writes a profile of its own.
-              ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, scenario.id)}`]
-            : [],
-        },
-      ).then((server) => {
-        servers.push(server);
-        return server;
-      }),
+      harness.startServer(
+        { scenario: scenario.id, secret, redisUrl: redis.url, prefix },
+        args.profile
+          ? // A directory per server: the module-hooks thread of tsx writes a profile of its own.
+            ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, scenario.id)}`]
+          : [],
+      ),
     ),
+  );
+  const get = getPlan(
+    await Promise.all(Array.from({ length: users }, (_, i) => sessions.login(`user-${i}`))),
   );
   const targets: Target[] = [];
   for (const [index, scenario] of args.scenarios.entries()) {
-    targets.push(await prepare(scenario, processes[index] as ServerProcess));
+    targets.push(await prepare(scenario, processes[index] as ServerProcess, sessions, get));
   }
+  await sessions.close();
   const revocationOption = processes.find(
     (server) => server.config.scenario === 'authjwt-cached',
   )?.revocationOption;
 
-  if (args.warmupSeconds > 0) {
-    log(`warm-up: ${args.warmupSeconds} s per scenario`);
-    const shape = { connections: args.connections, seconds: args.warmupSeconds };
-    for (const target of targets) await runLoad(target.server.url, await target.plan(), shape);
-  }
+  await harness.warmUp(targets, args.warmupSeconds);
   roundsFromUs = Number(process.hrtime.bigint() / 1000n);
-  for (let round = 0; round < args.rounds; round++) {
-    log(`round ${round + 1}/${args.rounds}`);
-    for (let index = 0; index < targets.length; index++) {
-      const target = targets[(index + round) % targets.length] as Target;
-      const name = `(${target.scenario.number}) ${target.scenario.label}`;
-      for (;;) {
-        await sleep(250);
-        const sample = await measure(target, args.seconds);
-        const rps = Math.round(sample.rps).toLocaleString('en-US');
-        log(
-          `  ${name.padEnd(36)} ${rps.padStart(7)} req/s  p99 ${sample.p99.toFixed(2).padStart(6)} ms  ` +
-            `CPU: server ${cpuText(sample.serverCpu)} load ${cpuText(sample.loaderCpu)} ` +
-            `Redis ${cpuText(sample.redisCpu ?? 0)} other ${cpuText(sample.otherCpu)}`,
-        );
-        // Another process took a good part of a core: measure this one again, within a budget.
-        if (sample.otherCpu > disturbedCpu && repeated < maxRepeats) {
-          repeated++;
-          log(
-            `    disturbed by other processes: measuring again (${repeated}/${maxRepeats}) once it is quiet`,
-          );
-          await quietWithin(args.waitIdle ? 120_000 : 5_000);
-          continue;
-        }
-        target.rounds.push(sample);
-        break;
-      }
-    }
-  }
-  results = targets.map((target) => ({ scenario: target.scenario, rounds: target.rounds }));
+  await harness.measureRounds(targets, args.rounds, args.seconds);
+  results = targets.map((t) => ({ scenario: t.scenario, rounds: t.rounds }));
   info = {
     date: new Date().toISOString().slice(0, 10),
     node: process.version,
     cpu,
     platform: `${platform()} ${arch()}`,
-    redis: redisVersion,
+    redis: redis.version,
     method: `${method}${args.quick ? ' Quick run.' : ''}`,
     revocationOption,
     source,
     otherCpuBefore: busyBefore,
-    repeatedRounds: repeated,
+    repeatedRounds: harness.repeatedRounds(),
   };
 } finally {
-  await cleanup();
+  await harness.cleanup();
 }
 
 const seconds = (performance.now() - started) / 1000;
@@ -532,7 +313,7 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
     const mb = micros(b);
     return ma === undefined || mb === undefined ? undefined : ma - mb;
   };
-  const redisCheck = costOf('fastify-jwt-redis', 'fastify-jwt');
+  const redisCheck = costOf('middleware-exists', 'middleware');
   if (redisCheck !== undefined) {
     notes.push(
       `One Redis EXISTS per request cost the @fastify/jwt server ${redisCheck.toFixed(1)} µs of CPU per request ((3) - (2)): node-redis pipelines the commands of concurrent requests into shared writes, so a round trip adds latency more than CPU.`,
@@ -545,7 +326,7 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
     ['authjwt-stateless', '(4) stateless'],
     ['authjwt-cached', '(5) cached'],
     ['authjwt-strict', '(6) strict'],
-    ['fastify-jwt', '(2) @fastify/jwt'],
+    ['middleware', '(2) @fastify/jwt'],
   ] as const) {
     const over = costOf(id, 'bare');
     if (over === undefined) continue;
@@ -558,7 +339,7 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
   }
   const headerCeiling = ratio(results, 'bare-header', 'bare');
   const cachedUnderCeiling = ratio(results, 'authjwt-cached', 'bare-header');
-  const existsCheck = ratio(results, 'fastify-jwt-redis', 'bare');
+  const existsCheck = ratio(results, 'middleware-exists', 'bare');
   if (headerCeiling !== undefined && cachedUnderCeiling !== undefined && existsCheck !== undefined) {
     notes.push(
       `(1b), reading the Authorization header alone, runs at ${headerCeiling.median.toFixed(2)}x the bare route; (5) cached runs at ${cachedUnderCeiling.median.toFixed(2)}x (1b); twice (3) would be ${(2 * existsCheck.median).toFixed(2)}x the bare route.`,

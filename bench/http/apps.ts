@@ -1,14 +1,15 @@
 /**
- * The tiny Fastify apps behind each scenario, one per server process. Every token route is
- * `GET /me` answering `{ sub }`; every app has `POST /login` (the harness gets its tokens there,
- * from the server it loads) and the authjwt apps `POST /refresh`.
+ * The tiny Fastify apps behind each scenario, one per server process. Every token route is `GET /me`
+ * answering `{ sub }`.
+ * The harness logs the users in itself (bench/http/tokens.ts) on the store every authjwt server of the
+ * run shares, so every server checks the same tokens; the authjwt apps also have `POST /login` and
+ * `POST /refresh` (the login and refresh scenarios, bench/many-sessions.ts).
  */
-import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import fastifyJwt from '@fastify/jwt';
 import {
   type Auth,
   createAuth,
-  createTokenService,
   isAuthError,
   memoryStore,
   type SessionOptions,
@@ -18,7 +19,7 @@ import { authjwtFastify } from 'authjwt/fastify';
 import { redisStore } from 'authjwt/redis';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createClient } from 'redis';
-import type { ScenarioId, ServerConfig } from './scenarios.js';
+import { peerSessionKey, type ScenarioId, type ServerConfig } from './scenarios.js';
 
 /**
  * Round trips this server made to Redis (commands it sent, not those its Lua scripts ran), read by the
@@ -27,8 +28,9 @@ import type { ScenarioId, ServerConfig } from './scenarios.js';
 export const counters = { roundTrips: 0 };
 
 export interface BenchApp {
-  readonly app: FastifyInstance;
-  /** Closes what the app opened besides its HTTP server (stores, Redis clients). */
+  /** Listens on a free 127.0.0.1 port; resolves to the port. */
+  listen(): Promise<number>;
+  /** Closes the HTTP server, then what the app opened besides (stores, Redis clients). */
   close(): Promise<void>;
 }
 
@@ -51,15 +53,37 @@ function bearer(request: FastifyRequest): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
 }
 
+export function portOf(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+function fastifyBenchApp(app: FastifyInstance, closeMore: () => Promise<unknown> = async () => {}): BenchApp {
+  return {
+    async listen() {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      return portOf(app.server);
+    },
+    async close() {
+      await app.close();
+      await closeMore();
+    },
+  };
+}
+
 function newApp(): FastifyInstance {
   // No logger at all (the silent level still builds a logger per request), nothing else registered.
   return Fastify({ logger: false });
 }
 
-function connectRedis(config: ServerConfig) {
+// As the reference app makes it: fail fast while disconnected instead of queueing.
+const newRedisClient = (url: string) => createClient({ url, disableOfflineQueue: true });
+export type RedisClient = ReturnType<typeof newRedisClient>;
+
+export async function connectRedis(config: ServerConfig): Promise<RedisClient> {
   if (config.redisUrl === undefined) throw new Error(`${config.scenario} needs Redis`);
-  // As the reference app makes it: fail fast while disconnected instead of queueing.
-  const client = createClient({ url: config.redisUrl, disableOfflineQueue: true });
+  const client = newRedisClient(config.redisUrl);
   client.on('error', (error: Error) => process.stderr.write(`bench server: redis: ${error.message}\n`));
   // The Redis store sends everything through sendCommand; count each call (a subscriber made by
   // duplicate() is a new client and is not counted).
@@ -68,16 +92,27 @@ function connectRedis(config: ServerConfig) {
     counters.roundTrips++;
     return sendCommand.call(this, args, options);
   } as typeof client.sendCommand;
+  await client.connect();
   return client;
+}
+
+/** The peers' hand-made revocation check: one EXISTS of the session's key per request. */
+export async function peerSessionAlive(
+  redis: RedisClient,
+  config: ServerConfig,
+  sessionId: unknown,
+): Promise<boolean> {
+  if (typeof sessionId !== 'string') return false;
+  counters.roundTrips++;
+  return (await redis.exists(peerSessionKey(config.prefix, sessionId))) === 1;
 }
 
 /**
  * (1) The ceiling: a route that does nothing with the token it is sent (a real one, so the request is
  * the same size). (1b) reads the header and nothing more.
  */
-async function bare(config: ServerConfig, readsHeader: boolean): Promise<BenchApp> {
+function bare(readsHeader: boolean): BenchApp {
   const app = newApp();
-  const tokens = createTokenService({ signingKey: { alg: 'HS256', key: config.secret }, accessTtl });
   if (readsHeader) {
     app.get('/me', async (request) => ({
       sub: request.headers.authorization === undefined ? 'nobody' : 'anonymous',
@@ -85,45 +120,32 @@ async function bare(config: ServerConfig, readsHeader: boolean): Promise<BenchAp
   } else {
     app.get('/me', async () => ({ sub: 'anonymous' }));
   }
-  app.post('/login', async (request) => ({
-    accessToken: tokens.signAccessToken({ subject: nextSubject(request.body), sessionId: randomUUID() })
-      .token,
-  }));
-  return { app, close: async () => {} };
+  return fastifyBenchApp(app);
 }
 
-/** (2) and (3): @fastify/jwt as its README sets it up; (3) adds a Redis deny-list lookup per request. */
-async function fastifyJwtApp(config: ServerConfig, withRedis: boolean): Promise<BenchApp> {
+/** (2) and (3): @fastify/jwt as its README sets it up; (3) adds the EXISTS of the session's key. */
+async function fastifyJwtApp(config: ServerConfig, withExists: boolean): Promise<BenchApp> {
   const app = newApp();
-  const redis = withRedis ? connectRedis(config) : undefined;
-  await redis?.connect();
-  await app.register(fastifyJwt, {
-    secret: config.secret,
-    sign: { algorithm: 'HS256', expiresIn: accessTtl },
-    verify: { algorithms: ['HS256'] },
-  });
+  const redis = withExists ? await connectRedis(config) : undefined;
+  await app.register(fastifyJwt, { secret: config.secret, verify: { algorithms: ['HS256'] } });
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       await request.jwtVerify();
     } catch (error) {
       return reply.send(error);
     }
-    if (redis !== undefined) {
-      const { jti } = request.user as { jti: string };
-      counters.roundTrips++;
-      if ((await redis.exists(`revoked:${jti}`)) === 1) {
-        return reply.code(401).send({ error: 'token_revoked' });
-      }
+    if (
+      redis !== undefined &&
+      !(await peerSessionAlive(redis, config, (request.user as { sid?: unknown }).sid))
+    ) {
+      return reply.code(401).send({ error: 'session_ended' });
     }
     return undefined;
   };
   app.get('/me', { onRequest: authenticate }, async (request) => ({
     sub: (request.user as { sub: string }).sub,
   }));
-  app.post('/login', async (request) => ({
-    accessToken: app.jwt.sign({ sub: nextSubject(request.body), jti: randomUUID() }),
-  }));
-  return { app, close: async () => redis?.destroy() };
+  return fastifyBenchApp(app, async () => redis?.destroy());
 }
 
 /** The authjwt session options of each scenario. */
@@ -160,12 +182,15 @@ export function revocationOptionKnown(secret: string): boolean {
   }
 }
 
-/** (4) to (6), login and refresh: createAuth and the Fastify plugin, as the reference app uses them. */
-async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
-  const app = newApp();
-  const tokensOnly = config.scenario === 'authjwt-tokens' || config.scenario === 'authjwt-tokens-uncached';
-  const redis = tokensOnly || config.scenario === 'authjwt-stateless' ? undefined : connectRedis(config);
-  await redis?.connect();
+/**
+ * createAuth as the reference app calls it, with the scenario's session options: on the run's Redis
+ * store, or a memory store for the scenarios that keep no sessions there.
+ */
+export async function createBenchAuth(config: ServerConfig): Promise<{ auth: Auth; close(): Promise<void> }> {
+  const noRedis = ['authjwt-tokens', 'authjwt-tokens-uncached', 'authjwt-stateless'].includes(
+    config.scenario,
+  );
+  const redis = noRedis ? undefined : await connectRedis(config);
   const store: SessionStore =
     redis === undefined ? memoryStore() : redisStore({ client: redis, prefix: config.prefix });
   // `revocation` goes through a cast: it is new in AuthOptions (issue 5) and may not be there yet.
@@ -176,9 +201,22 @@ async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
     sessions: sessionsOf(config.scenario) as SessionOptions,
     ...(config.scenario === 'authjwt-tokens-uncached' && { verifiedTokenCache: 0 }),
   });
+  return {
+    auth,
+    async close() {
+      await auth.close();
+      redis?.destroy();
+    },
+  };
+}
+
+/** (4) to (6), login and refresh: createAuth and the Fastify plugin, as the reference app uses them. */
+async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
+  const app = newApp();
+  const { auth, close } = await createBenchAuth(config);
   await app.register(authjwtFastify, { auth, jwksPath: false });
 
-  if (tokensOnly) {
+  if (config.scenario === 'authjwt-tokens' || config.scenario === 'authjwt-tokens-uncached') {
     // (4b, 4c) The token service alone, in a hook of the app's own: no session, no store.
     app.decorateRequest('subject', '');
     app.get(
@@ -219,24 +257,18 @@ async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
     const pair = await auth.refresh(request.auth);
     return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
   });
-  return {
-    app,
-    async close() {
-      await auth.close();
-      redis?.destroy();
-    },
-  };
+  return fastifyBenchApp(app, close);
 }
 
-export function buildBenchApp(config: ServerConfig): Promise<BenchApp> {
+export function buildFastifyApp(config: ServerConfig): Promise<BenchApp> {
   switch (config.scenario) {
     case 'bare':
-      return bare(config, false);
+      return Promise.resolve(bare(false));
     case 'bare-header':
-      return bare(config, true);
-    case 'fastify-jwt':
+      return Promise.resolve(bare(true));
+    case 'middleware':
       return fastifyJwtApp(config, false);
-    case 'fastify-jwt-redis':
+    case 'middleware-exists':
       return fastifyJwtApp(config, true);
     default:
       return authjwtApp(config);

@@ -42,42 +42,79 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
 
 They are rewritten by default only for a full run (every scenario, not --quick, not --profile).`;
 
-export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
-  const filters: string[] = [];
-  let quick = false;
-  let profile = false;
-  let waitIdle = false;
-  let pin = false;
-  let write: boolean | undefined;
-  let rounds: number | undefined;
-  let seconds: number | undefined;
-  let warmup: number | undefined;
-  let connections = 50;
+/** The options every load harness takes; positional arguments are left to the caller. */
+export interface LoadOptions {
+  readonly filters: readonly string[];
+  readonly rounds: number | undefined;
+  readonly seconds: number | undefined;
+  readonly warmup: number | undefined;
+  readonly connections: number;
+  readonly quick: boolean;
+  readonly profile: boolean;
+  readonly waitIdle: boolean;
+  readonly pin: boolean;
+  readonly write: boolean | undefined;
+}
+
+/** Parses the options; prints `usage` and exits on --help or a mistake (`fail`). */
+export function parseLoadOptions(argv: readonly string[], usage: string, command: string): LoadOptions {
+  const fail = (message: string): never => {
+    console.error(`${command}: ${message}\n\n${usage}`);
+    process.exit(2);
+  };
+  const positive = (arg: string, text: string, zeroAllowed = false): number => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+      fail(`${arg}: expected a positive number`);
+    }
+    return value;
+  };
+  const options = {
+    filters: [] as string[],
+    rounds: undefined as number | undefined,
+    seconds: undefined as number | undefined,
+    warmup: undefined as number | undefined,
+    connections: 50,
+    quick: false,
+    profile: false,
+    waitIdle: false,
+    pin: false,
+    write: undefined as boolean | undefined,
+  };
   for (const arg of argv) {
     const [name, value = ''] = arg.split('=', 2) as [string, string?];
     if (arg === '--help' || arg === '-h') {
       console.log(usage);
       process.exit(0);
-    } else if (arg === '--quick') quick = true;
-    else if (arg === '--profile') profile = true;
-    else if (arg === '--wait-idle') waitIdle = true;
-    else if (arg === '--pin') pin = true;
-    else if (arg === '--write') write = true;
-    else if (arg === '--no-write') write = false;
-    else if (name === '--rounds') rounds = positive(arg, value);
-    else if (name === '--seconds') seconds = positive(arg, value);
-    else if (name === '--warmup') warmup = positive(arg, value, true);
-    else if (name === '--connections') connections = positive(arg, value);
+    } else if (arg === '--quick') options.quick = true;
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--wait-idle') options.waitIdle = true;
+    else if (arg === '--pin') options.pin = true;
+    else if (arg === '--write') options.write = true;
+    else if (arg === '--no-write') options.write = false;
+    else if (name === '--rounds') options.rounds = positive(arg, value);
+    else if (name === '--seconds') options.seconds = positive(arg, value);
+    else if (name === '--warmup') options.warmup = positive(arg, value, true);
+    else if (name === '--connections') options.connections = positive(arg, value);
     else if (arg.startsWith('-')) fail(`unknown option ${arg}`);
-    else filters.push(arg.toLowerCase());
+    else options.filters.push(arg.toLowerCase());
   }
+  return options;
+}
+
+export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
+  const options = parseLoadOptions(argv, usage, 'bench:http');
+  const { filters, quick, profile } = options;
   // An exact id or number selects that scenario; anything else selects the ids it begins.
   const matches = (scenario: Scenario, filter: string) =>
     scenarios.some((candidate) => candidate.id === filter || candidate.number === filter)
       ? scenario.id === filter || scenario.number === filter
       : scenario.id.startsWith(filter);
   for (const filter of filters) {
-    if (!scenarios.some((scenario) => matches(scenario, filter))) fail(`no scenario matches "${filter}"`);
+    if (!scenarios.some((scenario) => matches(scenario, filter))) {
+      console.error(`bench:http: no scenario matches "${filter}"\n\n${usage}`);
+      process.exit(2);
+    }
   }
   const selected =
     filters.length === 0
@@ -88,27 +125,14 @@ export function parseHttpArgs(argv: readonly string[]): HttpBenchArgs {
   const full = filters.length === 0 && !quick && !profile;
   return {
     scenarios: selected,
-    rounds: rounds ?? (quick ? 1 : 20),
-    seconds: seconds ?? (quick ? 2 : 1.5),
-    warmupSeconds: warmup ?? (quick ? 1 : 3),
-    connections,
+    rounds: options.rounds ?? (quick ? 1 : 20),
+    seconds: options.seconds ?? (quick ? 2 : 1.5),
+    warmupSeconds: options.warmup ?? (quick ? 1 : 3),
+    connections: options.connections,
     quick,
     profile,
-    waitIdle,
-    pin,
-    write: write ?? full,
+    waitIdle: options.waitIdle,
+    pin: options.pin,
+    write: options.write ?? full,
   };
-}
-
-function positive(arg: string, text: string, zeroAllowed = false): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    fail(`${arg}: expected a positive number`);
-  }
-  return value;
-}
-
-function fail(message: string): never {
-  console.error(`bench:http: ${message}\n\n${usage}`);
-  process.exit(2);
 }

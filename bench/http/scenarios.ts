@@ -6,8 +6,8 @@
 export type ScenarioId =
   | 'bare'
   | 'bare-header'
-  | 'fastify-jwt'
-  | 'fastify-jwt-redis'
+  | 'middleware'
+  | 'middleware-exists'
   | 'authjwt-stateless'
   | 'authjwt-tokens'
   | 'authjwt-tokens-uncached'
@@ -46,7 +46,7 @@ export const scenarios: readonly Scenario[] = [
     what: '(1) that also reads `request.headers.authorization`, and nothing else: what any check of a bearer token does before checking it.',
   },
   {
-    id: 'fastify-jwt',
+    id: 'middleware',
     number: '2',
     label: '@fastify/jwt verify',
     load: 'get',
@@ -54,12 +54,12 @@ export const scenarios: readonly Scenario[] = [
     what: '`await request.jwtVerify()` in an onRequest hook (HS256, algorithms pinned), as its README shows.',
   },
   {
-    id: 'fastify-jwt-redis',
+    id: 'middleware-exists',
     number: '3',
     label: '@fastify/jwt + Redis EXISTS',
     load: 'get',
     redis: true,
-    what: '(2) plus `EXISTS revoked:<jti>` on a node-redis client per request: a typical hand-made revocation check.',
+    what: '(2) plus `EXISTS peer-session:<sid>` on a node-redis client per request, refusing when the key is gone: a typical hand-made revocation check (the harness writes the key with each session and deletes it to revoke).',
   },
   {
     id: 'authjwt-stateless',
@@ -131,9 +131,15 @@ export interface ServerConfig {
   /** The HS256 secret shared by every scenario (text, as applications configure it). */
   readonly secret: string;
   readonly redisUrl: string | undefined;
-  /** Key prefix (and revocation channel) of this server's authjwt store, so servers do not hear each other. */
+  /**
+   * Key prefix (and revocation channel) of the authjwt store, shared by the servers of a run and the
+   * harness that logs their users in; also the prefix of the peers' session keys.
+   */
   readonly prefix: string;
 }
+
+/** The key whose EXISTS the peers' hand-made revocation check asks: there while the session lives. */
+export const peerSessionKey = (prefix: string, sessionId: string) => `${prefix}peer-session:${sessionId}`;
 
 /** The one message a server process sends over IPC once it listens. */
 export interface ReadyMessage {
@@ -154,4 +160,9 @@ export interface StatsMessage {
 /** Whether the scenario's route checks the token (the bare routes answer without looking at it). */
 export function checksToken(id: ScenarioId): boolean {
   return id !== 'bare' && id !== 'bare-header';
+}
+
+/** Whether the scenario's route refuses a token whose session ended (it asks Redis, or its cache). */
+export function checksSession(scenario: Scenario): boolean {
+  return scenario.load === 'get' && scenario.redis;
 }

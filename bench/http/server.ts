@@ -1,24 +1,23 @@
 /**
- * One scenario's server process: builds its app (bench/http/apps.ts), listens on a free loopback
- * port, tells the harness the port over IPC, and exits on SIGTERM/SIGINT or as soon as the harness
- * goes away (the IPC channel closes), so no server outlives a run.
+ * One scenario's server process: builds its app (apps.ts), listens on a free loopback port, tells the
+ * harness the port over IPC, and exits on SIGTERM/SIGINT or as soon as the harness goes away (the IPC
+ * channel closes), so no server outlives a run.
  *
- * Started by bench/http.ts as `node --import tsx --conditions=authjwt-source bench/http/server.ts`
- * with BENCH_SERVER_CONFIG (JSON, see ServerConfig) in its environment.
+ * Started by bench/http.ts and bench/many-sessions.ts as
+ * `node --import tsx --conditions=authjwt-source bench/http/server.ts` with BENCH_SERVER_CONFIG (JSON,
+ * see ServerConfig) in its environment.
  */
-import { buildBenchApp, counters, revocationOptionKnown } from './apps.js';
+import { type BenchApp, buildFastifyApp, counters, revocationOptionKnown } from './apps.js';
 import { type ReadyMessage, type ServerConfig, type StatsMessage, statsRequest } from './scenarios.js';
 
 const config = JSON.parse(process.env.BENCH_SERVER_CONFIG ?? 'null') as ServerConfig | null;
 if (config === null || typeof process.send !== 'function') {
-  console.error('bench/http/server.ts is started by bench/http.ts (it needs BENCH_SERVER_CONFIG and IPC)');
+  console.error('bench/http/server.ts is started by the HTTP benches (it needs BENCH_SERVER_CONFIG and IPC)');
   process.exit(2);
 }
 
-const { app, close } = await buildBenchApp(config);
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-if (address === null || typeof address === 'string') throw new Error('no TCP address');
+const app: BenchApp = await buildFastifyApp(config);
+const port = await app.listen();
 
 let closing = false;
 function shutdown(code: number): void {
@@ -27,13 +26,10 @@ function shutdown(code: number): void {
   // A normal exit, so that --cpu-prof writes its profile.
   const force = setTimeout(() => process.exit(code), 3000);
   force.unref();
-  app
-    .close()
-    .then(close)
-    .then(
-      () => process.exit(code),
-      () => process.exit(1),
-    );
+  app.close().then(
+    () => process.exit(code),
+    () => process.exit(1),
+  );
 }
 process.once('SIGTERM', () => shutdown(0));
 process.once('SIGINT', () => shutdown(0));
@@ -46,7 +42,7 @@ process.on('message', (message) => {
 
 const ready: ReadyMessage = {
   ready: true,
-  port: address.port,
+  port,
   revocationOption: revocationOptionKnown(config.secret),
 };
 process.send(ready);
