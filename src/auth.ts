@@ -1,10 +1,10 @@
+import { type AuthenticateOptions, createAccessCheck, defaultRoles, frozenRoles } from './access-check.js';
 import { type AuthContext, createContextBrand } from './context.js';
 import { AuthConfigError, AuthError } from './errors.js';
 import { recordAuthSettings } from './internal/auth-settings.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import type { RegisteredUser } from './register.js';
-import { withDeadline } from './sessions/deadline.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
 import {
   checkStore,
@@ -14,15 +14,16 @@ import {
   type UserOptions,
 } from './sessions/options.js';
 import { SessionCache } from './sessions/session-cache.js';
-import { createStatefulSessions, type SessionDependencies } from './sessions/stateful.js';
-import { createStatelessSessions } from './sessions/stateless.js';
+import { createStatefulSessions } from './sessions/stateful.js';
+import { createStoreCall } from './sessions/store-calls.js';
 import type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
 import { createUserProfiles } from './sessions/user-profiles.js';
 import { memoryStore } from './stores/memory.js';
 import type { LoginAttempt, RevocationEvent, SessionStore } from './stores/port.js';
-import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
+import type { TokenClaims } from './tokens/claims.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
 
+export type { AuthenticateOptions } from './access-check.js';
 export type { AuthContext } from './context.js';
 
 /** Options of one auth instance. Validated once, here; every message names the option. */
@@ -48,18 +49,8 @@ export interface AuthOptions<User = RegisteredUser> extends TokenOptions {
   loginThrottle?: LoginThrottleOptions;
 }
 
-export interface AuthenticateOptions {
-  /** Read the session from the store, whatever this process's cache holds. Default false. */
-  readonly strict?: boolean;
-}
-
-/**
- * One auth instance: its keys, token rules, sessions and users. Everything a framework adapter needs
- * and nothing framework-specific. Two instances in one process share nothing.
- */
-export interface Auth {
-  readonly tokens: TokenService;
-  readonly store: SessionStore;
+/** Starting and continuing sessions: what login, refresh and re-authentication routes call. */
+export interface SignIn {
   /** Starts a session for a user who just proved a credential; returns its token pair. */
   login(input: LoginInput): Promise<TokenPair>;
   /**
@@ -84,6 +75,10 @@ export interface Auth {
   refresh(refreshToken: unknown): Promise<TokenPair>;
   /** A fresh access token in the given live session, or in a new session. */
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
+}
+
+/** The checks of each request: what the adapters' guards run (the hot path, in access-check.ts). */
+export interface RequestChecks {
   /**
    * Verifies an access token and its session and user; rejects with `AuthError` otherwise. With
    * `{ strict: true }` the session is read from the store even where this process's cache could answer
@@ -103,6 +98,10 @@ export interface Auth {
    * `token_invalid` for anything but a context of this instance.
    */
   requireRoles(context: AuthContext, roles: readonly string[]): void;
+}
+
+/** Ending and listing sessions, on every instance sharing the store. */
+export interface SessionControl {
   /**
    * Ends the session of a token (access or refresh) or of a context of this instance, on every
    * instance; once it resolves this instance refuses the session's tokens. Rejects (503) if the store
@@ -113,13 +112,17 @@ export interface Auth {
   logoutAll(userId: string): Promise<number>;
   /**
    * Ends every session of the user but the one of this token or context, atomically (after a password
-   * change, say); resolves to how many ended. Stateful sessions only.
+   * change, say); resolves to how many ended.
    */
   logoutOthers(tokenOrContext: string | AuthContext): Promise<number>;
   /** The user's live sessions, newest first; `currentSessionId` marks the asking one. */
   listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
   /** Ends one of the user's sessions; `false` when the user has no such live session. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
+}
+
+/** The application's users as the library sees them: active or not, and their cached profile. */
+export interface UserControl {
   /**
    * Soft delete: ends all the user's sessions and refuses their tokens and logins until reactivated.
    * Drops the cached profile everywhere, like `activateUser`.
@@ -129,6 +132,12 @@ export interface Auth {
   activateUser(userId: string): Promise<void>;
   /** Drops the cached profile on every instance, after the application changed the user. */
   invalidateUser(userId: string): Promise<void>;
+}
+
+/** Running the instance: its parts, health, revocation feed, metrics and shutdown. */
+export interface Operations {
+  readonly tokens: TokenService;
+  readonly store: SessionStore;
   /** Resolves when the store answers within the deadline; rejects with `store_unavailable` otherwise. */
   checkStore(): Promise<void>;
   /** Revocations from every instance sharing the store, and `'down'`/`'up'` of that channel. */
@@ -139,25 +148,13 @@ export interface Auth {
   close(): Promise<void>;
 }
 
-const noRoles: readonly string[] = Object.freeze([]);
-
-/** The `roles` claim: frozen with the verified claims, so a context can hold it as it is. */
-function defaultRoles(claims: TokenClaims): readonly string[] {
-  const roles = claims.roles;
-  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : noRoles;
-}
-
-/** Roles from the application's functions, copied and frozen: a context's roles never change. */
-function frozenRoles(roles: readonly string[]): readonly string[] {
-  return Object.freeze([...roles]);
-}
-
-/** The application's own claims of a verified token: everything the library did not set. */
-function applicationClaims(claims: TokenClaims): Record<string, unknown> {
-  const own: Record<string, unknown> = {};
-  for (const name of Object.keys(claims)) if (!reservedClaimNames.has(name)) own[name] = claims[name];
-  return own;
-}
+/**
+ * One auth instance: its keys, token rules, sessions and users; everything a framework adapter needs
+ * and nothing framework-specific. Its members come in five groups: {@link SignIn},
+ * {@link RequestChecks}, {@link SessionControl}, {@link UserControl}, {@link Operations}. Two
+ * instances in one process share nothing.
+ */
+export interface Auth extends SignIn, RequestChecks, SessionControl, UserControl, Operations {}
 
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
 export function createAuth<User extends RegisteredUser = RegisteredUser>(options: AuthOptions<User>): Auth {
@@ -166,8 +163,6 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
   if (customRoles !== undefined && typeof customRoles !== 'function') {
     throw new AuthConfigError('roles', 'must be a function');
   }
-  const rolesOf =
-    customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims));
   checkStore(options.store);
   const store = options.store ?? memoryStore();
   const clockMs = options.clock ?? Date.now;
@@ -177,119 +172,40 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     options.renewAccessTokenWithin === undefined
       ? undefined
       : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
+  // One Metrics, handed to each part that observes something: each counts where its fact happens.
   const metrics = new Metrics(options.metrics);
   const contexts = createContextBrand();
-  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    let failed = true;
-    try {
-      const result = await withDeadline(operation, sessionOptions.storeTimeoutMs);
-      failed = false;
-      return result;
-    } finally {
-      metrics.storeCall((performance.now() - started) / 1000, failed);
-    }
-  };
+  const call = createStoreCall(sessionOptions.storeTimeoutMs, metrics);
   const cache =
     sessionOptions.revocation === 'cached'
       ? new SessionCache(store, {
           maxUsers: sessionOptions.cacheMaxUsers,
           maxAgeMs: sessionOptions.cacheMaxAgeMs,
           clockMs,
-          onLookup: (hit) => metrics.cache(hit),
+          metrics,
         })
       : undefined;
-  const dependencies: SessionDependencies = {
+  const sessions = createStatefulSessions({
     tokens,
     store,
     options: sessionOptions,
     call,
     clockMs,
     cache,
-    events: {
-      login: () => metrics.login(),
-      refresh: () => metrics.refresh(),
-      reuseDetected: () => metrics.reuseDetected(),
-      evicted: () => metrics.revocation('session'),
-    },
-  };
-  const sessions =
-    sessionOptions.mode === 'stateful'
-      ? createStatefulSessions(dependencies)
-      : createStatelessSessions(dependencies);
+    metrics,
+  });
   const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
-  const profileRoles = (user: unknown) => {
-    const roles = profiles.roles(user);
-    return roles === undefined ? undefined : frozenRoles(roles);
-  };
   const loginThrottle = createLoginThrottle(options.loginThrottle ?? {}, store, call);
-
-  /**
-   * The access check, answered synchronously when this process's caches can decide it (the steady
-   * state in cached mode: no store call, so no promise), else as a promise. Each part is asked of
-   * the cache once; only what it could not tell goes to the store.
-   */
-  function authenticateNow(
-    accessToken: unknown,
-    options?: AuthenticateOptions,
-  ): AuthContext | Promise<AuthContext> {
-    let claims: TokenClaims;
-    let sessionEndsAt: number | undefined;
-    let profile: { readonly user: unknown } | undefined;
-    try {
-      claims = tokens.verifyAccessToken(accessToken);
-      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims);
-      profile = profiles.loadLocally(claims.sub);
-      if (sessionEndsAt !== undefined && profile !== undefined) {
-        const context = contextOf(claims, profile.user, sessionEndsAt);
-        metrics.verification('ok');
-        return context;
-      }
-    } catch (error) {
-      return refused(error);
-    }
-    return fromStore(claims, sessionEndsAt, profile);
-  }
-
-  /** What the cache could not tell, from the store: the session (unless it passed), the profile. */
-  async function fromStore(
-    claims: TokenClaims,
-    sessionEndsAt: number | undefined,
-    profile: { readonly user: unknown } | undefined,
-  ): Promise<AuthContext> {
-    try {
-      const [endsAt, user] = await Promise.all([
-        sessionEndsAt ?? sessions.check(claims),
-        profile === undefined ? profiles.load(claims.sub) : profile.user,
-      ]);
-      const context = contextOf(claims, user, endsAt);
-      metrics.verification('ok');
-      return context;
-    } catch (error) {
-      return refused(error);
-    }
-  }
-
-  /** Counts a refused verification by its code, then rethrows it. */
-  function refused(error: unknown): never {
-    metrics.verification(error instanceof AuthError ? error.code : 'error');
-    throw error;
-  }
-
-  function contextOf(claims: TokenClaims, user: unknown, sessionEndsAt: number | undefined): AuthContext {
-    return contexts.make({
-      subject: claims.sub,
-      sessionId: claims.sid,
-      sessionEndsAt,
-      claims,
-      tokenType: 'access',
-      roles: profileRoles(user) ?? rolesOf(claims),
-      fresh: tokens.isFresh(claims),
-      // What `users.load` returned, which `createAuth<User>` typed as the registered user.
-      user: user as RegisteredUser,
-      renewedAccessToken: renewal(claims),
-    });
-  }
+  const checks = createAccessCheck({
+    tokens,
+    sessions,
+    profiles,
+    contexts,
+    metrics,
+    rolesOf:
+      customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims)),
+    renewWithin,
+  });
 
   /** The claims of a token string (access, else refresh) or of a context this instance made. */
   function claimsOfTokenOrContext(value: unknown): TokenClaims {
@@ -301,17 +217,6 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
         return tokens.verifyRefreshToken(value);
       throw error;
     }
-  }
-
-  function renewal(claims: TokenClaims): AuthContext['renewedAccessToken'] {
-    if (renewWithin === undefined || claims.exp - tokens.now() > renewWithin) return undefined;
-    const renewed = tokens.signAccessToken({
-      subject: claims.sub,
-      ...(claims.sid !== undefined && { sessionId: claims.sid }),
-      ...(claims.csrf !== undefined && { csrf: claims.csrf }),
-      claims: applicationClaims(claims),
-    });
-    return { token: renewed.token, expiresIn: renewed.expiresIn };
   }
 
   const auth: Auth = {
@@ -329,52 +234,19 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
       return sessions.refresh(claims);
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
-    authenticateNow,
-    // An async function: a synchronous refusal becomes a rejection, as callers of a promise expect.
-    authenticate: async (accessToken, options) => authenticateNow(accessToken, options),
-    async authenticateRefresh(refreshToken) {
-      const claims = tokens.verifyRefreshToken(refreshToken);
-      return contexts.make({
-        subject: claims.sub,
-        sessionId: claims.sid,
-        // A refresh token's session is checked when it is used, not here.
-        sessionEndsAt: undefined,
-        claims,
-        tokenType: 'refresh',
-        roles: noRoles,
-        fresh: false,
-        user: undefined,
-        renewedAccessToken: undefined,
-      });
-    },
-    requireRoles(context, roles) {
-      const held = contexts.rolesOf(context);
-      if (!roles.some((role) => held.includes(role))) throw new AuthError('insufficient_role');
-    },
-    async logout(tokenOrContext) {
-      await sessions.logout(claimsOfTokenOrContext(tokenOrContext));
-      metrics.revocation('session');
-    },
-    async logoutAll(userId) {
-      const ended = await sessions.logoutAll(userId);
-      metrics.revocation('user');
-      return ended;
-    },
-    async logoutOthers(tokenOrContext) {
-      const ended = await sessions.logoutOthers(claimsOfTokenOrContext(tokenOrContext));
-      metrics.revocation('user');
-      return ended;
-    },
+    authenticateNow: checks.authenticateNow,
+    // Async functions: a synchronous refusal becomes a rejection, as callers of a promise expect.
+    authenticate: async (accessToken, options) => checks.authenticateNow(accessToken, options),
+    authenticateRefresh: async (refreshToken) => checks.authenticateRefresh(refreshToken),
+    requireRoles: checks.requireRoles,
+    logout: async (tokenOrContext) => sessions.logout(claimsOfTokenOrContext(tokenOrContext)),
+    logoutAll: (userId) => sessions.logoutAll(userId),
+    logoutOthers: async (tokenOrContext) => sessions.logoutOthers(claimsOfTokenOrContext(tokenOrContext)),
     listSessions: (userId, currentSessionId) => sessions.listSessions(userId, currentSessionId),
-    async revokeSession(userId, sessionId) {
-      const ended = await sessions.revokeSession(userId, sessionId);
-      if (ended) metrics.revocation('session');
-      return ended;
-    },
+    revokeSession: (userId, sessionId) => sessions.revokeSession(userId, sessionId),
     async deactivateUser(userId) {
       await sessions.setUserActive(userId, false);
       await profiles.invalidate(userId);
-      metrics.revocation('user');
     },
     async activateUser(userId) {
       await sessions.setUserActive(userId, true);

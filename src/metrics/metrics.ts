@@ -52,7 +52,10 @@ export interface MetricsSnapshot {
   readonly logins: number;
   readonly refreshes: number;
   readonly refreshReuseDetected: number;
-  /** Revocations by kind: `session` (logout, one session ended), `user` (logout-all, deactivation). */
+  /**
+   * Revocations this instance made, by kind: `session` (a logout, one session ended from another
+   * device, a limit eviction, reuse detection), `user` (logout-all, logout-others, a deactivation).
+   */
   readonly revocations: Readonly<Record<string, number>>;
 }
 

@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics/metrics.js';
 import type { RevocationEvent, SessionRecord, SessionStore, UserState } from '../stores/port.js';
 import type { SessionTimes } from '../stores/session-record.js';
 
@@ -15,8 +16,8 @@ export interface SessionCacheOptions {
   /** Safety net for a lost invalidation message: entries older than this are read again. */
   readonly maxAgeMs: number;
   readonly clockMs: () => number;
-  /** Told of every lookup, for the hit/miss metrics. */
-  readonly onLookup?: (hit: boolean) => void;
+  /** Counts every lookup as a hit or a miss. */
+  readonly metrics?: Pick<Metrics, 'cache'>;
 }
 
 /** A fill ticket: the cache generation when a store read started. */
@@ -24,7 +25,7 @@ export type FillTicket = number;
 
 /**
  * The per-request session and user-state check served from this process's memory, kept honest by
- * the store's revocation channel (issue: stateful checks at stateless cost).
+ * the store's revocation channel, so the steady-state check makes no store round trip.
  *
  * Rules that keep it safe:
  * - it is trusted only while the channel is up; `'down'` empties it and it is bypassed until `'up'`;
@@ -70,7 +71,7 @@ export class SessionCache {
       !this.#stale(cached.cachedAt, now) &&
       // Past its expiry here, the session may still have been extended by another instance: re-read.
       (record === null || (record !== undefined && now < Math.min(record.expiresAt, record.idleExpiresAt)));
-    this.#options.onLookup?.(usable);
+    this.#options.metrics?.cache(usable);
     return usable ? { session: record ?? null, user: entry.state as UserState } : undefined;
   }
 

@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { RevocationEvent, SessionRecord, SessionStore } from '../stores/port.js';
 import { type SessionTimes, sessionEnd } from '../stores/session-record.js';
 import type { TokenClaims } from '../tokens/claims.js';
@@ -22,8 +23,8 @@ export interface SessionDependencies {
   clockMs: () => number;
   /** The local cache in `'cached'` revocation mode. */
   cache: SessionCache | undefined;
-  /** Told of sessions started, rotations and reuse. */
-  events: { login(): void; refresh(): void; reuseDetected(): void; evicted(): void };
+  /** Counts sessions started, rotations, reuse and revocations where each happens. */
+  metrics: Metrics;
 }
 
 /**
@@ -37,7 +38,7 @@ export function createStatefulSessions({
   call,
   clockMs,
   cache,
-  events,
+  metrics,
 }: SessionDependencies): SessionManager {
   const idleEnd = (now: number, sessionEnd: number) =>
     options.idleTimeoutMs === undefined ? sessionEnd : Math.min(now + options.idleTimeoutMs, sessionEnd);
@@ -64,9 +65,14 @@ export function createStatefulSessions({
     return liveSessionOf(await call(() => store.getSessionState(userId, sessionId, now)), userId);
   }
 
-  /** A revocation this instance made holds here at once, before its announcement comes back. */
-  function revokedHere(event: RevocationEvent): void {
+  /**
+   * A revocation this instance made: it holds here at once, before its announcement comes back, and
+   * is counted (`session` for one session ended, `user` for all of a user's) unless nothing ended.
+   */
+  function revokedHere(event: RevocationEvent, ended = true): void {
     cache?.apply(event);
+    if (!ended || (event.kind === 'user' && event.reason === 'activated')) return;
+    metrics.revocation(event.kind === 'session' ? 'session' : 'user');
   }
 
   async function createSession(input: {
@@ -91,7 +97,6 @@ export function createStatefulSessions({
     if (result.outcome === 'user_inactive') throw new AuthError('user_inactive');
     for (const sessionId of result.evicted) {
       revokedHere({ kind: 'session', userId: input.subject, sessionId, reason: 'limit' });
-      events.evicted();
     }
     return session;
   }
@@ -134,7 +139,7 @@ export function createStatefulSessions({
         userAgent: input.userAgent,
         ip: input.ip,
       });
-      events.login();
+      metrics.login();
       return issueTokenPair(tokens, {
         subject: input.subject,
         sessionId: session.id,
@@ -167,11 +172,11 @@ export function createStatefulSessions({
       // has ended the session, so the thief's and the victim's tokens die together.
       if (result.outcome === 'reused') {
         revokedHere({ kind: 'session', userId: claims.sub, sessionId, reason: 'reuse' });
-        events.reuseDetected();
+        metrics.reuseDetected();
         throw new AuthError('refresh_token_reused');
       }
       if (result.outcome === 'missing') throw new AuthError('token_revoked');
-      events.refresh();
+      metrics.refresh();
       const rotated = result.session;
       return issueTokenPair(tokens, {
         subject: claims.sub,
@@ -229,7 +234,7 @@ export function createStatefulSessions({
     },
 
     async logoutAll(userId) {
-      const ended = await call(() => store.revokeAllSessions(userId, tokens.now()));
+      const ended = await call(() => store.revokeAllSessions(userId));
       revokedHere({ kind: 'user', userId, reason: 'logout-all' });
       return ended;
     },
@@ -249,7 +254,8 @@ export function createStatefulSessions({
 
     async revokeSession(userId, sessionId) {
       const ended = await call(() => store.revokeSession(userId, sessionId));
-      revokedHere({ kind: 'session', userId, sessionId, reason: 'logout' });
+      // Dropped from the cache either way (the store is the truth); counted only when one ended.
+      revokedHere({ kind: 'session', userId, sessionId, reason: 'logout' }, ended);
       return ended;
     },
 

@@ -238,7 +238,8 @@ describe('metrics', () => {
       logins: 2,
       refreshes: 1,
       refreshReuseDetected: 1,
-      revocations: { user: 1 },
+      // The reuse ended a session; the logout-all, all of a user's.
+      revocations: { session: 1, user: 1 },
     });
     expect(snapshot.store.calls).toBeGreaterThan(0);
     expect(events).toContain('refresh_reuse_detected');

@@ -1,0 +1,172 @@
+import type { AuthContext, ContextBrand } from './context.js';
+import { AuthError } from './errors.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { RegisteredUser } from './register.js';
+import type { SessionManager } from './sessions/types.js';
+import type { UserProfiles } from './sessions/user-profiles.js';
+import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
+import type { TokenService } from './tokens/token-service.js';
+
+export interface AuthenticateOptions {
+  /** Read the session from the store, whatever this process's cache holds. Default false. */
+  readonly strict?: boolean;
+}
+
+/** What the per-request check needs of its auth instance. */
+export interface AccessCheckDependencies {
+  readonly tokens: TokenService;
+  readonly sessions: SessionManager;
+  readonly profiles: UserProfiles;
+  readonly contexts: ContextBrand;
+  readonly metrics: Metrics;
+  /** The roles of a verified token, frozen, when the profile does not give them. */
+  readonly rolesOf: (claims: TokenClaims) => readonly string[];
+  /** Sliding renewal: seconds before `exp` from which a new access token rides along; none when undefined. */
+  readonly renewWithin: number | undefined;
+}
+
+/** The checks every guarded request runs: the hot path, kept apart from the rest of the API. */
+export interface AccessCheck {
+  /** The context at once when this process's caches can decide, else a promise of it; a refusal decided at once is thrown. */
+  authenticateNow(accessToken: unknown, options?: AuthenticateOptions): AuthContext | Promise<AuthContext>;
+  /** A refresh token's context (its session is checked when the token is used). */
+  authenticateRefresh(refreshToken: unknown): AuthContext;
+  /** Throws `insufficient_role` unless the context holds one of `roles`; `token_invalid` for a foreign context. */
+  requireRoles(context: AuthContext, roles: readonly string[]): void;
+}
+
+const noRoles: readonly string[] = Object.freeze([]);
+
+/** Roles from the application's functions, copied and frozen: a context's roles never change. */
+export function frozenRoles(roles: readonly string[]): readonly string[] {
+  return Object.freeze([...roles]);
+}
+
+/** The `roles` claim: frozen with the verified claims, so a context can hold it as it is. */
+export function defaultRoles(claims: TokenClaims): readonly string[] {
+  const roles = claims.roles;
+  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : noRoles;
+}
+
+/** The application's own claims of a verified token: everything the library did not set. */
+function applicationClaims(claims: TokenClaims): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const name of Object.keys(claims)) if (!reservedClaimNames.has(name)) own[name] = claims[name];
+  return own;
+}
+
+export function createAccessCheck({
+  tokens,
+  sessions,
+  profiles,
+  contexts,
+  metrics,
+  rolesOf,
+  renewWithin,
+}: AccessCheckDependencies): AccessCheck {
+  const profileRoles = (user: unknown) => {
+    const roles = profiles.roles(user);
+    return roles === undefined ? undefined : frozenRoles(roles);
+  };
+
+  /**
+   * The access check, answered synchronously when this process's caches can decide it (the steady
+   * state in cached mode: no store call, so no promise), else as a promise. Each part is asked of
+   * the cache once; only what it could not tell goes to the store.
+   */
+  function authenticateNow(
+    accessToken: unknown,
+    options?: AuthenticateOptions,
+  ): AuthContext | Promise<AuthContext> {
+    let claims: TokenClaims;
+    let sessionEndsAt: number | undefined;
+    let profile: { readonly user: unknown } | undefined;
+    try {
+      claims = tokens.verifyAccessToken(accessToken);
+      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims);
+      profile = profiles.loadLocally(claims.sub);
+      if (sessionEndsAt !== undefined && profile !== undefined) {
+        const context = contextOf(claims, profile.user, sessionEndsAt);
+        metrics.verification('ok');
+        return context;
+      }
+    } catch (error) {
+      return refused(error);
+    }
+    return fromStore(claims, sessionEndsAt, profile);
+  }
+
+  /** What the cache could not tell, from the store: the session (unless it passed), the profile. */
+  async function fromStore(
+    claims: TokenClaims,
+    sessionEndsAt: number | undefined,
+    profile: { readonly user: unknown } | undefined,
+  ): Promise<AuthContext> {
+    try {
+      const [endsAt, user] = await Promise.all([
+        sessionEndsAt ?? sessions.check(claims),
+        profile === undefined ? profiles.load(claims.sub) : profile.user,
+      ]);
+      const context = contextOf(claims, user, endsAt);
+      metrics.verification('ok');
+      return context;
+    } catch (error) {
+      return refused(error);
+    }
+  }
+
+  /** Counts a refused verification by its code, then rethrows it. */
+  function refused(error: unknown): never {
+    metrics.verification(error instanceof AuthError ? error.code : 'error');
+    throw error;
+  }
+
+  function contextOf(claims: TokenClaims, user: unknown, sessionEndsAt: number | undefined): AuthContext {
+    return contexts.make({
+      subject: claims.sub,
+      sessionId: claims.sid,
+      sessionEndsAt,
+      claims,
+      tokenType: 'access',
+      roles: profileRoles(user) ?? rolesOf(claims),
+      fresh: tokens.isFresh(claims),
+      // What `users.load` returned, which `createAuth<User>` typed as the registered user.
+      user: user as RegisteredUser,
+      renewedAccessToken: renewal(claims),
+    });
+  }
+
+  function renewal(claims: TokenClaims): AuthContext['renewedAccessToken'] {
+    if (renewWithin === undefined || claims.exp - tokens.now() > renewWithin) return undefined;
+    const renewed = tokens.signAccessToken({
+      subject: claims.sub,
+      ...(claims.sid !== undefined && { sessionId: claims.sid }),
+      ...(claims.csrf !== undefined && { csrf: claims.csrf }),
+      claims: applicationClaims(claims),
+    });
+    return { token: renewed.token, expiresIn: renewed.expiresIn };
+  }
+
+  return {
+    authenticateNow,
+    authenticateRefresh(refreshToken) {
+      const claims = tokens.verifyRefreshToken(refreshToken);
+      return contexts.make({
+        subject: claims.sub,
+        sessionId: claims.sid,
+        // A refresh token's session is checked when it is used, not here.
+        sessionEndsAt: undefined,
+        claims,
+        tokenType: 'refresh',
+        roles: noRoles,
+        fresh: false,
+        user: undefined,
+        renewedAccessToken: undefined,
+      });
+    },
+    requireRoles(context, roles) {
+      const held = contexts.rolesOf(context);
+      if (!roles.some((role) => held.includes(role))) throw new AuthError('insufficient_role');
+    },
+  };
+}
