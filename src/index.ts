@@ -4,6 +4,11 @@ export {
   type AuthenticateOptions,
   type AuthOptions,
   createAuth,
+  type Operations,
+  type RequestChecks,
+  type SessionControl,
+  type SignIn,
+  type UserControl,
 } from './auth.js';
 export {
   AuthConfigError,
