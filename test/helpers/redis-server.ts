@@ -1,8 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
@@ -95,6 +95,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         ]),
       );
     }
+    requireRedisCommand('redis-cli');
     await promisify(execFile)(
       'redis-cli',
       [
@@ -159,16 +160,50 @@ export function spawnServer(port: number, dir: string, extraArgs: readonly strin
   ]);
 }
 
+/**
+ * Throws one clear line when `command` (redis-server, or redis-cli for the Cluster) is not on PATH,
+ * instead of a bare spawn ENOENT: the Redis tests never skip, CI must install it.
+ */
+export function requireRedisCommand(
+  command: 'redis-server' | 'redis-cli',
+  path = process.env.PATH ?? '',
+): void {
+  const found = path.split(delimiter).some((dir) => dir !== '' && isExecutableFile(join(dir, command)));
+  if (!found) {
+    throw new Error(
+      `${command} is not installed (not found on PATH): the Redis tests need it; ` +
+        'install it with `apt-get install redis-server` (it brings redis-cli too; .ci/run does it)',
+    );
+  }
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Why each child could not be started (spawn `error`), so waitForPing says it rather than time out. */
+const spawnErrors = new WeakMap<ChildProcess, Error>();
+
 /** Runs `redis-server` with these arguments as a child that is killed when this process exits. */
 export function spawnRedis(args: readonly string[]): ChildProcess {
+  requireRedisCommand('redis-server');
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   children.add(child);
+  child.once('error', (error) => {
+    spawnErrors.set(child, error);
+    children.delete(child);
+  });
   child.once('exit', () => children.delete(child));
   return child;
 }
 
 export async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null || spawnErrors.has(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGKILL');
   await exited;
@@ -176,9 +211,12 @@ export async function kill(child: ChildProcess): Promise<void> {
 
 export async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   await waitFor(async () => {
+    if (spawnErrors.has(child)) return true; // reported below
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${child.exitCode})`);
     return (await rawCommand(port, ['PING'])) === 'PONG';
   }, 10_000);
+  const failed = spawnErrors.get(child);
+  if (failed !== undefined) throw new Error(`redis-server could not start: ${failed.message}`);
   if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited`);
 }
 
