@@ -37,7 +37,7 @@ export class AuthjwtExceptionFilter implements ExceptionFilter<AuthjwtRefusal | 
   }
 
   catch(exception: AuthjwtRefusal | AuthError, host: ArgumentsHost): void {
-    // A WebSocket gateway or a microservice answers in its own way: Nest's filters of that transport.
+    // Outside HTTP (GraphQL, a gateway, a microservice) rethrown, as Nest's own filter there does.
     if (host.getType() !== 'http') throw exception;
     const error = exception instanceof AuthjwtRefusal ? exception.error : exception;
     const { httpAdapter } = this.adapterHost;

@@ -21,8 +21,9 @@ type GuardedRequest = NestHttpRequest & { [admitted]?: true };
  * renewed access token (header or cookie), or throws an {@link AuthjwtRefusal}. Synchronous when the
  * layer answers at once (the cached steady state): no promise per request.
  *
- * HTTP only: a WebSocket gateway or microservice handler it guards is refused, unless `@Public()`
- * (authenticate WebSockets with `authjwt/ws` and `AuthjwtService.upgradeCredentials`).
+ * HTTP only: a GraphQL resolver, WebSocket gateway or microservice handler it guards (by a decorator,
+ * or under `protect`) is refused, unless `@Public()`: fail closed where it cannot read the request.
+ * Authenticate WebSockets with `authjwt/ws` and `AuthjwtService.upgradeCredentials`.
  */
 export class AuthjwtGuard implements CanActivate {
   static readonly [routeGuardMark] = true;
