@@ -7,8 +7,6 @@ export interface IssuePairInput {
   refreshJti: string;
   /** Claims for the access token. */
   accessClaims: Readonly<Record<string, unknown>> | undefined;
-  /** Claims for the refresh token (stateless mode carries the application claims in it). */
-  refreshClaims?: Readonly<Record<string, unknown>> | undefined;
   fresh: boolean;
   /** Cookie mode: the CSRF value bound into both tokens. */
   csrf?: string | undefined;
@@ -33,7 +31,6 @@ export function issueTokenPair(tokens: TokenService, input: IssuePairInput): Tok
     jti: input.refreshJti,
     ttl: Math.max(1, Math.min(tokens.refreshTtl, remaining)),
     ...(input.csrf !== undefined && { csrf: input.csrf }),
-    ...(input.refreshClaims !== undefined && { claims: input.refreshClaims }),
   });
   return {
     accessToken: access.token,

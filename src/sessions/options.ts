@@ -2,14 +2,12 @@ import { AuthConfigError } from '../errors.js';
 import { type Duration, parseDuration, parseDurationMs } from '../internal/duration.js';
 import type { SessionStore } from '../stores/port.js';
 
-/** How sessions behave. Every field is validated once, at construction. */
+/**
+ * How sessions behave. Every field is validated once, at construction. Sessions are always records
+ * in the store: a token is honoured only while its session is live (tokens without sessions:
+ * `createTokenService`).
+ */
 export interface SessionOptions {
-  /**
-   * `'stateful'` (default): every token belongs to a session record in the store and is honoured only
-   * while it is live. `'stateless'`: no session records; single tokens can be revoked by `jti` (a deny
-   * list that expires with the token) and all of a user's tokens by epoch.
-   */
-  mode?: 'stateful' | 'stateless';
   /**
    * Live sessions kept per user, newest first; a new login ends the oldest beyond it (published as a
    * `session` revocation with reason `limit`). Default 100. `0` = no limit, for those who ask for it:
@@ -28,9 +26,9 @@ export interface SessionOptions {
    */
   refreshReuseGrace?: Duration;
   /**
-   * Sessions (and, stateless, tokens) issued before this moment are void: the lever after restoring
-   * older Redis data, which brings back sessions ended after the snapshot and cannot tell itself. A
-   * `Date` or seconds since the epoch; at most 5 minutes ahead of the clock. Default: none.
+   * Sessions issued before this moment are void: the lever after restoring older Redis data, which
+   * brings back sessions ended after the snapshot and cannot tell itself. A `Date` or seconds since
+   * the epoch; at most 5 minutes ahead of the clock. Default: none.
    */
   notBefore?: Date | number;
   /** A session unused for this long ends. Default: none (only the absolute lifetime). */
@@ -64,7 +62,6 @@ export interface UserOptions<User = unknown> {
 }
 
 export interface ResolvedSessionOptions {
-  readonly mode: 'stateful' | 'stateless';
   readonly maxSessions: number;
   readonly listLimit: number;
   readonly graceMs: number;
@@ -98,9 +95,13 @@ export function resolveSessionOptions(
   refreshTtl: number,
   nowMs: number = Date.now(),
 ): ResolvedSessionOptions {
-  const mode = options.mode ?? 'stateful';
-  if (mode !== 'stateful' && mode !== 'stateless') {
-    throw new AuthConfigError('sessions.mode', 'must be "stateful" or "stateless"');
+  // Stateless mode is gone; a JavaScript caller or an old config that still names a mode is told so
+  // rather than silently given sessions it did not ask for.
+  if ((options as { mode?: unknown }).mode !== undefined) {
+    throw new AuthConfigError(
+      'sessions.mode',
+      'was removed: sessions are always stateful; for tokens without sessions use createTokenService',
+    );
   }
   const maxSessions = options.maxSessions ?? 100;
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 0) {
@@ -124,7 +125,6 @@ export function resolveSessionOptions(
     throw new AuthConfigError('sessions.cache.maxUsers', 'must be a whole number >= 1');
   }
   return {
-    mode,
     maxSessions,
     listLimit,
     graceMs:
@@ -164,8 +164,6 @@ const portMethods: Readonly<Record<Exclude<keyof SessionStore, 'userStateTtlMs'>
   getCachedUser: true,
   setCachedUser: true,
   deleteCachedUser: true,
-  denyToken: true,
-  getTokenState: true,
   subscribe: true,
   countLoginAttempt: true,
   forgetLoginAttempt: true,
@@ -186,8 +184,8 @@ export function checkStore(store: SessionStore | undefined): void {
 }
 
 /**
- * A store that forgets a deactivation or a revoke-all epoch while a token or session of the user can
- * still be used would bring that user back: its retention must outlast the longest of them.
+ * A store that forgets a deactivation while a token or session of the user can still be used would
+ * bring that user back: its retention must outlast the longest of them.
  */
 export function checkUserStateRetention(store: SessionStore, longestMs: number): void {
   const retention = store.userStateTtlMs;

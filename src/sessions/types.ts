@@ -54,10 +54,7 @@ export interface FreshToken {
   readonly sessionId: string;
 }
 
-/**
- * The stateful part of an auth instance, behind one interface whether sessions are records in the
- * store (stateful) or only a deny list and an epoch (stateless).
- */
+/** The stateful part of an auth instance: sessions as records in the store. */
 export interface SessionManager {
   login(input: LoginInput): Promise<TokenPair>;
   /** Rotates the verified refresh token's session. */
@@ -70,14 +67,13 @@ export interface SessionManager {
   checkLocally(claims: TokenClaims): number | undefined;
   /**
    * Throws unless the verified access token's session is live and its user active, asking the store
-   * (and filling the cache in `'cached'` mode); resolves to the session's end (ms since the epoch), or
-   * `undefined` where there are no session records (stateless).
+   * (and filling the cache in `'cached'` mode); resolves to the session's end (ms since the epoch).
    */
-  check(claims: TokenClaims): Promise<number | undefined>;
+  check(claims: TokenClaims): Promise<number>;
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
   /** Ends the session of the verified token. */
   logout(claims: TokenClaims): Promise<void>;
-  /** Ends every session of the user; returns how many (0 in stateless mode). */
+  /** Ends every session of the user; returns how many. */
   logoutAll(userId: string): Promise<number>;
   /** Ends every session of the user but the verified token's own; returns how many. */
   logoutOthers(claims: TokenClaims): Promise<number>;

@@ -20,16 +20,15 @@ import { copySession, isLive, newestFirst } from './session-record.js';
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * The clock for the steps whose calls carry no time: the profile cache, the deny list and the
-   * retention of user state. Default `Date.now`. Session expiry uses the `now` the session layer
-   * passes in (and revocation, which carries none, the latest such `now`).
+   * The clock for the steps whose calls carry no time: the profile cache and the retention of user
+   * state. Default `Date.now`. Session expiry uses the `now` the session layer passes in (and
+   * revocation, which carries none, the latest such `now`).
    */
   readonly clock?: () => number;
   /**
-   * How long a user's non-default state (inactive, or a revoke-all epoch) is kept after its last
-   * change. Must exceed your longest token lifetime; after it the store forgets the user, and the
-   * session layer's own `isActive(user)` check on the loaded profile is what refuses a deactivated
-   * user. Default 30 days.
+   * How long a user's non-default state (inactive) is kept after its last change. Must exceed your
+   * longest token lifetime; after it the store forgets the user, and the session layer's own
+   * `isActive(user)` check on the loaded profile is what refuses a deactivated user. Default 30 days.
    */
   readonly userStateTtl?: Duration;
 }
@@ -37,18 +36,15 @@ export interface MemoryStoreOptions {
 interface UserEntry {
   readonly sessions: Map<string, SessionRecord>;
   active: boolean;
-  epoch: number;
   /** By the clock; only meaningful while the state is not the default. */
   stateExpiresAt: number;
   profile: { readonly json: string; readonly expiresAt: number } | undefined;
-  /** `jti` -> `expiresAt`, by the clock. */
-  readonly denied: Map<string, number>;
 }
 
-const defaultUser: UserState = Object.freeze({ active: true, epoch: 0 });
+const defaultUser: UserState = Object.freeze({ active: true });
 /**
- * Sessions and deny-list entries the sweep looks at per store call: enough to keep up with any steady
- * workload, and the same small cost whatever one user holds.
+ * Sessions the sweep looks at per store call: enough to keep up with any steady workload, and the
+ * same small cost whatever one user holds.
  */
 const sweepBatch = 16;
 
@@ -57,14 +53,13 @@ interface SweepPosition {
   readonly userId: string;
   readonly entry: UserEntry;
   readonly sessions: Iterator<[string, SessionRecord]>;
-  readonly denied: Iterator<[string, number]>;
 }
 
 /**
  * The embedded store: everything in this process's memory, correct within one process (two
  * instances of an app each with a memory store are two separate services). Expired sessions,
- * profiles, deny-list entries and user state are dropped lazily: when touched, and by a sweep that
- * looks at a few entries on every call, so memory follows the live data. No per-session step costs
+ * profiles and user state are dropped lazily: when touched, and by a sweep that looks at a few
+ * entries on every call, so memory follows the live data. No per-session step costs
  * more for a user with many sessions, except a login that reaches `maxSessions` (which looks through
  * that many). Revocation events reach this store's own listeners only.
  */
@@ -194,17 +189,14 @@ class MemorySessionStore implements SessionStore {
     return ended;
   }
 
-  async revokeAllSessions(userId: string, epoch: number): Promise<number> {
+  async revokeAllSessions(userId: string): Promise<number> {
     this.#begin();
-    const entry = this.#entry(userId);
+    const entry = this.#users.get(userId);
     const now = this.#revocationNow();
     let ended = 0;
-    for (const session of entry.sessions.values()) if (isLive(session, now)) ended += 1;
-    entry.sessions.clear();
-    this.#state(entry); // forgets state past its retention before comparing epochs
-    if (epoch > entry.epoch) {
-      entry.epoch = epoch;
-      entry.stateExpiresAt = this.#clock() + this.userStateTtlMs;
+    if (entry !== undefined) {
+      for (const session of entry.sessions.values()) if (isLive(session, now)) ended += 1;
+      entry.sessions.clear();
     }
     this.#publish({ kind: 'user', userId, reason: 'logout-all' });
     return ended;
@@ -265,24 +257,6 @@ class MemorySessionStore implements SessionStore {
     this.#loginAttempts.forget(attempt);
   }
 
-  async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
-    this.#begin();
-    if (expiresAt <= this.#clock()) return; // the token is refused by its own `exp` already
-    this.#entry(userId).denied.set(jti, expiresAt);
-  }
-
-  async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
-    this.#begin();
-    const entry = this.#users.get(userId);
-    const expiresAt = entry?.denied.get(jti);
-    let denied = false;
-    if (entry !== undefined && expiresAt !== undefined) {
-      denied = expiresAt > this.#clock();
-      if (!denied) entry.denied.delete(jti);
-    }
-    return { denied, user: this.#state(entry) };
-  }
-
   subscribe(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void {
     return this.#listeners.add(listener);
   }
@@ -311,10 +285,8 @@ class MemorySessionStore implements SessionStore {
       entry = {
         sessions: new Map(),
         active: true,
-        epoch: 0,
         stateExpiresAt: 0,
         profile: undefined,
-        denied: new Map(),
       };
       this.#users.set(userId, entry);
     }
@@ -335,13 +307,12 @@ class MemorySessionStore implements SessionStore {
 
   /** The user's state, forgetting it once past its retention. */
   #state(entry: UserEntry | undefined): UserState {
-    if (entry === undefined || (entry.active && entry.epoch === 0)) return defaultUser;
+    if (entry === undefined || entry.active) return defaultUser;
     if (entry.stateExpiresAt <= this.#clock()) {
       entry.active = true;
-      entry.epoch = 0;
       return defaultUser;
     }
-    return { active: entry.active, epoch: entry.epoch };
+    return { active: false };
   }
 
   #sweepSome(): void {
@@ -357,17 +328,9 @@ class MemorySessionStore implements SessionStore {
         if (!isLive(step.value[1], this.#sessionNow)) entry.sessions.delete(step.value[0]);
         if (--budget === 0) return;
       }
-      for (let step = position.denied.next(); ; step = position.denied.next()) {
-        if (step.done === true) break;
-        if (step.value[1] <= clockNow) entry.denied.delete(step.value[0]);
-        if (--budget === 0) return;
-      }
       if (entry.profile !== undefined && entry.profile.expiresAt <= clockNow) entry.profile = undefined;
       const unused =
-        entry.sessions.size === 0 &&
-        entry.profile === undefined &&
-        entry.denied.size === 0 &&
-        this.#state(entry) === defaultUser;
+        entry.sessions.size === 0 && entry.profile === undefined && this.#state(entry) === defaultUser;
       if (unused && this.#users.get(position.userId) === entry) this.#users.delete(position.userId);
       this.#sweepPosition = undefined;
       budget -= 1;
@@ -387,7 +350,6 @@ class MemorySessionStore implements SessionStore {
       userId,
       entry,
       sessions: entry.sessions.entries(),
-      denied: entry.denied.entries(),
     };
     return this.#sweepPosition;
   }

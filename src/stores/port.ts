@@ -31,14 +31,9 @@ export interface SessionRecord {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-/** A user's state as the store knows it. A user the store has never seen is active, epoch 0. */
+/** A user's state as the store knows it. A user the store has never seen is active. */
 export interface UserState {
   readonly active: boolean;
-  /**
-   * Revoke-all epoch, in seconds: tokens issued (`iat`) before it are refused. Used by stateless mode
-   * and as a second line in session mode.
-   */
-  readonly epoch: number;
 }
 
 export interface CreateSessionOptions {
@@ -131,9 +126,9 @@ export type LoginAttemptResult =
 
 export interface SessionStore {
   /**
-   * How long the store keeps a user's non-default state (inactive, a revoke-all epoch) after its last
-   * change, in milliseconds; `createAuth` refuses a store that would forget it before the longest
-   * session or token of the user has ended. Leave it out if the store keeps user state for good.
+   * How long the store keeps a user's non-default state (a deactivation) after its last change, in
+   * milliseconds; `createAuth` refuses a store that would forget it before the longest session or
+   * token of the user has ended. Leave it out if the store keeps user state for good.
    */
   readonly userStateTtlMs?: number;
 
@@ -166,11 +161,8 @@ export interface SessionStore {
    */
   revokeOtherSessions(userId: string, keepSessionId: string): Promise<number>;
 
-  /**
-   * Ends every session of the user and raises the user's epoch to `epoch` (seconds) if higher.
-   * Returns how many sessions ended. Publishes a `user` revocation.
-   */
-  revokeAllSessions(userId: string, epoch: number): Promise<number>;
+  /** Ends every session of the user. Returns how many live sessions ended. Publishes a `user` revocation. */
+  revokeAllSessions(userId: string): Promise<number>;
 
   /**
    * The user's live sessions, newest first, at most `limit` of them (the cost of a listing is bounded
@@ -187,11 +179,6 @@ export interface SessionStore {
   setCachedUser(userId: string, profileJson: string, ttlMs: number): Promise<void>;
   /** Drops the cached profile and publishes a `user` revocation so other instances drop theirs. */
   deleteCachedUser(userId: string): Promise<void>;
-
-  /** Stateless mode: refuses one token id until `expiresAt` (its own `exp`), then forgets it. */
-  denyToken(userId: string, jti: string, expiresAt: number): Promise<void>;
-  /** Stateless mode: whether the token id is refused, and the user's state, in one round trip. */
-  getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }>;
 
   /**
    * Revocation events from every instance sharing the store (including this one). The listener also

@@ -8,7 +8,7 @@ const device = {
   claims: { roles: ['user', 'admin'], org: { id: 42, name: 'Ünïcode, "quoted" \\ ,.' } },
 };
 
-const activeUser = { active: true, epoch: 0 };
+const activeUser = { active: true };
 
 /** Creating, reading, touching, listing and ending sessions, and the per-user limit. */
 export function registerSessionContract(f: ContractFixture): void {
@@ -36,7 +36,7 @@ export function registerSessionContract(f: ContractFixture): void {
       });
     });
 
-    it('answers null and an active epoch-0 user for an unknown session and user', async () => {
+    it('answers null and an active user for an unknown session and user', async () => {
       expect(await f.store().getSessionState('nobody', 'no-such-session', f.t0())).toEqual({
         session: null,
         user: activeUser,
@@ -207,26 +207,29 @@ export function registerSessionContract(f: ContractFixture): void {
       expect(await f.store().revokeSession('alice', session.id)).toBe(false);
     });
 
-    it("ends all of a user's sessions, counts them and raises the epoch, touching no one else", async () => {
+    it("ends all of a user's sessions and counts them, touching no one else", async () => {
       for (let n = 0; n < 3; n += 1)
         await f.store().createSession(f.session('alice'), { maxSessions: 0, now: f.t0() });
       const bobs = f.session('bob');
       await f.store().createSession(bobs, { maxSessions: 0, now: f.t0() });
-      const epoch = Math.floor(f.t0() / 1000);
-      expect(await f.store().revokeAllSessions('alice', epoch)).toBe(3);
+      expect(await f.store().revokeAllSessions('alice')).toBe(3);
       expect(await f.store().listSessions('alice', f.t0(), listLimit)).toEqual([]);
       const state = await f.store().getSessionState('alice', 'any', f.t0());
-      expect(state.user).toEqual({ active: true, epoch });
-      expect((await f.store().getSessionState('bob', bobs.id, f.t0())).session?.id).toBe(bobs.id);
-      expect((await f.store().getTokenState('bob', 'any')).user).toEqual(activeUser);
+      expect(state.user).toEqual(activeUser);
+      expect(await f.store().getSessionState('bob', bobs.id, f.t0())).toEqual({
+        session: bobs,
+        user: activeUser,
+      });
     });
 
-    it('never lowers the epoch', async () => {
-      await f.store().revokeAllSessions('alice', 2000);
-      expect(await f.store().revokeAllSessions('alice', 1000)).toBe(0);
-      expect((await f.store().getTokenState('alice', 'any')).user.epoch).toBe(2000);
-      await f.store().revokeAllSessions('alice', 3000);
-      expect((await f.store().getTokenState('alice', 'any')).user.epoch).toBe(3000);
+    it("leaves the user's state as it was: a new login stands, a deactivated user stays so", async () => {
+      expect(await f.store().revokeAllSessions('alice')).toBe(0);
+      const again = f.session('alice');
+      await f.store().createSession(again, { maxSessions: 0, now: f.t0() });
+      expect((await f.store().getSessionState('alice', again.id, f.t0())).session?.id).toBe(again.id);
+      await f.store().setUserActive('bob', false, f.t0());
+      expect(await f.store().revokeAllSessions('bob')).toBe(0);
+      expect((await f.store().getSessionState('bob', 'any', f.t0())).user).toEqual({ active: false });
     });
   });
 }

@@ -90,16 +90,29 @@ describe('sessions.notBefore: sessions issued before it are void', () => {
     expect(refusal({ notBefore: Date.UTC(2026, 0, 1) }).option).toBe('sessions.notBefore');
   });
 
-  it.each(['stateful', 'stateless'] as const)(
-    'voids the %s tokens issued before it, and only those',
-    async (mode) => {
-      const first = makeAuth({ sessions: { mode } });
-      const old = await first.auth.login({ subject: 'alice' });
-      first.clock.advance(10);
-      const cutoff = new Date(first.clock.now());
-      const { auth } = makeAuth({ sessions: { mode, notBefore: cutoff } }, first.store);
-      await expect(auth.authenticate(old.accessToken)).rejects.toMatchObject({ code: 'token_revoked' });
-      await expect(auth.refresh(old.refreshToken)).rejects.toMatchObject({ code: 'token_revoked' });
+  it('voids the sessions issued before it, and only those', async () => {
+    const first = makeAuth();
+    const old = await first.auth.login({ subject: 'alice' });
+    first.clock.advance(10);
+    const cutoff = new Date(first.clock.now());
+    const { auth, clock } = makeAuth({ sessions: { notBefore: cutoff } }, first.store);
+    clock.advance(10); // each instance has a clock of its own: this one reaches the cutoff too
+    await expect(auth.authenticate(old.accessToken)).rejects.toMatchObject({ code: 'token_revoked' });
+    await expect(auth.refresh(old.refreshToken)).rejects.toMatchObject({ code: 'token_revoked' });
+    const fresh = await auth.login({ subject: 'alice' });
+    await expect(auth.authenticate(fresh.accessToken)).resolves.toMatchObject({ subject: 'alice' });
+  });
+});
+
+describe('sessions.mode: removed (sessions are always stateful)', () => {
+  it.each(['stateless', 'stateful', 'anything'])(
+    'refuses mode %s, pointing to createTokenService for tokens without sessions',
+    (mode) => {
+      // A JavaScript caller or an old config: the option is no longer in the type.
+      const error = refusal({ mode } as unknown as SessionOptions);
+      expect(error.option).toBe('sessions.mode');
+      expect(error.message).toContain('was removed');
+      expect(error.message).toContain('createTokenService');
     },
   );
 });

@@ -35,7 +35,7 @@ const record: SessionRecord = {
   ip: '203.0.113.7',
   claims: { roles: ['user'] },
 };
-const active = { active: true, epoch: 0 };
+const active = { active: true };
 
 describe('SessionCache entries', () => {
   it('keep only what a per-request check needs: no device, refresh ids or claims', () => {

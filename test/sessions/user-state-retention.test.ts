@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { secret } from './fixtures.js';
 
 /*
- * Issue 11, point 8: a store whose user state (a deactivation, a revoke-all epoch) expires before the
- * user's longest session or refresh token would let that user back in once it forgets. Refused when
- * the auth instance is made, naming the store's option.
+ * Issue 11, point 8: a store whose user state (a deactivation) expires before the user's longest
+ * session or refresh token would let that user back in once it forgets. Refused when the auth
+ * instance is made, naming the store's option.
  */
 
 const signingKey = { alg: 'HS256' as const, key: secret };

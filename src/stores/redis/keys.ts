@@ -11,15 +11,11 @@ export interface UserKeys {
   readonly created: string;
   /** Sorted set, beside the hash form only: session ids by end time (which have ended). */
   readonly ends: string;
-  /** Hash: `a` = '0' while inactive, `e` = revoke-all epoch (seconds). Absent for a default user. */
+  /** Hash: `a` = '0' while inactive. Absent for a default user. */
   readonly user: string;
   /** String: the cached profile JSON. */
   readonly profile: string;
-  /** String: present while the token id is denied. */
-  deny(jti: string): string;
 }
-
-const plainId = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Refuses prefixes that would break the key layout: a brace would make Redis Cluster hash the wrong
@@ -47,8 +43,6 @@ export function userKeys(prefix: string, userId: string): UserKeys {
     ends: `${base}x`,
     user: `${base}u`,
     profile: `${base}p`,
-    // Token ids are base64url when we mint them; anything else is hashed rather than trusted.
-    deny: (jti) => `${base}d:${plainId.test(jti) ? jti : `~${digest(jti)}`}`,
   };
 }
 

@@ -33,7 +33,6 @@ import {
 } from './session-scripts.js';
 import {
   deleteCachedUserScript,
-  getTokenStateScript,
   revokeAllSessionsScript,
   revokeOtherSessionsScript,
   setUserActiveScript,
@@ -58,16 +57,16 @@ export interface RedisStoreOptions {
    */
   readonly commandTimeout?: Duration;
   /**
-   * How long a user's non-default state (inactive, or a revoke-all epoch) is kept after its last
-   * change. Must exceed your longest token lifetime: after it Redis forgets the user, and the session
-   * layer's `isActive(user)` check on the loaded profile is what refuses a deactivated user. Default 30
-   * days; `createAuth` refuses a value shorter than the refresh token lifetime or `absoluteLifetime`.
+   * How long a user's non-default state (inactive) is kept after its last change. Must exceed your
+   * longest token lifetime: after it Redis forgets the user, and the session layer's `isActive(user)`
+   * check on the loaded profile is what refuses a deactivated user. Default 30 days; `createAuth`
+   * refuses a value shorter than the refresh token lifetime or `absoluteLifetime`.
    */
   readonly userStateTtl?: Duration;
   /**
    * Replicas that must acknowledge every revoking step (logout, logout-all, logout-others, a
-   * deactivation, an eviction, reuse detection, a denied token) before it resolves, with `WAIT`; not
-   * acknowledged within `revocationAckTimeout`: 503 `store_unavailable`, the revocation perhaps lost.
+   * deactivation, an eviction, reuse detection) before it resolves, with `WAIT`; not acknowledged
+   * within `revocationAckTimeout`: 503 `store_unavailable`, the revocation perhaps lost.
    * With 1 or more a failover cannot bring back a session whose end was confirmed. Each revocation
    * then holds the client's connection for the replication round trip. Default 0. Not with an ioredis
    * `Cluster`, which cannot send WAIT to the node that took the write.
@@ -81,17 +80,17 @@ export interface RedisStoreOptions {
 }
 
 /**
- * The Redis store: sessions, user state, profiles and the deny list of many app instances in one
- * Redis (standalone, or Cluster: every step is one Lua script on the keys of one user, which share
- * a hash tag). Revocations are published on `${prefix}revocations`, and `subscribe()` listens on a
+ * The Redis store: sessions, user state and profiles of many app instances in one Redis
+ * (standalone, or Cluster: every step is one Lua script on the keys of one user, which share a hash
+ * tag). Revocations are published on `${prefix}revocations`, and `subscribe()` listens on a
  * connection of the store's own, which `close()` closes.
  *
  * Layout per user (tag = 16 base64url characters of SHA-256 of the user id): `{tag}:s`, the user's
  * sessions packed into one string while they are few, or `{tag}:h`, a hash of them once they are
  * many, with `{tag}:o` and `{tag}:x` (creation and end order) beside it (see lua-sessions.ts), all
- * expiring with the longest-lived session; `{tag}:u`, the user's state; `{tag}:p`, the cached profile; `{tag}:d:<jti>`,
- * denied token ids. Every key has an expiry. No per-session step costs more for a user with many
- * sessions than for a user with one.
+ * expiring with the longest-lived session; `{tag}:u`, the user's state; `{tag}:p`, the cached
+ * profile. Every key has an expiry. No per-session step costs more for a user with many sessions than
+ * for a user with one.
  *
  * ```ts
  * const client = createClient({ url, disableOfflineQueue: true }); // node-redis
@@ -208,7 +207,7 @@ class RedisSessionStore implements SessionStore {
     return {
       // An ended session may linger in the list until a write prunes it: it reads as absent.
       session: session !== null && isLive(session, now) ? session : null,
-      user: userState(reply[1], reply[2]),
+      user: userState(reply[1]),
     };
   }
 
@@ -261,14 +260,10 @@ class RedisSessionStore implements SessionStore {
     return Number(reply);
   }
 
-  async revokeAllSessions(userId: string, epoch: number): Promise<number> {
-    const keys = this.#keys(userId);
-    const reply = await this.#commands.run(
-      revokeAllSessionsScript,
-      [...this.#sessionKeys(userId), keys.user],
-      [checkInteger('epoch', epoch), this.#userStateTtl, this.#channel, userId],
-    );
-    await this.#acks.confirm(keys.user);
+  async revokeAllSessions(userId: string): Promise<number> {
+    const keys = this.#sessionKeys(userId);
+    const reply = await this.#commands.run(revokeAllSessionsScript, keys, [this.#channel, userId]);
+    await this.#acks.confirm(keys[0] as string);
     return Number(reply);
   }
 
@@ -316,21 +311,6 @@ class RedisSessionStore implements SessionStore {
 
   async deleteCachedUser(userId: string): Promise<void> {
     await this.#commands.run(deleteCachedUserScript, [this.#keys(userId).profile], [this.#channel, userId]);
-  }
-
-  async denyToken(userId: string, jti: string, expiresAt: number): Promise<void> {
-    checkInteger('expiresAt', expiresAt);
-    if (expiresAt <= 0) return;
-    const key = this.#keys(userId).deny(jti);
-    // An `expiresAt` already past deletes the key: the token's own `exp` refuses it anyway.
-    await this.#commands.send(['SET', key, '1', 'PXAT', String(expiresAt)], key);
-    await this.#acks.confirm(key);
-  }
-
-  async getTokenState(userId: string, jti: string): Promise<{ denied: boolean; user: UserState }> {
-    const keys = this.#keys(userId);
-    const reply = asArray(await this.#commands.run(getTokenStateScript, [keys.deny(jti), keys.user], []));
-    return { denied: Number(reply[0]) === 1, user: userState(reply[1], reply[2]) };
   }
 
   async countLoginAttempt(attempt: LoginAttempt, limits: LoginAttemptLimits): Promise<LoginAttemptResult> {
@@ -391,7 +371,6 @@ function texts(reply: unknown): string[] {
   });
 }
 
-function userState(active: unknown, epoch: unknown): UserState {
-  const epochText = replyText(epoch);
-  return { active: replyText(active) !== '0', epoch: epochText === null ? 0 : Number(epochText) };
+function userState(active: unknown): UserState {
+  return { active: replyText(active) !== '0' };
 }

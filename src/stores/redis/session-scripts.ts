@@ -59,7 +59,7 @@ return { 'created', evicted }
 
 /**
  * KEYS: the string and the hash form of the sessions, user. ARGV: sessionId. Returns { packed or nil,
- * active flag, epoch }. The per-request read of strict mode, so it does the least Redis must: one GET
+ * active flag }. The per-request read of strict mode, so it does the least Redis must: one GET
  * for a user in the string form, and whether the session has ended is decided by the caller, which
  * decodes the record anyway (decoding it here too doubled the script's CPU in Redis).
  */
@@ -73,8 +73,7 @@ if blob then
 else
   packed = redis.call('HGET', KEYS[2], ARGV[1])
 end
-local u = redis.call('HMGET', KEYS[3], 'a', 'e')
-return { packed or false, u[1], u[2] }
+return { packed or false, redis.call('HGET', KEYS[3], 'a') }
 `,
   { helpers: 'codec', readOnly: true },
 );

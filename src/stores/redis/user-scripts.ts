@@ -1,15 +1,15 @@
 import { type LuaScript, luaScript } from './lua-script.js';
 
 /*
- * The user steps. KEYS[1..4] are the user's sessions (see lua-sessions.ts) and KEYS[5] the user's
- * state hash, whose fields are `a` ('0' while inactive) and `e` (the revoke-all epoch, seconds). The
- * state key expires `userStateTtl` after its last change (ARGV), like everything else here.
+ * The user steps. KEYS[1..4] are the user's sessions (see lua-sessions.ts) and KEYS[5], where named,
+ * the user's state hash, whose field `a` is '0' while the user is inactive. The state key expires
+ * `userStateTtl` after its last change (ARGV), like everything else here.
  */
 
-/** KEYS: the four session keys, user. ARGV: epoch, userStateTtlMs, channel, userId. Returns how many live sessions ended. */
+/** KEYS: the four session keys. ARGV: channel, userId. Returns how many live sessions ended. */
 export const revokeAllSessionsScript: LuaScript = luaScript(
   'revokeAllSessions',
-  5,
+  4,
   `
 local now = servernow()
 local set = openSessions(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
@@ -22,12 +22,7 @@ else
   end
 end
 endAll(set)
-local epoch = tonumber(ARGV[1])
-if epoch > tonumber(redis.call('HGET', KEYS[5], 'e') or '0') then
-  redis.call('HSET', KEYS[5], 'e', int(epoch))
-  redis.call('PEXPIRE', KEYS[5], ARGV[2])
-end
-announce(ARGV[3], { k = 'u', u = ARGV[4], r = 'logout-all' })
+announce(ARGV[1], { k = 'u', u = ARGV[2], r = 'logout-all' })
 return ended
 `,
   { helpers: 'sessions' },
@@ -96,15 +91,4 @@ announce(ARGV[1], { k = 'u', u = ARGV[2], r = 'profile' })
 return 1
 `,
   { helpers: 'codec' },
-);
-
-/** KEYS: deny marker, user. Returns { 1 if denied, active flag, epoch }. */
-export const getTokenStateScript: LuaScript = luaScript(
-  'getTokenState',
-  2,
-  `
-local u = redis.call('HMGET', KEYS[2], 'a', 'e')
-return { redis.call('EXISTS', KEYS[1]), u[1], u[2] }
-`,
-  { helpers: 'none', readOnly: true },
 );
