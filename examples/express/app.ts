@@ -63,19 +63,15 @@ export function buildApp({ secret, cookies = false }: { secret: string; cookies?
     const accessCookie = authjwt.requireAccess({ from: 'cookie' });
     const refreshCookie = authjwt.requireRefresh({ from: 'cookie' });
     app.post('/auth/cookie/login', async (req, res) => {
-      authjwt
-        .setTokenCookies(res, await logIn(req.body, req.ip, true))
-        .status(204)
-        .end();
+      const pair = await logIn(req.body, req.ip, true);
+      authjwt.setTokenCookies(res, pair).status(204).end();
     });
     app.post(
       '/auth/cookie/refresh',
       refreshCookie,
       authjwt.handler(async (req, res) => {
-        authjwt
-          .setTokenCookies(res, await auth.refresh(req.auth))
-          .status(204)
-          .end();
+        const pair = await auth.refresh(req.auth);
+        authjwt.setTokenCookies(res, pair).status(204).end();
       }),
     );
     app.post(
@@ -88,6 +84,9 @@ export function buildApp({ secret, cookies = false }: { secret: string; cookies?
     );
   }
   // #endregion
-  app.use(authjwt.errorHandler); // AuthErrors thrown by routes (401, 429 at login) in the contract's shape
+
+  // #region error-handler
+  app.use(authjwt.errorHandler); // after the routes: the AuthErrors they throw, in the contract's shape
+  // #endregion
   return app;
 }
