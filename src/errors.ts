@@ -108,7 +108,6 @@ export type AuthErrorReason =
   | 'context'
   // token_not_yet_valid, token_revoked
   | 'not_before'
-  | 'epoch'
   // csrf_failed
   | 'header_missing'
   | 'mismatch'

@@ -71,7 +71,7 @@ export class RedisDirectory implements UserDirectory {
     }
     return new Promise((resolve, reject) => {
       const unavailable = (cause?: unknown) =>
-        reject(new AuthError('store_unavailable', { reason: 'user_directory', cause }));
+        reject(new AuthError('store_unavailable', { reason: 'store_error', cause }));
       const timer = setTimeout(unavailable, deadlineMs);
       pending.then(
         (value) => {
