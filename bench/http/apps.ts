@@ -1,6 +1,6 @@
 /**
- * The tiny Fastify apps behind each scenario, one per server process. Every token route is `GET /me`
- * answering `{ sub }`.
+ * The tiny Fastify apps behind each scenario, one per server process, and the parts the Express and
+ * Hono apps (framework-apps.ts) share with them. Every token route is `GET /me` answering `{ sub }`.
  * The harness logs the users in itself (bench/http/tokens.ts) on the store every authjwt server of the
  * run shares, so every server checks the same tokens; the authjwt apps also have `POST /login` and
  * `POST /refresh` (the login and refresh scenarios, bench/many-sessions.ts).

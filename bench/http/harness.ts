@@ -1,5 +1,5 @@
 /**
- * The load harness of bench/http.ts: it starts Redis and the server
+ * The load harness shared by bench/http.ts and bench/frameworks.ts: it starts Redis and the server
  * processes (and stops them, whatever ends the run), waits for a quiet machine, and loads the targets
  * from this process with autocannon in rounds: each round loads every target once, in a rotating
  * order, so the slow drift of this machine's speed falls on every target alike. A round that other

@@ -1,6 +1,6 @@
 /**
- * The HTTP scenarios, shared by the harness (bench/http.ts) and the server processes
- * (bench/http/server.ts). Numbers follow the Benchmarks section of issue 5.
+ * The HTTP scenarios, shared by the harnesses (bench/http.ts, bench/frameworks.ts) and the server
+ * processes (bench/http/server.ts). Numbers follow the Benchmarks section of issue 5.
  */
 
 export type ScenarioId =
@@ -125,9 +125,13 @@ export function scenarioById(id: string): Scenario {
   return scenario;
 }
 
+export type Framework = 'fastify' | 'express' | 'hono';
+
 /** What the harness passes to a server process (as JSON in BENCH_SERVER_CONFIG). */
 export interface ServerConfig {
   readonly scenario: ScenarioId;
+  /** Fastify when absent; Express and Hono serve bare, middleware(-exists) and authjwt-cached and -strict. */
+  readonly framework?: Framework;
   /** The HS256 secret shared by every scenario (text, as applications configure it). */
   readonly secret: string;
   readonly redisUrl: string | undefined;

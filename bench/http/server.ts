@@ -1,9 +1,10 @@
 /**
- * One scenario's server process: builds its app (apps.ts), listens on a free loopback port, tells the
- * harness the port over IPC, and exits on SIGTERM/SIGINT or as soon as the harness goes away (the IPC
- * channel closes), so no server outlives a run.
+ * One scenario's server process: builds its app (Fastify: apps.ts; Express and Hono:
+ * framework-apps.ts), listens on a free loopback port, tells the harness the port over IPC, and exits
+ * on SIGTERM/SIGINT or as soon as the harness goes away (the IPC channel closes), so no server
+ * outlives a run.
  *
- * Started by bench/http.ts and bench/many-sessions.ts as
+ * Started by bench/http.ts, bench/frameworks.ts and bench/many-sessions.ts as
  * `node --import tsx --conditions=authjwt-source bench/http/server.ts` with BENCH_SERVER_CONFIG (JSON,
  * see ServerConfig) in its environment.
  */
@@ -16,7 +17,12 @@ if (config === null || typeof process.send !== 'function') {
   process.exit(2);
 }
 
-const app: BenchApp = await buildFastifyApp(config);
+const { framework = 'fastify' } = config;
+// Loaded only where needed, so a Fastify server does not load Express and Hono as well.
+const app: BenchApp =
+  framework === 'fastify'
+    ? await buildFastifyApp(config)
+    : await (await import('./framework-apps.js')).buildFrameworkApp({ ...config, framework });
 const port = await app.listen();
 
 let closing = false;
