@@ -52,4 +52,19 @@ describe('the README', () => {
     expect(local.length).toBeGreaterThan(0);
     expect(local.filter((target) => !existsSync(new URL(target.split('#')[0] as string, root)))).toEqual([]);
   });
+
+  it('links only to files the package ships, so the links work on the npm page and in node_modules', () => {
+    const { files } = JSON.parse(read('package.json')) as { files: string[] };
+    const shipped = (target: string) =>
+      files.some((entry) =>
+        entry.includes('*')
+          ? new RegExp(`^${entry.replace('.', '\\.').replace('*', '[^/]*')}$`).test(target)
+          : target === entry || target.startsWith(`${entry}/`),
+      );
+    const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target as string);
+    const local = targets
+      .filter((target) => !/^(https?:|mailto:|#)/.test(target))
+      .map((t) => t.split('#')[0]);
+    expect(local.filter((target) => !shipped(target as string))).toEqual([]);
+  });
 });
