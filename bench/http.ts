@@ -1,6 +1,6 @@
 /**
- * HTTP throughput of a token-checked Fastify route: authjwt (stateless, tokens only, Redis sessions
- * cached and strict) against a bare route and @fastify/jwt (alone and with a Redis revocation lookup),
+ * HTTP throughput of a token-checked Fastify route: authjwt (tokens only, Redis sessions cached and
+ * strict) against a bare route and @fastify/jwt (alone and with a Redis revocation lookup),
  * plus logins/s and refreshes/s with Redis. `npm run bench:http -- --help` for options.
  *
  * Every scenario is served by its own child process (bench/http/server.ts, Fastify with no logger, on
@@ -323,7 +323,6 @@ function notesOf(results: readonly ScenarioResult[], revocationOption: boolean |
     ['bare-header', '(1b) reading the Authorization header'],
     ['authjwt-tokens', '(4b) tokens only'],
     ['authjwt-tokens-uncached', '(4c) tokens, no verify cache'],
-    ['authjwt-stateless', '(4) stateless'],
     ['authjwt-cached', '(5) cached'],
     ['authjwt-strict', '(6) strict'],
     ['middleware', '(2) @fastify/jwt'],

@@ -7,14 +7,7 @@
  */
 import type { Server } from 'node:http';
 import fastifyJwt from '@fastify/jwt';
-import {
-  type Auth,
-  createAuth,
-  isAuthError,
-  memoryStore,
-  type SessionOptions,
-  type SessionStore,
-} from 'authjwt';
+import { type Auth, createAuth, createTokenService, isAuthError, type SessionOptions } from 'authjwt';
 import { authjwtFastify } from 'authjwt/fastify';
 import { redisStore } from 'authjwt/redis';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -151,10 +144,6 @@ async function fastifyJwtApp(config: ServerConfig, withExists: boolean): Promise
 /** The authjwt session options of each scenario. */
 function sessionsOf(scenario: ScenarioId): Record<string, unknown> {
   switch (scenario) {
-    case 'authjwt-stateless':
-    case 'authjwt-tokens':
-    case 'authjwt-tokens-uncached':
-      return { mode: 'stateless' };
     case 'authjwt-cached':
       return { revocation: 'cached' };
     case 'authjwt-strict':
@@ -182,65 +171,62 @@ export function revocationOptionKnown(secret: string): boolean {
   }
 }
 
-/**
- * createAuth as the reference app calls it, with the scenario's session options: on the run's Redis
- * store, or a memory store for the scenarios that keep no sessions there.
- */
+/** createAuth as the reference app calls it, on the run's Redis store, with the scenario's session options. */
 export async function createBenchAuth(config: ServerConfig): Promise<{ auth: Auth; close(): Promise<void> }> {
-  const noRedis = ['authjwt-tokens', 'authjwt-tokens-uncached', 'authjwt-stateless'].includes(
-    config.scenario,
-  );
-  const redis = noRedis ? undefined : await connectRedis(config);
-  const store: SessionStore =
-    redis === undefined ? memoryStore() : redisStore({ client: redis, prefix: config.prefix });
+  const redis = await connectRedis(config);
   // `revocation` goes through a cast: it is new in AuthOptions (issue 5) and may not be there yet.
   const auth: Auth = createAuth({
     signingKey: { alg: 'HS256', key: config.secret },
     accessTtl,
-    store,
+    store: redisStore({ client: redis, prefix: config.prefix }),
     sessions: sessionsOf(config.scenario) as SessionOptions,
-    ...(config.scenario === 'authjwt-tokens-uncached' && { verifiedTokenCache: 0 }),
   });
   return {
     auth,
     async close() {
       await auth.close();
-      redis?.destroy();
+      redis.destroy();
     },
   };
 }
 
-/** (4) to (6), login and refresh: createAuth and the Fastify plugin, as the reference app uses them. */
+/** (4b, 4c) The token service alone, in a hook of the app's own: no sessions, no store. */
+function tokensOnlyApp(config: ServerConfig): BenchApp {
+  const app = newApp();
+  const tokens = createTokenService({
+    signingKey: { alg: 'HS256', key: config.secret },
+    accessTtl,
+    ...(config.scenario === 'authjwt-tokens-uncached' && { verifiedTokenCache: 0 }),
+  });
+  app.decorateRequest('subject', '');
+  app.get(
+    '/me',
+    {
+      onRequest: async (request, reply) => {
+        try {
+          (request as FastifyRequest & { subject: string }).subject = tokens.verifyAccessToken(
+            bearer(request),
+          ).sub;
+        } catch (error) {
+          if (!isAuthError(error)) throw error;
+          return reply.code(401).send({ error: error.code });
+        }
+        return undefined;
+      },
+    },
+    async (request) => ({ sub: (request as FastifyRequest & { subject: string }).subject }),
+  );
+  return fastifyBenchApp(app);
+}
+
+/** (5), (6), login and refresh: createAuth and the Fastify plugin, as the reference app uses them. */
 async function authjwtApp(config: ServerConfig): Promise<BenchApp> {
   const app = newApp();
   const { auth, close } = await createBenchAuth(config);
   await app.register(authjwtFastify, { auth, jwksPath: false });
-
-  if (config.scenario === 'authjwt-tokens' || config.scenario === 'authjwt-tokens-uncached') {
-    // (4b, 4c) The token service alone, in a hook of the app's own: no session, no store.
-    app.decorateRequest('subject', '');
-    app.get(
-      '/me',
-      {
-        onRequest: async (request, reply) => {
-          try {
-            (request as FastifyRequest & { subject: string }).subject = auth.tokens.verifyAccessToken(
-              bearer(request),
-            ).sub;
-          } catch (error) {
-            if (!isAuthError(error)) throw error;
-            return reply.code(401).send({ error: error.code });
-          }
-          return undefined;
-        },
-      },
-      async (request) => ({ sub: (request as FastifyRequest & { subject: string }).subject }),
-    );
-  } else {
-    app.get('/me', { onRequest: app.authjwt.requireAccess() }, async (request) => ({
-      sub: request.auth?.subject,
-    }));
-  }
+  app.get('/me', { onRequest: app.authjwt.requireAccess() }, async (request) => ({
+    sub: request.auth?.subject,
+  }));
   app.post('/login', async (request) => {
     const pair = await auth.login({
       subject: nextSubject(request.body),
@@ -270,6 +256,9 @@ export function buildFastifyApp(config: ServerConfig): Promise<BenchApp> {
       return fastifyJwtApp(config, false);
     case 'middleware-exists':
       return fastifyJwtApp(config, true);
+    case 'authjwt-tokens':
+    case 'authjwt-tokens-uncached':
+      return Promise.resolve(tokensOnlyApp(config));
     default:
       return authjwtApp(config);
   }

@@ -22,7 +22,7 @@ export const usage = `usage: npm run bench:http -- [SCENARIO ...] [--quick] [--r
                           [--write|--no-write]
 
   SCENARIO        ids, id prefixes or issue numbers: ${scenarios.map((s) => `${s.number === s.id ? '' : `${s.number}=`}${s.id}`).join(', ')}
-                  (default: all; "authjwt" selects 4, 4b, 4c, 5 and 6; bare always runs, the ratios need it)
+                  (default: all; "authjwt" selects 4b, 4c, 5 and 6; bare always runs, the ratios need it)
   --quick         1 round of 2 s per scenario after a 1 s warm-up, instead of 20 rounds of 1.5 s after 3 s
                   (many short rounds: this machine's speed drifts by a third within a minute, and a ratio
                   of two scenarios measured close together is steadier than one of long runs far apart)

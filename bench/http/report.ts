@@ -55,7 +55,6 @@ export const goals: readonly Goal[] = [
   { a: 'authjwt-cached', b: 'bare', min: 0.6 },
   { a: 'authjwt-cached', b: 'middleware-exists', min: 2 },
   { a: 'authjwt-strict', b: 'middleware-exists', min: 1.2 },
-  { a: 'authjwt-stateless', b: 'middleware', min: 1.1 },
 ];
 
 const med = (result: ScenarioResult, pick: (round: RoundSample) => number | undefined) => {

@@ -8,7 +8,6 @@ export type ScenarioId =
   | 'bare-header'
   | 'middleware'
   | 'middleware-exists'
-  | 'authjwt-stateless'
   | 'authjwt-tokens'
   | 'authjwt-tokens-uncached'
   | 'authjwt-cached'
@@ -18,7 +17,7 @@ export type ScenarioId =
 
 export interface Scenario {
   readonly id: ScenarioId;
-  /** The issue's number for it: 1 to 6, 1b, 4b, 4c, or login / refresh. */
+  /** The issue's number for it: 1 to 6, 1b, 4b, 4c, or login / refresh (4, stateless mode, is gone). */
   readonly number: string;
   readonly label: string;
   /** `get`: GET /me with a bearer access token; `login`: POST /login; `refresh`: POST /refresh with a refresh token. */
@@ -62,20 +61,12 @@ export const scenarios: readonly Scenario[] = [
     what: '(2) plus `EXISTS peer-session:<sid>` on a node-redis client per request, refusing when the key is gone: a typical hand-made revocation check (the harness writes the key with each session and deletes it to revoke).',
   },
   {
-    id: 'authjwt-stateless',
-    number: '4',
-    label: 'authjwt stateless',
-    load: 'get',
-    redis: false,
-    what: "`createAuth` with `memoryStore()` and `sessions: { mode: 'stateless' }`, the plugin's `requireAccess()` guard (deny list and epoch read from the store).",
-  },
-  {
     id: 'authjwt-tokens',
     number: '4b',
     label: 'authjwt tokens only',
     load: 'get',
     redis: false,
-    what: '`auth.tokens.verifyAccessToken()` of the bearer token in an onRequest hook: the pure verify cost, no store.',
+    what: '`createTokenService().verifyAccessToken()` of the bearer token in an onRequest hook: the pure verify cost, no sessions.',
   },
   {
     id: 'authjwt-tokens-uncached',
