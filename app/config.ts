@@ -3,8 +3,14 @@ import { readFileSync } from 'node:fs';
 import { type Algorithm, algorithms, type KeyInput } from 'authjwt';
 import { type RedisConfig, redisConfig } from './redis-config.js';
 
+/** The web frameworks the reference app runs on, with one contract (`APP_FRAMEWORK`). */
+export const frameworks = ['fastify', 'express', 'hono'] as const;
+export type Framework = (typeof frameworks)[number];
+
 /** The reference app's settings, read once from the environment (see reference-app.md). */
 export interface AppConfig {
+  /** The framework the app runs on; the routes, answers and logs are the same on each. */
+  framework: Framework;
   host: string;
   port: number;
   /** Unset: the embedded memory store. */
@@ -48,6 +54,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (revocation !== 'cached' && revocation !== 'strict')
     throw new Error('REVOCATION must be cached or strict');
   return {
+    framework: framework(env),
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0),
     redis: redisConfig(env),
@@ -73,6 +80,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     warnings,
   };
+}
+
+function framework(env: Env): Framework {
+  const value = env.APP_FRAMEWORK || 'fastify';
+  if (!(frameworks as readonly string[]).includes(value)) {
+    // The value is not echoed, like every other variable's.
+    throw new Error(`APP_FRAMEWORK must be one of ${frameworks.join(', ')}`);
+  }
+  return value as Framework;
 }
 
 function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {

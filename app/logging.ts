@@ -1,4 +1,5 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { type BaseLogger, type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
  * The reference app's logger. The contract: no level ever logs a token, CSRF value, password or
@@ -8,14 +9,52 @@ import type { FastifyRequest, FastifyServerOptions } from 'fastify';
  * error Fastify logs at trace. Each layer below closes one of those doors; the last one catches what
  * the others did not foresee.
  */
+/** What the app's parts log through: Fastify's `app.log` or, on Express and Hono, pino itself. */
+export type AppLog = Pick<BaseLogger, 'trace' | 'info' | 'warn' | 'error'>;
+
 export type AppLoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 
 export function appLoggerOptions(level: string): AppLoggerOptions {
+  const options = loggerOptions(level);
+  return { ...options, serializers: { ...options.serializers, req: requestForLog } };
+}
+
+/**
+ * The same logger without Fastify, for the app on Express and Hono (app/node/request-log.ts writes
+ * the request lines Fastify writes, with the same fields). pino is the logger Fastify uses.
+ */
+export function createAppLogger(level: string): Logger {
+  return pino(loggerOptions(level));
+}
+
+/** Every layer but Fastify's request serializer: the redaction, the error serializer, the last net. */
+function loggerOptions(level: string) {
   return {
     level,
-    serializers: { req: requestForLog, err: errorForLog },
+    // A plain request object (from request-log.ts) is logged by its known fields only, whatever it holds.
+    serializers: { req: plainRequestForLog, err: errorForLog },
     redact: { paths: redactedPaths, censor: '[redacted]' },
     hooks: { streamWrite: maskSecretsInText },
+  } satisfies LoggerOptions;
+}
+
+/** The request fields of the log, as Express and Hono requests give them (see requestForLog). */
+export interface RequestFields {
+  method: string;
+  /** The route pattern (`/sessions/:id`), or for no route the path masked by maskPath. */
+  url: string;
+  host: string | undefined;
+  remoteAddress: string | undefined;
+  remotePort?: number | undefined;
+}
+
+function plainRequestForLog(request: RequestFields): RequestFields {
+  return {
+    method: request.method,
+    url: request.url,
+    host: request.host,
+    remoteAddress: request.remoteAddress,
+    ...(request.remotePort !== undefined && { remotePort: request.remotePort }),
   };
 }
 

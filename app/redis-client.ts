@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { RedisClientLike } from 'authjwt/redis';
-import type { FastifyBaseLogger } from 'fastify';
 import { createClient, createCluster, createSentinel } from 'redis';
+import type { AppLog } from './logging.js';
 import type { RedisConfig, RedisNode } from './redis-config.js';
 import type { RedisScripts } from './users/redis-directory.js';
 
@@ -24,7 +24,7 @@ const nodeOptions = { disableOfflineQueue: true, socket };
  * Connects the node-redis client `config` names, in the background: the app serves (503 where Redis
  * is needed) until Redis answers, then recovers by itself.
  */
-export function connectRedis(config: RedisConfig, log: FastifyBaseLogger): AppRedis {
+export function connectRedis(config: RedisConfig, log: AppLog): AppRedis {
   switch (config.topology) {
     case 'standalone':
       return standalone(config.url, log);
@@ -35,7 +35,7 @@ export function connectRedis(config: RedisConfig, log: FastifyBaseLogger): AppRe
   }
 }
 
-function standalone(url: string, log: FastifyBaseLogger): AppRedis {
+function standalone(url: string, log: AppLog): AppRedis {
   const client = createClient({ url, ...nodeOptions });
   logErrors(client, log);
   client.connect().catch((error: unknown) => log.warn({ err: message(error) }, 'redis not reachable yet'));
@@ -43,7 +43,7 @@ function standalone(url: string, log: FastifyBaseLogger): AppRedis {
 }
 
 /** Each script names its one key, by which the cluster routes it. */
-function cluster(nodes: readonly RedisNode[], log: FastifyBaseLogger): AppRedis {
+function cluster(nodes: readonly RedisNode[], log: AppLog): AppRedis {
   const client = createCluster({
     rootNodes: nodes.map((node) => ({ socket: { host: node.host, port: node.port } })),
     defaults: nodeOptions,
@@ -65,7 +65,7 @@ function cluster(nodes: readonly RedisNode[], log: FastifyBaseLogger): AppRedis 
  * refused at once while no master is known, as the session store's commands are: node-redis would hold
  * them, asking the Sentinels again and again, until a master is back.
  */
-function sentinel(sentinels: readonly RedisNode[], name: string, log: FastifyBaseLogger): AppRedis {
+function sentinel(sentinels: readonly RedisNode[], name: string, log: AppLog): AppRedis {
   const client = createSentinel({
     name,
     sentinelRootNodes: [...sentinels],
@@ -98,7 +98,7 @@ function sentinel(sentinels: readonly RedisNode[], name: string, log: FastifyBas
  */
 function logErrors(
   client: EventEmitter,
-  log: FastifyBaseLogger,
+  log: AppLog,
   events: { errors: readonly string[]; ready: string } = { errors: ['error'], ready: 'ready' },
 ): void {
   let last = '';
@@ -119,7 +119,7 @@ function logErrors(
  * A Cluster or Sentinel client gives up its first connection when nothing answers (a standalone client
  * retries by itself): try again every second until it connects, or the app closes.
  */
-function keepConnecting(connect: () => Promise<unknown>, log: FastifyBaseLogger): { stop(): void } {
+function keepConnecting(connect: () => Promise<unknown>, log: AppLog): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const attempt = () => {

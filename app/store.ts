@@ -1,6 +1,6 @@
 import { memoryStore, type SessionStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
-import type { FastifyBaseLogger } from 'fastify';
+import type { AppLog } from './logging.js';
 import { connectRedis } from './redis-client.js';
 import type { RedisConfig } from './redis-config.js';
 import type { RedisScripts } from './users/redis-directory.js';
@@ -17,7 +17,7 @@ export type AppStore =
  */
 export function createAppStore(
   redis: RedisConfig | undefined,
-  log: FastifyBaseLogger,
+  log: AppLog,
   options: { revocationAcks: number },
 ): AppStore {
   if (redis === undefined) {

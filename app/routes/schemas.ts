@@ -1,4 +1,8 @@
-/** JSON schemas shared by the routes. Bounds keep hostile bodies cheap to refuse. */
+/**
+ * JSON schemas of the routes: the one source for every framework. Fastify validates with them and
+ * documents them (OpenAPI); Express and Hono validate with ajv compiled from them with Fastify's settings
+ * (app/node/validation.ts). Bounds keep hostile bodies cheap to refuse.
+ */
 
 export const credentialsBody = {
   type: 'object',
@@ -35,3 +39,43 @@ export const usernameParams = {
   required: ['username'],
   properties: { username: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
+
+export const newPasswordBody = {
+  type: 'object',
+  required: ['new_password'],
+  properties: { new_password: { type: 'string', minLength: 8, maxLength: 1024 } },
+} as const;
+
+export const sessionIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const meResponse = {
+  type: 'object',
+  properties: {
+    username: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } },
+    session_id: { type: 'string' },
+  },
+} as const;
+
+export const sessionResponse = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    last_seen_at: { type: 'string', format: 'date-time' },
+    user_agent: { type: ['string', 'null'] },
+    ip: { type: ['string', 'null'] },
+    current: { type: 'boolean' },
+  },
+} as const;
+
+export const statsResponse = {
+  type: 'object',
+  properties: { users: { type: 'integer' }, uptime_seconds: { type: 'integer' } },
+} as const;
+
+export const noContent = { 204: { type: 'null' } } as const;

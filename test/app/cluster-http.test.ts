@@ -37,7 +37,11 @@ const aliceLogin = (base: string) =>
 // Last: it stops every node.
 describe('the Cluster unreachable', () => {
   it('GET /healthz and logins answer 503 while no node answers, and recover once the nodes are back, in an instance started meanwhile too', async () => {
-    expect((await call(a.url, 'GET', '/healthz')).body).toEqual({ status: 'ok', store: 'redis' });
+    expect((await call(a.url, 'GET', '/healthz')).body).toEqual({
+      status: 'ok',
+      store: 'redis',
+      framework: 'fastify',
+    });
     await Promise.all(cluster.servers.map((server) => server.stop()));
     await waitFor(async () => (await call(a.url, 'GET', '/healthz')).status === 503, 10_000);
     const login = await aliceLogin(b.url);

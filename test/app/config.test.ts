@@ -59,4 +59,21 @@ describe('the reference app reads its limits from the environment', () => {
       loadConfig({ ...base, REVOCATION_ACKS: '1', IDLE_TIMEOUT: '1800', SESSIONS_NOT_BEFORE: '1764000000' }),
     ).toMatchObject({ revocationAcks: 1, idleTimeout: 1800, sessionsNotBefore: 1_764_000_000 });
   });
+
+  it('runs on Fastify unless APP_FRAMEWORK names express or hono', () => {
+    expect(loadConfig(base).framework).toBe('fastify');
+    expect(loadConfig({ ...base, APP_FRAMEWORK: '' }).framework).toBe('fastify');
+    for (const framework of ['fastify', 'express', 'hono']) {
+      expect(loadConfig({ ...base, APP_FRAMEWORK: framework }).framework).toBe(framework);
+    }
+  });
+
+  it.each(['koa', 'Express', ' hono'])(
+    'refuses APP_FRAMEWORK=%j at start-up, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ ...base, APP_FRAMEWORK: value })).toThrow(
+        /^APP_FRAMEWORK must be one of fastify, express, hono$/,
+      );
+    },
+  );
 });

@@ -26,7 +26,11 @@ async function login(base: string, username: string) {
 
 describe('two app instances on one Redis are one service', () => {
   it('reports the Redis store in /healthz', async () => {
-    expect((await call(one.url, 'GET', '/healthz')).body).toEqual({ status: 'ok', store: 'redis' });
+    expect((await call(one.url, 'GET', '/healthz')).body).toEqual({
+      status: 'ok',
+      store: 'redis',
+      framework: 'fastify',
+    });
   });
 
   it('a session made on one is honoured on the other, and a logout on either ends it on both', async () => {

@@ -112,8 +112,12 @@ describe('reference app sessions over HTTP (embedded memory store)', () => {
     ).toBe(401);
   });
 
-  it('reports the embedded store in /healthz', async () => {
-    expect((await call(base, 'GET', '/healthz')).body).toEqual({ status: 'ok', store: 'memory' });
+  it('reports the embedded store and the framework in /healthz', async () => {
+    expect((await call(base, 'GET', '/healthz')).body).toEqual({
+      status: 'ok',
+      store: 'memory',
+      framework: 'fastify',
+    });
   });
 });
 

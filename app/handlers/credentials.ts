@@ -1,6 +1,5 @@
 import { AuthError } from 'authjwt';
-import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../build-app.js';
+import type { AppContext } from '../context.js';
 import type { User } from '../users/directory.js';
 
 export interface Credentials {
@@ -20,11 +19,8 @@ export function createCredentialCheck({
   users,
   passwords,
 }: Pick<AppContext, 'auth' | 'users' | 'passwords'>) {
-  return async function checkCredentials(
-    request: FastifyRequest,
-    { username, password }: Credentials,
-  ): Promise<User> {
-    return auth.throttleLogin({ account: username, client: request.ip }, async () => {
+  return async function checkCredentials(ip: string, { username, password }: Credentials): Promise<User> {
+    return auth.throttleLogin({ account: username, client: ip }, async () => {
       const stored = await users.find(username);
       if (!(await passwords.matches(password, stored?.password))) return undefined;
       // The right password of a deactivated user: refused, and still counted as a failed attempt
