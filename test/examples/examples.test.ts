@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp as buildExpress } from '../../examples/express/app.js';
 import { buildApp as buildFastify } from '../../examples/fastify/app.js';
 import { buildApp as buildHono } from '../../examples/hono/app.js';
+import { buildApp as buildNest } from '../../examples/nestjs/app.js';
 
 /*
  * Issue 13, point 7: the examples a newcomer runs, started the way their main.ts starts them (on
@@ -46,6 +47,17 @@ const examples: Record<string, (cookies: boolean) => Promise<Running>> = {
       );
     });
   },
+  // The Nest example on each of its platforms: the same routes, guards and answers on both.
+  ...Object.fromEntries(
+    (['express', 'fastify'] as const).map((platform) => [
+      `nestjs (${platform})`,
+      async (cookies: boolean) => {
+        const app = await buildNest({ secret, cookies, platform });
+        await app.listen(0, '127.0.0.1');
+        return { url: await app.getUrl(), close: () => app.close() };
+      },
+    ]),
+  ),
 };
 
 interface Answer {
@@ -217,5 +229,6 @@ describe('the examples', () => {
       readFileSync(new URL(`../../examples/${name}/users.ts`, import.meta.url), 'utf8');
     expect(read('express')).toBe(read('fastify'));
     expect(read('hono')).toBe(read('fastify'));
+    expect(read('nestjs')).toBe(read('fastify'));
   });
 });

@@ -36,6 +36,7 @@ describe('the README', () => {
         'examples/fastify/app.ts#cookies',
         'examples/express/app.ts#quick-start',
         'examples/hono/app.ts#quick-start',
+        'examples/nestjs/app.ts#quick-start',
       ]),
     );
   });
