@@ -97,7 +97,7 @@ function variantsOf(framework: Framework): Scenario[] {
 
 const variantNotes = [
   '(1) bare route: `GET /me` answers `{sub}` without looking at the token (the same request as the others): the ceiling.',
-  "(2) the framework's usual JWT middleware, as its README sets it up, HS256 pinned: @fastify/jwt's `request.jwtVerify()` in an onRequest hook; `expressjwt({ secret, algorithms: ['HS256'] })` with a JSON error handler; hono/jwt's `jwt({ secret, alg: 'HS256', verification: { typ: 'at+jwt' } })`.",
+  "(2) the framework's usual JWT middleware, as its README sets it up, HS256 pinned: @fastify/jwt's `request.jwtVerify()` in an onRequest hook; `expressjwt({ secret, algorithms: ['HS256'] })` with a JSON error handler; hono/jwt's `jwt({ secret, alg: 'HS256', verification: { typ: 'at+jwt' } })`. Both of the last two take the secret as text, as their READMEs show, and pay for it on every request: jsonwebtoken (under express-jwt) first tries to parse the text as a PEM public key and fails (the token sign/verify section: 1,084 HS256 verifies/s against 32,691/s with a `KeyObject`, on 2026-11-29), hono/jwt imports it as a WebCrypto key.",
   "(3) (2), then `EXISTS` of the session's key on a node-redis client (the client the authjwt store uses here), 401 when it is gone: the usual hand-made revocation check.",
   "(4) authjwt's adapter (the Fastify plugin's `requireAccess()` as onRequest; the Express and Hono `requireAccess()` middleware) over `redisStore` sessions with `revocation: 'cached'`.",
   "(5) the same with `revocation: 'strict'`: one Redis round trip per request.",
