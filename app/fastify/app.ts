@@ -48,6 +48,12 @@ export async function buildFastifyApp(config: AppConfig): Promise<FastifyInstanc
   const context = await createAppContext(config, app.log);
   app.addHook('onClose', async () => context.close());
 
+  // An upgrade request answered over HTTP (a 404 anywhere but /ws, or a refusal) came through
+  // @fastify/websocket on a socket Node's HTTP server no longer manages: nothing would ever close it,
+  // nor let the app close. Closed once answered, as Express and Hono close theirs.
+  app.addHook('onResponse', async (request) => {
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.destroy();
+  });
   app.setErrorHandler(createAppErrorHandler());
   // Fastify's own 404 logs and echoes the raw URL, query string included (`/x?access_token=...`).
   app.setNotFoundHandler((_request, reply) => send(reply, notFound('No such route')));
@@ -97,9 +103,19 @@ export async function buildFastifyApp(config: AppConfig): Promise<FastifyInstanc
   await app.register(routesPlugin);
 
   const wsPlugin: FastifyPluginAsync = async (wsRoutes) => {
-    // Registered here, so only this plugin's routes can be upgraded.
-    await wsRoutes.register(websocket, { options: { maxPayload: maxSocketPayload } });
     const sockets = createAppSockets(context.auth, app.log);
+    // Registered here, so only this plugin's routes can be upgraded.
+    await wsRoutes.register(websocket, {
+      options: { maxPayload: maxSocketPayload },
+      // On closing, every socket is told 1001 (going away), as on Express and Hono; the plugin's own
+      // would close them without a code.
+      preClose(done) {
+        sockets.close();
+        for (const client of wsRoutes.websocketServer.clients) client.close(1001);
+        wsRoutes.websocketServer.close();
+        done();
+      },
+    });
     wsRoutes.addHook('onClose', async () => sockets.close());
     wsRoutes.route({
       method: 'GET',
