@@ -1,9 +1,9 @@
-import { buildApp } from './build-app.js';
 import { loadConfig } from './config.js';
+import { buildAppServer } from './start.js';
 
 const config = loadConfig();
-const app = await buildApp(config);
-const address = await app.listen({ host: config.host, port: config.port });
+const app = await buildAppServer(config);
+const address = await app.listen(config.host, config.port);
 // The one line tools wait for: where the app listens.
 console.log(`authjwt reference app listening on ${address}`);
 

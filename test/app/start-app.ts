@@ -1,19 +1,23 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../app/build-app.js';
-import { loadConfig } from '../../app/config.js';
+import { type Framework, frameworks, loadConfig } from '../../app/config.js';
+import { buildAppServer } from '../../app/start.js';
 import { waitFor } from '../helpers/redis-server.js';
+
+export { type Framework, frameworks };
 
 export interface RunningApp {
   url: string;
-  app: FastifyInstance;
+  framework: Framework;
   close(): Promise<void>;
 }
 
-/** Starts the reference app in this process on a free loopback port, configured like `npm start`. */
+/**
+ * Starts the reference app in this process on a free loopback port, configured like `npm start`; on
+ * the framework `env.APP_FRAMEWORK` names (Fastify by default).
+ */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env, HOST: '127.0.0.1', PORT: '0' }));
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, app, close: () => app.close() };
+  const app = await buildAppServer(loadConfig({ LOG_LEVEL: 'silent', ...env, HOST: '127.0.0.1', PORT: '0' }));
+  const url = await app.listen('127.0.0.1', 0);
+  return { url, framework: app.framework, close: () => app.close() };
 }
 
 /**
@@ -25,7 +29,6 @@ export async function startInstances(env: Record<string, string>, count = 2): Pr
   for (const app of apps) await waitUntilHealthy(app.url);
   return apps;
 }
-
 /** Waits until /healthz answers 200: the app listens and its store answers. */
 export async function waitUntilHealthy(base: string, timeoutMs = 10_000): Promise<void> {
   await waitFor(async () => (await call(base, 'GET', '/healthz')).status === 200, timeoutMs);
