@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { authenticatedSocket, login } from '../ws/client.js';
 import { spawnApp } from './process.js';
-import { call } from './start-app.js';
+import { call, frameworks } from './start-app.js';
 
 function claimsOf(token: string) {
   return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
@@ -79,6 +80,27 @@ describe('npm start: the reference app as its own process, configured by the env
       }
     },
   );
+
+  it.each(frameworks)(
+    'runs on APP_FRAMEWORK=%s and exits 0 on SIGTERM, a WebSocket open',
+    async (framework) => {
+      const app = await spawnApp({ APP_FRAMEWORK: framework, LOG_LEVEL: 'silent' });
+      try {
+        expect((await call(app.url, 'GET', '/healthz')).body).toMatchObject({ framework });
+        const alice = await login(app.url, 'alice');
+        const socket = await authenticatedSocket(app.url, alice.accessToken);
+        await app.stop();
+        expect(app.child.exitCode).toBe(0);
+        expect((await socket.closed).code).toBe(1001);
+      } finally {
+        await app.stop();
+      }
+    },
+  );
+
+  it('refuses to start with an unknown APP_FRAMEWORK, naming the variable', async () => {
+    await expect(spawnApp({ APP_FRAMEWORK: 'koa' })).rejects.toThrow(/APP_FRAMEWORK must be one of/);
+  });
 
   it('refuses to start with an unknown algorithm', async () => {
     await expect(spawnApp({ JWT_ALGORITHM: 'none' })).rejects.toThrow(/JWT_ALGORITHM/);
