@@ -14,7 +14,7 @@ import { checkParamLengths, checkPathDecodes, routePaths, routingPath } from '..
 import { type RequestLog, startRequestLog } from '../node/request-log.js';
 import { nodeAppServer } from '../node/server.js';
 import { compileValidation } from '../node/validation.js';
-import { writeAnswer, writeUpgradeRefusal } from '../node/write.js';
+import { answerUpgradeOverHttp, writeAnswer } from '../node/write.js';
 import type { AppServer } from '../server.js';
 
 /** The request's log (request-log.ts), kept on the response for every later middleware. */
@@ -122,15 +122,12 @@ export async function buildExpressApp(config: AppConfig): Promise<AppServer> {
   const sockets = createAppSockets(context.auth, log);
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxSocketPayload });
   server.on('upgrade', (request, socket, head) => {
-    const requestLog = startRequestLog(log, request);
-    const path = (request.url ?? '').split('?', 1)[0];
+    const path = (request.url ?? '').split(/[?#]/, 1)[0];
     if (request.method !== 'GET' || path !== '/ws') {
-      // Only /ws upgrades; anywhere else the contract's 404, as an HTTP answer on the raw socket.
-      writeUpgradeRefusal(socket, notFound('No such route'));
-      requestLog.completed(404);
+      answerUpgradeOverHttp(request, socket, app);
       return;
     }
-    requestLog.incoming('/ws');
+    startRequestLog(log, request).incoming('/ws');
     wss.handleUpgrade(request, socket, head, (ws) => sockets.accept(ws, authjwt.upgradeCredentials(request)));
   });
   return nodeAppServer({ framework: 'express', server, context, sockets, wss, log });

@@ -52,7 +52,7 @@ export async function buildFastifyApp(config: AppConfig): Promise<FastifyInstanc
   // @fastify/websocket on a socket Node's HTTP server no longer manages: nothing would ever close it,
   // nor let the app close. Closed once answered, as Express and Hono close theirs.
   app.addHook('onResponse', async (request) => {
-    if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.destroy();
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.destroySoon();
   });
   app.setErrorHandler(createAppErrorHandler());
   // Fastify's own 404 logs and echoes the raw URL, query string included (`/x?access_token=...`).

@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { AuthContext } from 'authjwt';
@@ -18,7 +19,7 @@ import { checkParamLengths, checkPathDecodes, hasDotSegment, routePaths } from '
 import { type RequestLog, startRequestLog } from '../node/request-log.js';
 import { nodeAppServer } from '../node/server.js';
 import { compileValidation } from '../node/validation.js';
-import { answerBody, writeAnswer } from '../node/write.js';
+import { answerBody, answerUpgradeOverHttp, writeAnswer } from '../node/write.js';
 import type { AppServer } from '../server.js';
 
 type Env = {
@@ -165,7 +166,7 @@ export async function buildHonoApp(config: AppConfig): Promise<AppServer> {
   app.onError(errorResponse);
 
   const listener = getRequestListener(app.fetch, {
-    // A request @hono/node-server cannot make a Request of (a Host header that is no host).
+    // Whatever @hono/node-server still cannot make a Request of (the Host is seen to below).
     errorHandler: () => {
       const body = JSON.stringify(errorBody(400, 'bad_request', 'Bad request'));
       return new Response(body, {
@@ -174,7 +175,7 @@ export async function buildHonoApp(config: AppConfig): Promise<AppServer> {
       });
     },
   });
-  const server = createServer((request, response) => {
+  function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const target = request.url ?? '';
     // `OPTIONS *`, or a backslash in the path: no Request can be made of it, and no route of
     // Fastify's takes it, so 404 as there. (An absolute URL is routed by its path, as there.)
@@ -185,8 +186,33 @@ export async function buildHonoApp(config: AppConfig): Promise<AppServer> {
       writeAnswer(response, notFound('No such route'));
       return;
     }
+    // @hono/node-server builds the Request's URL from the Host header and refuses (400) one that
+    // forms no URL; Fastify and Express route such a request by its path. The URL gets a stand-in
+    // host; the Host header the guards compare an Origin with (read from the raw headers) stays.
+    if (target.startsWith('/') && !hostFormsUrl(request.headers.host)) {
+      request.headers.host = 'invalid.invalid';
+    }
     void listener(request, response);
+  }
+  const server = createServer(handleRequest);
+  // @hono/node-ws takes the upgrades of GET /ws; any other is answered as the HTTP request it is.
+  const upgrades = new EventEmitter();
+  injectWebSocket(upgrades as Server);
+  server.on('upgrade', (request, socket, head) => {
+    const path = (request.url ?? '').split(/[?#]/, 1)[0];
+    if (request.method === 'GET' && path === '/ws') upgrades.emit('upgrade', request, socket, head);
+    else answerUpgradeOverHttp(request, socket, handleRequest);
   });
-  injectWebSocket(server);
   return nodeAppServer({ framework: 'hono', server, context, sockets, wss, log });
+}
+
+/** Whether @hono/node-server can make a URL of this Host header (its own test, in request.js). */
+function hostFormsUrl(host: string | undefined): boolean {
+  if (host === undefined || host === '') return false;
+  try {
+    const { hostname } = new URL(`http://${host}/`);
+    return hostname.length === host.length || hostname === host.replace(/:\d+$/, '');
+  } catch {
+    return false;
+  }
 }

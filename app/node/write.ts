@@ -1,4 +1,5 @@
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AppAnswer } from '../handlers/types.js';
 
@@ -28,14 +29,20 @@ export function writeAnswer(response: ServerResponse, answer: Omit<AppAnswer, 'c
   response.end(content.body);
 }
 
-/** Refuses a WebSocket upgrade with an HTTP answer written on the raw socket, which is then closed. */
-export function writeUpgradeRefusal(socket: Duplex, answer: AppAnswer): void {
-  const content = answerBody(answer) ?? { type: jsonType, body: '' };
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: ${content.type}\r\n` +
-        `Content-Length: ${Buffer.byteLength(content.body)}\r\nConnection: close\r\n\r\n${content.body}`,
-    );
-  }
-  socket.destroy();
+/**
+ * Answers an upgrade request that upgrades nothing (any path but `GET /ws`) as the HTTP request it
+ * also is, as Fastify does with @fastify/websocket: the 404 of an unknown path, a guard's refusal.
+ * The answer is written on the raw socket, which Node's HTTP server no longer manages, and the socket
+ * is closed once it is sent.
+ */
+export function answerUpgradeOverHttp(
+  request: IncomingMessage,
+  socket: Duplex,
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+): void {
+  socket.on('error', () => socket.destroy());
+  const response = new ServerResponse(request);
+  response.assignSocket(socket as Socket);
+  response.once('finish', () => (socket as Socket).destroySoon());
+  handle(request, response);
 }

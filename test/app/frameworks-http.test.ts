@@ -184,6 +184,8 @@ const probes: Record<string, Probe> = {
   '/me\\x': { method: 'GET', path: '/me\\x' },
   'an absolute URL': { method: 'GET', path: 'http://evil.example/me' },
   'OPTIONS *': { method: 'OPTIONS', path: '*' },
+  'a Host that is no host': { method: 'GET', path: '/me', headers: { host: 'a b' } },
+  'a Host with credentials': { method: 'GET', path: '/me', headers: { host: 'evil@x:1' } },
   'an unknown route with a token in its query': { method: 'GET', path: '/nope?access_token=abc' },
   'an unknown route, 5000 characters': { method: 'GET', path: `/${'a'.repeat(5000)}` },
   'an unknown route, malformed JSON': { method: 'DELETE', path: '/nope', headers: json, body: '{' },

@@ -19,13 +19,19 @@ async function cookieLogin(base: string, username: string): Promise<{ cookie: st
   return { cookie: pairs.join('; '), csrf };
 }
 
-/** The HTTP status a refused upgrade was answered with. */
-function refusedUpgrade(url: string): Promise<number> {
+/** The HTTP answer to a refused upgrade: its status and JSON body. */
+function refusedUpgrade(url: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      ws.terminate();
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+        ws.terminate();
+      });
     });
     ws.once('open', () => reject(new Error('the upgrade was accepted')));
     ws.once('error', () => {});
@@ -97,13 +103,21 @@ describe.each(frameworks)('GET /ws on %s', (framework) => {
     expect(await cookieSocket.closed).toMatchObject({ code: 4401, reason: 'token_revoked' });
   });
 
-  it('refuses a frame over 64 KiB (1009) and any upgrade but GET /ws', async () => {
+  it('refuses a frame over 64 KiB (1009)', async () => {
     const { accessToken } = await login(app.url, 'alice');
     const socket = await authenticatedSocket(app.url, accessToken);
     socket.send('x'.repeat(64 * 1024 + 1));
     expect((await socket.closed).code).toBe(1009);
+  });
+
+  it('upgrades nothing but GET /ws: elsewhere the answer is the HTTP one, in the contract shape', async () => {
+    const at = (path: string) => `${app.url.replace(/^http/, 'ws')}${path}`;
     for (const path of ['/nope', '/ws/', '/WS']) {
-      expect(await refusedUpgrade(`${wsUrl(app.url).replace(/\/ws$/, '')}${path}`)).toBe(404);
+      expect(await refusedUpgrade(at(path))).toEqual({
+        status: 404,
+        body: { statusCode: 404, code: 'not_found', error: 'Not Found', message: 'No such route' },
+      });
     }
+    expect(await refusedUpgrade(at('/me'))).toMatchObject({ status: 401, body: { code: 'token_missing' } });
   });
 });
