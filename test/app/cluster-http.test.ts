@@ -40,7 +40,7 @@ describe('the Cluster unreachable', () => {
     expect((await call(a.url, 'GET', '/healthz')).body).toEqual({
       status: 'ok',
       store: 'redis',
-      framework: 'fastify',
+      framework: a.framework,
     });
     await Promise.all(cluster.servers.map((server) => server.stop()));
     await waitFor(async () => (await call(a.url, 'GET', '/healthz')).status === 503, 10_000);

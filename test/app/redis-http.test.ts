@@ -29,7 +29,7 @@ describe('two app instances on one Redis are one service', () => {
     expect((await call(one.url, 'GET', '/healthz')).body).toEqual({
       status: 'ok',
       store: 'redis',
-      framework: 'fastify',
+      framework: one.framework,
     });
   });
 

@@ -12,10 +12,20 @@ export interface RunningApp {
 
 /**
  * Starts the reference app in this process on a free loopback port, configured like `npm start`; on
- * the framework `env.APP_FRAMEWORK` names (Fastify by default).
+ * the framework `env.APP_FRAMEWORK` names, else the one of the test run's own `APP_FRAMEWORK`
+ * (`APP_FRAMEWORK=hono npx vitest run test/ws` runs those suites on Hono), else Fastify.
  */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const app = await buildAppServer(loadConfig({ LOG_LEVEL: 'silent', ...env, HOST: '127.0.0.1', PORT: '0' }));
+  const framework = process.env.APP_FRAMEWORK;
+  const app = await buildAppServer(
+    loadConfig({
+      LOG_LEVEL: 'silent',
+      ...(framework !== undefined && { APP_FRAMEWORK: framework }),
+      ...env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+    }),
+  );
   const url = await app.listen('127.0.0.1', 0);
   return { url, framework: app.framework, close: () => app.close() };
 }
