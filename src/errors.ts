@@ -83,6 +83,7 @@ export type AuthErrorReason =
   | 'alg_mismatch'
   | 'kid_type'
   | 'kid_unknown'
+  | 'kid_missing'
   | 'typ_type'
   | 'crit_unsupported'
   | 'b64_unsupported'
@@ -100,6 +101,11 @@ export type AuthErrorReason =
   | 'sid_missing'
   | 'csrf'
   | 'fresh'
+  | 'client_id'
+  // token_invalid: a token of another issuer (externalIssuers)
+  | 'issuer_unknown'
+  | 'issuer_not_allowed'
+  | 'jwks_unavailable'
   // token_invalid: an object offered as a verified context that this instance did not make
   | 'not_a_context'
   // wrong_token_type

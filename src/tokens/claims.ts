@@ -58,7 +58,7 @@ export interface ClaimRules {
 
 const invalid = (reason: AuthErrorReason) => new AuthError('token_invalid', { reason });
 
-function isNumericDate(value: unknown): value is number {
+export function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
@@ -102,7 +102,8 @@ export function checkClaims(
   return payload as TokenClaims;
 }
 
-function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
+/** Whether `aud` (a string, or a non-empty array of strings) contains one of `accepted`. */
+export function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
   if (typeof aud === 'string') return accepted.includes(aud);
   if (!Array.isArray(aud) || aud.length === 0) return false;
   let matched = false;

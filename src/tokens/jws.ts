@@ -78,7 +78,7 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     if (header.crit !== undefined) throw invalid('crit_unsupported');
     // RFC 7797 unencoded payloads are not supported; a b64 other than true changes the signing input.
     if (header.b64 !== undefined && header.b64 !== true) throw invalid('b64_unsupported');
-    const key = ring.find(kid as string | undefined);
+    const key = ring.find(kid as string | undefined, alg);
     if (key === undefined) throw invalid('kid_unknown');
     // The algorithm is pinned by configuration; the header must name it exactly (case-sensitive).
     if (alg !== key.alg.name) throw invalid('alg_mismatch');
@@ -88,7 +88,12 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     return resolved;
   }
 
-  return function verifyCompact(token: unknown): VerifiedJws {
+  /**
+   * `payload`, when given, is the payload segment already parsed (strictly, by `parseJsonObject`) by
+   * a caller that had to read it before the signature (to choose an issuer's keys): it is not parsed
+   * twice. The signature covers the segment it came from, so what is returned is still what was signed.
+   */
+  return function verifyCompact(token: unknown, payload?: Record<string, unknown>): VerifiedJws {
     if (typeof token !== 'string' || token.length === 0) throw invalid('not_a_string');
     if (token.length > maxTokenLength) throw invalid('too_long');
     const firstDot = token.indexOf('.');
@@ -107,8 +112,9 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     }
     const { header, key } = resolved;
     // Decoded before the signature check (decoding is harmless; parsing waits for the signature).
-    const payloadBytes = decodeBase64url(token.slice(firstDot + 1, lastDot));
-    if (payloadBytes === undefined) throw invalid('base64url');
+    const payloadBytes =
+      payload === undefined ? decodeBase64url(token.slice(firstDot + 1, lastDot)) : undefined;
+    if (payload === undefined && payloadBytes === undefined) throw invalid('base64url');
     const signingInput = token.slice(0, lastDot);
     const signatureSegment = token.slice(lastDot + 1);
     // HMAC compares the segment as text with the canonical encoding of the MAC, so it is not decoded,
@@ -126,11 +132,12 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
       valid = false;
     }
     if (!valid) throw invalid(hmac && !isCanonicalBase64url(signatureSegment) ? 'base64url' : 'signature');
-    return { header, payload: parseJsonObject(payloadBytes, 'payload'), key };
+    return { header, payload: payload ?? parseJsonObject(payloadBytes as Buffer, 'payload'), key };
   };
 }
 
-function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<string, unknown> {
+/** A header or payload segment's bytes as a JSON object: strict UTF-8, an object, no `__proto__`. */
+export function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(strictUtf8(bytes));

@@ -14,8 +14,12 @@ export interface KeyRingOptions {
  */
 export interface KeyRing {
   readonly signingKey: ResolvedKey | undefined;
-  /** The verification key for a token's `kid`; a token without `kid` matches only a ring of one key. */
-  find(kid: string | undefined): ResolvedKey | undefined;
+  /**
+   * The verification key for a token's `kid` (and `alg`, where one `kid` may be bound to several
+   * algorithms, as a remote key without `alg` is); a token without `kid` matches only a ring of one
+   * key. The caller still compares the key's algorithm with the token's `alg`.
+   */
+  find(kid: string | undefined, alg: string): ResolvedKey | undefined;
   readonly keys: readonly ResolvedKey[];
 }
 

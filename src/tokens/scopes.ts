@@ -7,9 +7,14 @@ const none: readonly string[] = Object.freeze([]);
  * section 2.2.3), or `scp`, an array of strings or such a string (as Entra ID and Okta issue it).
  * Anything else grants none.
  */
-export function scopesOf(claims: TokenClaims): readonly string[] {
+export function scopesOf(claims: Readonly<Record<string, unknown>> | TokenClaims): readonly string[] {
   const given = (claims as Record<string, unknown>).scope ?? (claims as Record<string, unknown>).scp;
-  if (typeof given === 'string') return given.split(' ').filter((scope) => scope.length > 0);
-  if (Array.isArray(given) && given.every((scope) => typeof scope === 'string')) return given;
+  return given === undefined ? none : scopesIn(given);
+}
+
+/** The scopes of one claim's value: a space-separated string or an array of strings; else none. */
+export function scopesIn(value: unknown): readonly string[] {
+  if (typeof value === 'string') return value.split(' ').filter((scope) => scope.length > 0);
+  if (Array.isArray(value) && value.every((scope) => typeof scope === 'string')) return value;
   return none;
 }

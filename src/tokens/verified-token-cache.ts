@@ -51,4 +51,9 @@ export class VerifiedTokenCache {
     const key = keyOf(token);
     if (this.#entries.get(key)?.token === token) this.#entries.delete(key);
   }
+
+  /** Forgets every token: the keys they were verified with may have changed. */
+  clear(): void {
+    this.#entries.clear();
+  }
 }
