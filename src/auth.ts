@@ -1,8 +1,15 @@
 import { type AuthenticateOptions, createAccessCheck, defaultRoles, frozenRoles } from './access-check.js';
-import { type AuthContext, createContextBrand } from './context.js';
+import {
+  type AuthContext,
+  createContextBrand,
+  type ExternalTokenContext,
+  type OwnTokenContext,
+} from './context.js';
 import { AuthConfigError, AuthError } from './errors.js';
 import { recordAuthSettings } from './internal/auth-settings.js';
 import { type Duration, parseDuration } from './internal/duration.js';
+import { createExternalTokens } from './issuers/external-tokens.js';
+import { type ExternalIssuerOptions, resolveExternalIssuers } from './issuers/options.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import type { RegisteredUser } from './register.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
@@ -21,10 +28,11 @@ import { createUserProfiles } from './sessions/user-profiles.js';
 import { memoryStore } from './stores/memory.js';
 import type { LoginAttempt, RevocationEvent, SessionStore } from './stores/port.js';
 import type { TokenClaims } from './tokens/claims.js';
+import { defaultMaxTokenLength } from './tokens/jws.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
 
 export type { AuthenticateOptions } from './access-check.js';
-export type { AuthContext } from './context.js';
+export type { AuthContext, ExternalTokenContext, OwnTokenContext } from './context.js';
 
 /** Options of one auth instance. Validated once, here; every message names the option. */
 export interface AuthOptions<User = RegisteredUser> extends TokenOptions {
@@ -47,6 +55,12 @@ export interface AuthOptions<User = RegisteredUser> extends TokenOptions {
   metrics?: MetricsOptions;
   /** Limits of `auth.throttleLogin`: failed logins per account at a client, and per client. */
   loginThrottle?: LoginThrottleOptions;
+  /**
+   * Other issuers (OpenID Connect providers, OAuth authorization servers) whose tokens
+   * `authenticateExternal` and the `requireExternal` guard accept, each with its audience,
+   * algorithms and key set (discovered or given). Their tokens have no session here. Default: none.
+   */
+  externalIssuers?: readonly ExternalIssuerOptions[];
 }
 
 /** Starting and continuing sessions: what login, refresh and re-authentication routes call. */
@@ -84,20 +98,43 @@ export interface RequestChecks {
    * `{ strict: true }` the session is read from the store even where this process's cache could answer
    * (the WebSocket guard's periodic re-checks: nothing outlives its session by more than one period).
    */
-  authenticate(accessToken: unknown, options?: AuthenticateOptions): Promise<AuthContext>;
+  authenticate(accessToken: unknown, options?: AuthenticateOptions): Promise<OwnTokenContext>;
   /**
    * `authenticate` without a promise when none is needed: the context at once when this process's
    * caches can decide (the steady state with `revocation: 'cached'`), else a promise of it. A refusal
    * decided at once is thrown. For framework adapters, which run it on every request.
    */
-  authenticateNow(accessToken: unknown, options?: AuthenticateOptions): AuthContext | Promise<AuthContext>;
+  authenticateNow(
+    accessToken: unknown,
+    options?: AuthenticateOptions,
+  ): OwnTokenContext | Promise<OwnTokenContext>;
   /** Verifies a refresh token's signature and claims (its session is checked when it is used). */
-  authenticateRefresh(refreshToken: unknown): Promise<AuthContext>;
+  authenticateRefresh(refreshToken: unknown): Promise<OwnTokenContext>;
+  /**
+   * Verifies a token of one of the `externalIssuers`: the issuer its `iss` names (exactly), that
+   * issuer's keys and algorithms, `aud`, `exp`, and RFC 9068's claims for an `at+jwt` token. An own
+   * token is refused here (`issuer_unknown`), as an external one is by `authenticate`. No session is
+   * checked: such a token has none, and lives until its `exp`. Rejects with `AuthError`:
+   * `token_invalid` with reason `issuer_unknown`, `kid_unknown`, `kid_missing`, `jwks_unavailable`
+   * (no usable key set: the issuer could not be reached), `aud`, `signature`, ...
+   */
+  authenticateExternal(token: unknown): Promise<ExternalTokenContext>;
+  /**
+   * `authenticateExternal` without a promise when the issuer's keys are at hand (the steady state);
+   * a promise when they must be fetched first. For adapters, which run it on every request.
+   */
+  authenticateExternalNow(token: unknown): ExternalTokenContext | Promise<ExternalTokenContext>;
   /**
    * Throws `AuthError('insufficient_role')` unless the context holds one of `roles`, and
    * `token_invalid` for anything but a context of this instance.
    */
   requireRoles(context: AuthContext, roles: readonly string[]): void;
+  /**
+   * Throws `AuthError('insufficient_scope')` unless the context grants every one of `scopes` (own
+   * tokens: `scope` or `scp`; external ones: the issuer's mapping), and `token_invalid` for anything
+   * but a context of this instance.
+   */
+  requireScopes(context: AuthContext, scopes: readonly string[]): void;
 }
 
 /** Ending and listing sessions, on every instance sharing the store. */
@@ -140,6 +177,14 @@ export interface Operations {
   readonly store: SessionStore;
   /** Resolves when the store answers within the deadline; rejects with `store_unavailable` otherwise. */
   checkStore(): Promise<void>;
+  /** The identifiers of the configured `externalIssuers`. */
+  readonly externalIssuers: readonly string[];
+  /**
+   * Resolves once every external issuer's key set is at hand, fetching what is missing (within each
+   * issuer's cooldown); rejects with `token_invalid` (`jwks_unavailable`, the fetch's error as its
+   * `cause`) otherwise. For start-up and readiness checks; tokens do not need it.
+   */
+  checkExternalIssuers(): Promise<void>;
   /** Revocations from every instance sharing the store, and `'down'`/`'up'` of that channel. */
   onRevocation(listener: (event: RevocationEvent | 'down' | 'up') => void): () => void;
   /** The counters and the store latency histogram so far (render with `toPrometheusText`). */
@@ -159,6 +204,12 @@ export interface Auth extends SignIn, RequestChecks, SessionControl, UserControl
 /** Creates an auth instance. Throws `AuthConfigError` at once for any unusable option. */
 export function createAuth<User extends RegisteredUser = RegisteredUser>(options: AuthOptions<User>): Auth {
   const tokens = createTokenService(options);
+  const ownIssuers = options.issuer === undefined ? [] : [options.issuer].flat();
+  const external = createExternalTokens(resolveExternalIssuers(options.externalIssuers, ownIssuers), {
+    now: tokens.now,
+    maxTokenLength: options.maxTokenLength ?? defaultMaxTokenLength,
+    cacheSize: options.verifiedTokenCache ?? 10_000,
+  });
   const customRoles = options.roles;
   if (customRoles !== undefined && typeof customRoles !== 'function') {
     throw new AuthConfigError('roles', 'must be a function');
@@ -201,6 +252,7 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     sessions,
     profiles,
     contexts,
+    external,
     metrics,
     rolesOf:
       customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims)),
@@ -238,7 +290,10 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     // Async functions: a synchronous refusal becomes a rejection, as callers of a promise expect.
     authenticate: async (accessToken, options) => checks.authenticateNow(accessToken, options),
     authenticateRefresh: async (refreshToken) => checks.authenticateRefresh(refreshToken),
+    authenticateExternalNow: checks.authenticateExternalNow,
+    authenticateExternal: async (token) => checks.authenticateExternalNow(token),
     requireRoles: checks.requireRoles,
+    requireScopes: checks.requireScopes,
     logout: async (tokenOrContext) => sessions.logout(claimsOfTokenOrContext(tokenOrContext)),
     logoutAll: (userId) => sessions.logoutAll(userId),
     logoutOthers: async (tokenOrContext) => sessions.logoutOthers(claimsOfTokenOrContext(tokenOrContext)),
@@ -254,10 +309,13 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     },
     invalidateUser: (userId) => profiles.invalidate(userId),
     checkStore: () => call(() => store.ping()),
+    externalIssuers: external.issuers,
+    checkExternalIssuers: () => external.check(),
     onRevocation: (listener) => store.subscribe(listener),
     metrics: () => metrics.snapshot(),
     async close() {
       cache?.close();
+      external.close();
       await store.close();
     },
   };

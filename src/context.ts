@@ -1,11 +1,14 @@
 import { AuthError } from './errors.js';
 import type { RegisteredUser } from './register.js';
 import type { TokenClaims } from './tokens/claims.js';
+import type { ExternalClaims } from './tokens/external-claims.js';
 
-/** What a guard puts on the request once a token passed. Only its auth instance can make one. */
-export interface AuthContext {
+/** The context of a token this instance issued: an access token, or a refresh token on its route. */
+export interface OwnTokenContext {
   /** The user id (`sub`). */
   readonly subject: string;
+  /** `undefined`: the token is this instance's own. */
+  readonly issuer: undefined;
   /** The session (`sid`) the token belongs to. */
   readonly sessionId: string | undefined;
   /**
@@ -16,6 +19,8 @@ export interface AuthContext {
   readonly claims: TokenClaims;
   readonly tokenType: 'access' | 'refresh';
   readonly roles: readonly string[];
+  /** The OAuth scopes the token grants (its `scope` or `scp` claim); none without them. */
+  readonly scopes: readonly string[];
   /** Whether the access token is still fresh (see `freshTtl`). */
   readonly fresh: boolean;
   /**
@@ -28,41 +33,81 @@ export interface AuthContext {
   readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
 }
 
+/**
+ * The context of a token from one of the configured `externalIssuers`. It has no session (nothing
+ * of it is in the store, so no logout ends it: it lives until its `exp`), no profile and no renewal.
+ */
+export interface ExternalTokenContext {
+  /** The subject, from the claim the issuer's mapping names (default `sub`). */
+  readonly subject: string;
+  /** The configured issuer the token came from (its `iss`). */
+  readonly issuer: string;
+  readonly sessionId: undefined;
+  readonly sessionEndsAt: undefined;
+  /** The issuer's claims as it wrote them. */
+  readonly claims: ExternalClaims;
+  readonly tokenType: 'external';
+  /** From the issuer's mapping (default: the `roles` claim). */
+  readonly roles: readonly string[];
+  /** From the issuer's mapping (default: `scope`, else `scp`). */
+  readonly scopes: readonly string[];
+  readonly fresh: false;
+  readonly user: undefined;
+  readonly renewedAccessToken: undefined;
+}
+
+/**
+ * What a guard puts on the request once a token passed: a token of this instance, or of a configured
+ * issuer (`tokenType: 'external'`, `issuer` set). Only its auth instance can make one.
+ */
+export type AuthContext = OwnTokenContext | ExternalTokenContext;
+
 /** The contexts of one auth instance: made only by it, recognised only by it. */
 export interface ContextBrand {
-  /** `roles` must be frozen; `claims` are when the verified-token cache shares them (else they are the caller's own). */
-  make(fields: AuthContext): AuthContext;
+  /**
+   * `roles` and `scopes` must be frozen or the claims' own; `claims` are frozen when the verified-token
+   * cache shares them (else they are the caller's own).
+   */
+  make<Context extends AuthContext>(fields: Context): Context;
   /** Whether `value` is a context this instance made (a copy, a parsed JSON body or another instance's is not). */
   owns(value: unknown): value is AuthContext;
   /**
-   * The claims of a context this instance made; anything else is `token_invalid`. A context is
+   * The claims of a context of an own token this instance made; anything else is `token_invalid`
+   * (an external token's context is `wrong_token_type`: it has no session to act on). A context is
    * trusted as proof that the core verified a token, so only the real thing may stand for one.
    */
   claimsOf(value: unknown): TokenClaims;
   /** The roles of a context this instance made, as it made them; anything else is `token_invalid`. */
   rolesOf(value: unknown): readonly string[];
+  /** The scopes of a context this instance made, as it made them; anything else is `token_invalid`. */
+  scopesOf(value: unknown): readonly string[];
 }
 
 /**
  * A brand per auth instance: a class declared inside this call, so its private names exist nowhere
  * else. `#claims in value` is true only for objects its constructor made: not for `{ ...context }`,
  * `JSON.parse` output, or a context of another instance (whose class is a different one). What the
- * core trusts (the claims, the roles) it reads from the private fields, which nothing outside can
- * reassign; roles are frozen, and so are claims the verified-token cache shares between requests
+ * core trusts (the claims, the roles, the scopes, whether the token was external) it reads from the
+ * private fields, which nothing outside can reassign; roles are frozen, and so are claims the verified-token cache shares between requests
  * (with the cache off each request's claims are its own). The public fields are a plain copy for the
  * application, so a context costs what an object literal does: freezing each context, or even asking
  * `Object.isFrozen` twice, measured 10-20% of a cached check.
  */
 export function createContextBrand(): ContextBrand {
-  class VerifiedContext implements AuthContext {
-    readonly #claims: TokenClaims;
+  // Typed as the union's members together; `make` gives each caller back the member it built.
+  class VerifiedContext {
+    readonly #claims: TokenClaims | ExternalClaims;
     readonly #roles: readonly string[];
+    readonly #scopes: readonly string[];
+    readonly #external: boolean;
     readonly subject: string;
+    readonly issuer: string | undefined;
     readonly sessionId: string | undefined;
     readonly sessionEndsAt: number | undefined;
-    readonly claims: TokenClaims;
-    readonly tokenType: 'access' | 'refresh';
+    readonly claims: TokenClaims | ExternalClaims;
+    readonly tokenType: AuthContext['tokenType'];
     readonly roles: readonly string[];
+    readonly scopes: readonly string[];
     readonly fresh: boolean;
     readonly user: RegisteredUser | undefined;
     readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
@@ -70,12 +115,16 @@ export function createContextBrand(): ContextBrand {
     constructor(fields: AuthContext) {
       this.#claims = fields.claims;
       this.#roles = fields.roles;
+      this.#scopes = fields.scopes;
+      this.#external = fields.tokenType === 'external';
       this.subject = fields.subject;
+      this.issuer = fields.issuer;
       this.sessionId = fields.sessionId;
       this.sessionEndsAt = fields.sessionEndsAt;
       this.claims = fields.claims;
       this.tokenType = fields.tokenType;
       this.roles = fields.roles;
+      this.scopes = fields.scopes;
       this.fresh = fields.fresh;
       this.user = fields.user;
       this.renewedAccessToken = fields.renewedAccessToken;
@@ -86,17 +135,22 @@ export function createContextBrand(): ContextBrand {
     }
 
     static claimsOf(value: VerifiedContext): TokenClaims {
-      return value.#claims;
+      if (value.#external) throw new AuthError('wrong_token_type', { reason: 'context' });
+      return value.#claims as TokenClaims;
     }
 
     static rolesOf(value: VerifiedContext): readonly string[] {
       return value.#roles;
     }
+
+    static scopesOf(value: VerifiedContext): readonly string[] {
+      return value.#scopes;
+    }
   }
 
   return {
-    make: (fields) => new VerifiedContext(fields),
-    owns: (value) => VerifiedContext.owns(value),
+    make: <Context extends AuthContext>(fields: Context) => new VerifiedContext(fields) as unknown as Context,
+    owns: (value): value is AuthContext => VerifiedContext.owns(value),
     claimsOf(value) {
       if (!VerifiedContext.owns(value)) throw notAContext();
       return VerifiedContext.claimsOf(value);
@@ -104,6 +158,10 @@ export function createContextBrand(): ContextBrand {
     rolesOf(value) {
       if (!VerifiedContext.owns(value)) throw notAContext();
       return VerifiedContext.rolesOf(value);
+    },
+    scopesOf(value) {
+      if (!VerifiedContext.owns(value)) throw notAContext();
+      return VerifiedContext.scopesOf(value);
     },
   };
 }

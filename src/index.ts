@@ -4,7 +4,9 @@ export {
   type AuthenticateOptions,
   type AuthOptions,
   createAuth,
+  type ExternalTokenContext,
   type Operations,
+  type OwnTokenContext,
   type RequestChecks,
   type SessionControl,
   type SignIn,
@@ -19,6 +21,7 @@ export {
   statusForCode,
 } from './errors.js';
 export type { Duration } from './internal/duration.js';
+export type { ExternalClaimMapping, ExternalIssuerOptions, JwksOptions } from './issuers/options.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';
 export type { Register, RegisteredUser } from './register.js';
@@ -48,6 +51,7 @@ export {
   type TokenClaims,
   type TokenType,
 } from './tokens/claims.js';
+export type { ExternalClaims } from './tokens/external-claims.js';
 export type { KeyRingOptions } from './tokens/key-ring.js';
 export type { KeyInput } from './tokens/keys.js';
 export { scopesOf } from './tokens/scopes.js';

@@ -1,27 +1,36 @@
-import type { Auth, AuthContext } from '../auth.js';
+import type { Auth, AuthContext, OwnTokenContext } from '../auth.js';
 import { AuthError } from '../errors.js';
 import type { TokenClaims } from '../tokens/claims.js';
-import { scopesOf } from '../tokens/scopes.js';
 import { readBearerCredentials } from './bearer.js';
 import type { CookieJar } from './cookies.js';
 import type { CsrfPolicy } from './csrf.js';
 import { firstValue, type RequestReader } from './request.js';
 import type { ResolvedTokenLocations } from './token-locations.js';
 
-/** What a guard demands of a request's token. */
-export type GuardKind = 'access' | 'optional' | 'refresh' | 'fresh' | 'roles' | 'scopes' | 'claims';
+/** What a guard demands of a request's token: one of ours (of a type, with checks), or another issuer's. */
+export type GuardKind =
+  | 'access'
+  | 'optional'
+  | 'refresh'
+  | 'fresh'
+  | 'roles'
+  | 'scopes'
+  | 'claims'
+  | 'external';
 
 /** A claims guard's test of a verified access token's claims; true admits. */
-export type ClaimsPredicate = (claims: TokenClaims, context: AuthContext) => boolean;
+export type ClaimsPredicate = (claims: TokenClaims, context: OwnTokenContext) => boolean;
 
 /** What one guard demands: the token type and checks, and where the token may come from. */
 export interface GuardDemand {
   readonly kind: GuardKind;
   readonly locations: ResolvedTokenLocations;
-  /** For `roles`: any one of them admits. */
+  /** For `roles` and `external`: any one of them admits (none listed: no role is needed). */
   readonly roles: readonly string[];
-  /** For `scopes`: every one of them must be granted (`scope` or `scp`). */
+  /** For `scopes` and `external`: every one of them must be granted (`scope` or `scp`, or the issuer's mapping). */
   readonly scopes?: readonly string[];
+  /** For `external`: the issuers admitted; none listed admits every configured issuer. */
+  readonly issuers?: readonly string[];
   /** For `claims`. */
   readonly predicate?: ClaimsPredicate;
 }
@@ -69,7 +78,7 @@ const anonymous: Admission = Object.freeze({ context: null, header: undefined })
  */
 export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): HttpGuard {
   const { auth, header, scheme, renewedTokenHeader, cookies } = settings;
-  const { kind, roles, scopes = [], predicate } = demand;
+  const { kind, roles, scopes = [], issuers = [], predicate } = demand;
   const readsHeader = demand.locations.header;
   // Resolving the locations refused `cookie` without cookie mode; this only narrows the type.
   const cookieJar = demand.locations.cookie ? cookies?.jar : undefined;
@@ -81,7 +90,8 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
     fromCookie: boolean,
   ): Admission {
     // Header tokens cannot be sent by a cross-site form or image, so only cookie tokens need CSRF.
-    if (fromCookie && cookies !== undefined) {
+    // (Cookies hold only our own tokens: an external guard never reads them.)
+    if (fromCookie && cookies !== undefined && context.tokenType !== 'external') {
       const policy = cookies.csrf;
       policy.check(
         {
@@ -97,9 +107,13 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
     }
     if (kind === 'fresh' && !context.fresh) throw new AuthError('fresh_token_required');
     if (kind === 'roles') auth.requireRoles(context, roles);
-    if (kind === 'scopes') {
-      const granted = scopesOf(context.claims);
-      if (!scopes.every((scope) => granted.includes(scope))) throw new AuthError('insufficient_scope');
+    if (kind === 'scopes') auth.requireScopes(context, scopes);
+    if (kind === 'external') {
+      if (issuers.length > 0 && !issuers.includes(context.issuer as string)) {
+        throw new AuthError('token_invalid', { reason: 'issuer_not_allowed' });
+      }
+      if (roles.length > 0) auth.requireRoles(context, roles);
+      if (scopes.length > 0) auth.requireScopes(context, scopes);
     }
     // A predicate that throws refuses too: a bug in a policy must not open the route.
     if (kind === 'claims' && !safely(predicate, context)) {
@@ -137,7 +151,12 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
         if (kind === 'optional') return anonymous;
         throw new AuthError('token_missing');
       }
-      const context = kind === 'refresh' ? auth.authenticateRefresh(token) : auth.authenticateNow(token);
+      const context: AuthContext | Promise<AuthContext> =
+        kind === 'refresh'
+          ? auth.authenticateRefresh(token)
+          : kind === 'external'
+            ? auth.authenticateExternalNow(token)
+            : auth.authenticateNow(token);
       return context instanceof Promise
         ? context.then((settled) => admit(request, reader, settled, fromCookie))
         : admit(request, reader, context, fromCookie);
@@ -146,6 +165,7 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
 }
 
 function safely(predicate: ClaimsPredicate | undefined, context: AuthContext): boolean {
+  if (context.tokenType === 'external') return false;
   try {
     return predicate?.(context.claims, context) === true;
   } catch {

@@ -77,6 +77,21 @@ export interface GuardOptions {
   from?: TokenLocations;
 }
 
+/** Options of `requireExternal()`: which issuers, and what their token must grant. */
+export interface ExternalGuardOptions extends GuardOptions {
+  /**
+   * Only `'header'`: the cookies hold this instance's own tokens, never another issuer's (any other
+   * value throws `AuthConfigError`).
+   */
+  from?: 'header';
+  /** The issuers admitted, each one of `externalIssuers`; default every configured issuer. */
+  issuers?: readonly string[];
+  /** Every one of these scopes must be granted (403 `insufficient_scope` otherwise). */
+  scopes?: readonly string[];
+  /** At least one of these roles (403 `insufficient_role` otherwise). */
+  roles?: readonly string[];
+}
+
 /**
  * The guard factories every adapter offers, `G` being its form of a guard (a hook, a middleware).
  * Each validates its options once, at the call; the same demand gives the same guard.
@@ -106,6 +121,13 @@ export interface GuardFactories<G, Optional = G> {
    * predicate that throws refuses). Synchronous: it runs on every request.
    */
   requireClaims(predicate: ClaimsPredicate, options?: GuardOptions): G;
+  /**
+   * A valid token of one of the `externalIssuers` (see `auth.authenticateExternal`), from the
+   * `Authorization` header; this instance's own tokens are refused (401 `token_invalid`, reason
+   * `issuer_unknown`), as `requireAccess()` refuses external ones. `issuers`, `scopes` and `roles`
+   * narrow it further. The context has `tokenType: 'external'` and `issuer` set, and no session.
+   */
+  requireExternal(options?: ExternalGuardOptions): G;
 }
 
 /** Options of `protect()`: a guard for every route, but the open ones. */
@@ -154,6 +176,7 @@ export function adaptGuards<G, Optional = G>(
     requireScopes: (...args: (string | GuardOptions)[]) => of((http.requireScopes as Variadic)(...args)) as G,
     requireClaims: (predicate: ClaimsPredicate, options?: GuardOptions) =>
       of(http.requireClaims(predicate, options)) as G,
+    requireExternal: (options?: ExternalGuardOptions) => of(http.requireExternal(options)) as G,
   };
 }
 
@@ -228,12 +251,13 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     factory: string,
     guardOptions: GuardOptions | undefined,
     roles: readonly string[] = [],
-    extra: { scopes?: readonly string[]; predicate?: ClaimsPredicate } = {},
+    extra: { scopes?: readonly string[]; issuers?: readonly string[]; predicate?: ClaimsPredicate } = {},
   ): HttpGuard {
     if (guardOptions !== undefined && (typeof guardOptions !== 'object' || guardOptions === null)) {
       throw new AuthConfigError(factory, 'takes an options object such as { from: "header" }');
     }
-    const fallback = kind === 'refresh' ? defaultTokenLocations.refresh : accessDefault;
+    const fallback =
+      kind === 'refresh' || kind === 'external' ? defaultTokenLocations.refresh : accessDefault;
     const locations = resolveTokenLocations(guardOptions?.from, fallback, {
       cookieMode: cookies !== undefined,
       option: `${factory}.from`,
@@ -241,7 +265,13 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     const demand = { kind, locations, roles, ...extra };
     // A predicate has no key of its own: each claims guard is made anew (once per route, at start).
     if (extra.predicate !== undefined) return createHttpGuard(settings, demand);
-    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify(roles)} ${JSON.stringify(extra.scopes ?? [])}`;
+    if (kind === 'external' && locations.cookie) {
+      throw new AuthConfigError(
+        `${factory}.from`,
+        "tokens of other issuers come in the header; the cookies hold this instance's own",
+      );
+    }
+    const key = `${kind} ${locationsKey(locations)} ${JSON.stringify([roles, extra.scopes ?? [], extra.issuers ?? []])}`;
     let guard = guards.get(key);
     if (guard === undefined) {
       guard = createHttpGuard(settings, demand);
@@ -306,6 +336,32 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
         );
       }
       return guardFor('claims', 'requireClaims', guardOptions, [], { predicate });
+    },
+    requireExternal: (guardOptions?: ExternalGuardOptions) => {
+      const configured = auth.externalIssuers;
+      if (configured.length === 0) {
+        throw new AuthConfigError('requireExternal', 'needs externalIssuers in the options of createAuth');
+      }
+      if (guardOptions !== undefined && (typeof guardOptions !== 'object' || guardOptions === null)) {
+        throw new AuthConfigError('requireExternal', 'takes an options object such as { scopes: ["read"] }');
+      }
+      const { issuers, scopes, roles, ...locationOptions } = guardOptions ?? {};
+      const named = (list: unknown, what: string) => {
+        if (list === undefined) return [];
+        if (!Array.isArray(list) || list.some((name) => typeof name !== 'string' || name.length === 0)) {
+          throw new AuthConfigError(`requireExternal.${what}`, 'must be an array of non-empty strings');
+        }
+        return [...(list as string[])];
+      };
+      const admitted = named(issuers, 'issuers');
+      const unknown = admitted.find((issuer) => !configured.includes(issuer));
+      if (unknown !== undefined) {
+        throw new AuthConfigError('requireExternal.issuers', `"${unknown}" is not one of externalIssuers`);
+      }
+      return guardFor('external', 'requireExternal', locationOptions, named(roles, 'roles'), {
+        scopes: named(scopes, 'scopes'),
+        issuers: admitted,
+      });
     },
   };
 }

@@ -20,6 +20,7 @@ export type { Admission, GuardDemand, GuardKind, HttpGuard } from './guard.js';
 export {
   type CookieMode,
   createHttpAuth,
+  type ExternalGuardOptions,
   type GuardOptions,
   type HttpAuth,
   type HttpAuthOptions,

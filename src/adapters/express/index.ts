@@ -5,6 +5,7 @@ import {
   adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type ExternalGuardOptions,
   type GuardFactories,
   type GuardOptions,
   type HttpAuth,
@@ -16,7 +17,7 @@ import type { UpgradeCredentials } from '../../http/upgrade.js';
 import type { TokenPair } from '../../sessions/types.js';
 import { expressGuard, expressRequestReader, refuse } from './middleware.js';
 
-export type { GuardOptions, HttpAuthOptions as AuthjwtExpressOptions };
+export type { ExternalGuardOptions, GuardOptions, HttpAuthOptions as AuthjwtExpressOptions };
 export { expressRequestReader };
 
 declare module 'express-serve-static-core' {

@@ -11,6 +11,7 @@ export {
   type AuthjwtDecorator,
   type AuthjwtFastifyOptions,
   authjwtFastify,
+  type ExternalGuardOptions,
   type GuardOptions,
 } from './plugin.js';
 export {

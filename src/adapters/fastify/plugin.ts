@@ -5,6 +5,7 @@ import {
   adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type ExternalGuardOptions,
   type GuardFactories,
   type GuardOptions,
   type HttpAuth,
@@ -15,7 +16,7 @@ import type { TokenPair } from '../../sessions/types.js';
 import { type AuthGuard, fastifyGuard } from './guards.js';
 import { defaultOpenApiNames, markGuardedRoute, type OpenApiNames } from './openapi.js';
 
-export type { GuardOptions };
+export type { ExternalGuardOptions, GuardOptions };
 
 export interface AuthjwtFastifyOptions extends HttpAuthOptions {
   /** Path of the published JWKS, or `false` for none. Default `/.well-known/jwks.json`. */

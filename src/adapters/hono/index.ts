@@ -8,6 +8,7 @@ import {
   adaptGuards,
   type CookieMode,
   createHttpAuth,
+  type ExternalGuardOptions,
   type GuardFactories,
   type GuardOptions,
   type HttpAuth,
@@ -18,7 +19,7 @@ import type { RequestReader } from '../../http/request.js';
 import type { UpgradeCredentials } from '../../http/upgrade.js';
 import type { TokenPair } from '../../sessions/types.js';
 
-export type { GuardOptions, HttpAuthOptions as AuthjwtHonoOptions };
+export type { ExternalGuardOptions, GuardOptions, HttpAuthOptions as AuthjwtHonoOptions };
 
 /** The Variables a required guard sets: `c.var.auth` is the verified context. */
 export type AuthEnv = { Variables: { auth: AuthContext } };

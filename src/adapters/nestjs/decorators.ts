@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import type { ClaimsPredicate } from '../../http/guard.js';
-import type { GuardOptions, HttpGuards } from '../../http/http-auth.js';
+import type { ExternalGuardOptions, GuardOptions, HttpGuards } from '../../http/http-auth.js';
 import { AuthjwtGuard } from './guard.js';
 import { recordDemand } from './route-demand.js';
 
@@ -76,6 +76,14 @@ export function RequireScopes(...args: (string | GuardOptions)[]): RouteDecorato
  */
 export function RequireClaims(predicate: ClaimsPredicate, options?: GuardOptions): RouteDecorator {
   return guardedBy('@RequireClaims()', (http) => http.requireClaims(predicate, options));
+}
+
+/**
+ * A valid token of one of the `externalIssuers`, from the `Authorization` header; this instance's own
+ * tokens are refused. `issuers`, `scopes` and `roles` narrow it (see `requireExternal`).
+ */
+export function RequireExternal(options?: ExternalGuardOptions): RouteDecorator {
+  return guardedBy('@RequireExternal()', (http) => http.requireExternal(options));
 }
 
 /**

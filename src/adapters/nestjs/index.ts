@@ -21,13 +21,19 @@
  * answer. Its classes name their dependencies explicitly, so neither it nor the application needs
  * `emitDecoratorMetadata`; the application's decorators need `experimentalDecorators`, as Nest does.
  */
-export type { GuardOptions, HttpAuthOptions, ProtectOptions } from '../../http/http-auth.js';
+export type {
+  ExternalGuardOptions,
+  GuardOptions,
+  HttpAuthOptions,
+  ProtectOptions,
+} from '../../http/http-auth.js';
 export { AuthContext, OptionalAuthContext } from './auth-context.js';
 export {
   OptionalAccess,
   Public,
   RequireAccess,
   RequireClaims,
+  RequireExternal,
   RequireFresh,
   RequireRefresh,
   RequireRoles,

@@ -1,0 +1,207 @@
+import { AuthError, type AuthErrorReason } from '../errors.js';
+import { decodeBase64url } from '../tokens/base64url.js';
+import {
+  checkExternalClaims,
+  type ExternalClaimRules,
+  type ExternalClaims,
+} from '../tokens/external-claims.js';
+import { parseJsonObject } from '../tokens/jws.js';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache.js';
+import { discoverJwksUri } from './discovery.js';
+import { createRemoteKeySet, type KeySnapshot, type RemoteKeySet } from './key-set.js';
+import type { ResolvedIssuer } from './options.js';
+
+/** A verified token of a configured issuer, with its claims mapped. */
+export interface ExternalVerification {
+  readonly issuer: string;
+  readonly claims: ExternalClaims;
+  readonly subject: string;
+  readonly roles: readonly string[];
+  readonly scopes: readonly string[];
+}
+
+/** The verification of tokens from the configured issuers. */
+export interface ExternalTokens {
+  /** The configured issuers' identifiers. */
+  readonly issuers: readonly string[];
+  /**
+   * The verified token at once when its issuer's keys are at hand (the steady state), else a promise
+   * of it (the first token, an unknown `kid` outside the cooldown). Refusals are `AuthError`s.
+   */
+  verifyNow(token: unknown): ExternalVerification | Promise<ExternalVerification>;
+  /** Resolves once every issuer has keys (fetching them, within the cooldown); else rejects `jwks_unavailable`. */
+  check(): Promise<void>;
+  close(): void;
+}
+
+export interface ExternalTokenSettings {
+  /** The instance's clock, in whole seconds (the one own tokens are checked with). */
+  readonly now: () => number;
+  readonly maxTokenLength: number;
+  /** Entries of the verified-token cache; 0 turns it off. */
+  readonly cacheSize: number;
+}
+
+interface IssuerState {
+  readonly config: ResolvedIssuer;
+  readonly rules: ExternalClaimRules;
+  readonly keys: RemoteKeySet;
+}
+
+const invalid = (reason: AuthErrorReason, cause?: unknown) =>
+  new AuthError('token_invalid', { reason, ...(cause !== undefined && { cause }) });
+
+/** At most this many JWKs of a set are read. */
+const maxKeysPerSet = 100;
+
+export function createExternalTokens(
+  issuers: readonly ResolvedIssuer[],
+  settings: ExternalTokenSettings,
+): ExternalTokens {
+  const { now, cacheSize, maxTokenLength } = settings;
+  // Tokens whose signature verified under a set still current: a new set (a rotation, a withdrawn
+  // key) empties it, and a set too stale to use is checked before any entry is trusted.
+  const verified = new VerifiedTokenCache(cacheSize);
+  const byIssuer = new Map<string, IssuerState>();
+  for (const config of issuers) {
+    const keys = createRemoteKeySet({
+      algorithms: config.algorithms,
+      locate: (signal) =>
+        config.jwksUri === undefined
+          ? discoverJwksUri(config.issuer, { ...config, signal })
+          : Promise.resolve(config.jwksUri),
+      cooldownMs: config.cooldownMs,
+      maxAgeMs: config.maxAgeMs,
+      staleIfErrorMs: config.staleIfErrorMs,
+      timeoutMs: config.timeoutMs,
+      maxBytes: config.maxBytes,
+      maxKeys: maxKeysPerSet,
+      maxTokenLength,
+      onReplaced: () => verified.clear(),
+    });
+    const rules = { issuer: config.issuer, audiences: config.audiences, leeway: config.leeway };
+    byIssuer.set(config.issuer, { config, rules, keys });
+  }
+
+  // What the mapping made of claims the verified-token cache shares: computed once per token, not
+  // per request (splitting a `scope` string on every hit doubled a cached check).
+  const mapped = new WeakMap<object, ExternalVerification>();
+
+  function accept(
+    state: IssuerState,
+    payload: Record<string, unknown>,
+    typ: string | undefined,
+  ): ExternalVerification {
+    const claims = checkExternalClaims(payload, typ, state.rules, now());
+    const known = mapped.get(claims);
+    if (known !== undefined) return known;
+    const { config } = state;
+    const subject = config.subjectOf(claims);
+    if (typeof subject !== 'string' || subject.length === 0) throw invalid('sub');
+    const verification = {
+      issuer: config.issuer,
+      claims,
+      subject,
+      roles: config.rolesOf(claims),
+      scopes: config.scopesOf(claims),
+    };
+    if (Object.isFrozen(claims)) mapped.set(claims, verification);
+    return verification;
+  }
+
+  function verifyWith(
+    state: IssuerState,
+    snapshot: KeySnapshot,
+    token: string,
+    unverified: Record<string, unknown>,
+  ): ExternalVerification {
+    const { header, payload } = snapshot.verify(token, unverified);
+    const verification = accept(state, payload, header.typ);
+    verified.set(token, payload, header.typ);
+    return verification;
+  }
+
+  /** After a fetch (or at once, when none may start), verifies with whatever set there is then. */
+  function afterLoad(
+    state: IssuerState,
+    token: string,
+    unverified: Record<string, unknown>,
+    refusal: () => AuthError,
+  ): Promise<ExternalVerification> {
+    const loading = state.keys.load();
+    if (loading === undefined) throw refusal();
+    return loading.then(() => {
+      const snapshot = state.keys.current();
+      if (snapshot === undefined) throw invalid('jwks_unavailable', state.keys.lastError);
+      return verifyWith(state, snapshot, token, unverified);
+    });
+  }
+
+  function verifyNow(token: unknown): ExternalVerification | Promise<ExternalVerification> {
+    if (typeof token !== 'string' || token.length === 0) throw invalid('not_a_string');
+    const hit = cacheSize > 0 ? verified.get(token) : undefined;
+    if (hit !== undefined) {
+      const state = byIssuer.get(hit.payload.iss as string);
+      if (state !== undefined && state.keys.current() !== undefined) {
+        try {
+          return accept(state, hit.payload, hit.typ);
+        } catch (error) {
+          if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token);
+          throw error;
+        }
+      }
+    }
+    // Which keys to verify with is decided by the configured issuer that `iss` names, never by
+    // anything in the header; the signature then covers the `iss` that chose them.
+    const unverified = unverifiedPayload(token, maxTokenLength);
+    const state = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
+    if (state === undefined) throw invalid('issuer_unknown');
+    const snapshot = state.keys.current();
+    if (snapshot === undefined) {
+      return afterLoad(state, token, unverified, () => invalid('jwks_unavailable', state.keys.lastError));
+    }
+    try {
+      return verifyWith(state, snapshot, token, unverified);
+    } catch (error) {
+      // Only a kid the set lacks, on a token whose alg this issuer may use, is worth a fetch.
+      if (!(error instanceof AuthError && error.reason === 'kid_unknown')) throw error;
+      if (!state.config.algorithms.includes(headerAlg(token) as never)) throw invalid('alg_mismatch');
+      return afterLoad(state, token, unverified, () => error);
+    }
+  }
+
+  return {
+    issuers: [...byIssuer.keys()],
+    verifyNow,
+    async check() {
+      for (const state of byIssuer.values()) {
+        if (state.keys.current() !== undefined) continue;
+        await state.keys.load();
+        if (state.keys.current() === undefined) throw invalid('jwks_unavailable', state.keys.lastError);
+      }
+    },
+    close() {
+      for (const state of byIssuer.values()) state.keys.close();
+    },
+  };
+}
+
+/**
+ * The payload of a token not yet verified, parsed as strictly as the verifier would (which then uses
+ * it rather than parsing it again), to choose the issuer whose keys verify it by its `iss`.
+ */
+function unverifiedPayload(token: string, maxTokenLength: number): Record<string, unknown> {
+  if (token.length > maxTokenLength) throw invalid('too_long');
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  if (first <= 0 || last === first || token.indexOf('.', first + 1) !== last) throw invalid('segments');
+  const bytes = decodeBase64url(token.slice(first + 1, last));
+  if (bytes === undefined) throw invalid('base64url');
+  return parseJsonObject(bytes, 'payload');
+}
+
+/** The `alg` a token's header names (its form was checked by the verifier that just refused it). */
+function headerAlg(token: string): unknown {
+  const bytes = decodeBase64url(token.slice(0, token.indexOf('.')));
+  return bytes === undefined ? undefined : parseJsonObject(bytes, 'header').alg;
+}
