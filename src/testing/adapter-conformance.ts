@@ -1,8 +1,10 @@
 import type { Auth } from '../auth.js';
 import { createAuth } from '../auth.js';
 import type { HttpAuthOptions } from '../http/http-auth.js';
+import type { ExternalIssuerOptions } from '../issuers/options.js';
 import { memoryStore } from '../stores/memory.js';
 import type { SessionStore } from '../stores/port.js';
+import { idleConformanceIssuer, startConformanceIssuer } from './conformance-issuer.js';
 import { openConformanceSocket } from './conformance-socket.js';
 import type { ContractTestApi } from './contract-helpers.js';
 
@@ -20,8 +22,10 @@ import type { ContractTestApi } from './contract-helpers.js';
  * | `GET /cookie-only` | `requireAccess({ from: 'cookie' })` |
  * | `GET /scopes` | `requireScopes('read:items', 'write:items')` |
  * | `GET /claims` | `requireClaims((claims) => claims.tenant === 'acme')` |
+ * | `GET /external` | `requireExternal({ scopes: ['read:items'] })` |
  *
- * and `GET /ws`, a WebSocket accepted through `createSocketSessions(options.auth)` (`authjwt/ws`) with
+ * The auth instance the suite gives has `externalIssuers` configured (a loopback issuer of its own
+ * where the check needs one), so `requireExternal` can be built; and `GET /ws`, a WebSocket accepted through `createSocketSessions(options.auth)` (`authjwt/ws`) with
  * the adapter's upgrade credentials, sending `{ "type": "hello", "subject": <the context's subject> }`
  * once authenticated. `close()` also ends the app's sockets.
  */
@@ -53,10 +57,15 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
       await app.close();
     }
   }
-  const newAuth = (store: SessionStore = memoryStore(), renew = false) =>
+  const newAuth = (
+    store: SessionStore = memoryStore(),
+    renew = false,
+    issuer: ExternalIssuerOptions = idleConformanceIssuer,
+  ) =>
     createAuth({
       signingKey: { alg: 'HS256', key: secret },
       store,
+      externalIssuers: [issuer],
       ...(renew && { renewAccessTokenWithin: 900 }),
     });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -186,6 +195,29 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
         const refused = await answer(await fetch(`${url}/claims`, { headers: bearer(stranger.accessToken) }));
         expect([refused.status, refused.body.code]).toEqual([403, 'insufficient_role']);
       });
+    });
+
+    it("external: another issuer's token with the scope passes requireExternal; without it 403, an own token 401, and requireAccess refuses the other issuer's (401)", async () => {
+      const issuer = await startConformanceIssuer();
+      try {
+        const auth = newAuth(memoryStore(), false, issuer.options);
+        const own = await auth.login({ subject: 'alice' });
+        const external = issuer.token('read:items');
+        await withApp(auth, async (url) => {
+          const admitted = await answer(await fetch(`${url}/external`, { headers: bearer(external) }));
+          expect([admitted.status, admitted.body]).toEqual([200, { subject: 'partner-service' }]);
+          const noScope = await answer(
+            await fetch(`${url}/external`, { headers: bearer(issuer.token('write:items')) }),
+          );
+          expect([noScope.status, noScope.body.code]).toEqual([403, 'insufficient_scope']);
+          const ownToken = await answer(await fetch(`${url}/external`, { headers: bearer(own.accessToken) }));
+          expect([ownToken.status, ownToken.body.code]).toEqual([401, 'token_invalid']);
+          const onAccess = await answer(await fetch(`${url}/access`, { headers: bearer(external) }));
+          expect([onAccess.status, onAccess.body.code]).toEqual([401, 'token_invalid']);
+        });
+      } finally {
+        await issuer.close();
+      }
     });
 
     it("the application's own refusal body: status and challenge stay the contract's", async () => {

@@ -85,6 +85,7 @@ const fastifyApp: ConformanceApp = async (options) => {
   app.get('/cookie-only', { onRequest: authjwt.requireAccess({ from: 'cookie' }) }, reply);
   app.get('/scopes', { onRequest: authjwt.requireScopes('read:items', 'write:items') }, reply);
   app.get('/claims', { onRequest: authjwt.requireClaims(ofAcme) }, reply);
+  app.get('/external', { onRequest: authjwt.requireExternal({ scopes: ['read:items'] }) }, reply);
   await app.register(websocket);
   const sockets = createSocketSessions(options.auth);
   app.addHook('onClose', async () => sockets.close());
@@ -111,6 +112,7 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
     ['GET /cookie-only', guarded(http, http.requireAccess({ from: 'cookie' }), answer)],
     ['GET /scopes', guarded(http, http.requireScopes('read:items', 'write:items'), answer)],
     ['GET /claims', guarded(http, http.requireClaims(ofAcme), answer)],
+    ['GET /external', guarded(http, http.requireExternal({ scopes: ['read:items'] }), answer)],
   ]);
   const server = createServer((request, response) => {
     const route = routes.get(`${request.method} ${request.url}`);
@@ -144,6 +146,7 @@ const expressApp: ConformanceApp = async (options) => {
   app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), reply);
   app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), reply);
   app.get('/claims', authjwt.requireClaims(ofAcme), reply);
+  app.get('/external', authjwt.requireExternal({ scopes: ['read:items'] }), reply);
   app.use(authjwt.errorHandler);
   const server = createServer(app);
   const sockets = createSocketSessions(options.auth);
@@ -166,6 +169,9 @@ const honoApp: ConformanceApp = async (options) => {
     c.json(subjectOf(c.var.auth)),
   );
   app.get('/claims', authjwt.requireClaims(ofAcme), (c) => c.json(subjectOf(c.var.auth)));
+  app.get('/external', authjwt.requireExternal({ scopes: ['read:items'] }), (c) =>
+    c.json({ subject: c.var.auth.subject }),
+  );
   app.onError(authjwt.onError);
   const sockets = createSocketSessions(options.auth);
   const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });

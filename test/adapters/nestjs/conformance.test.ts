@@ -8,6 +8,7 @@ import {
   OptionalAuthContext,
   RequireAccess,
   RequireClaims,
+  RequireExternal,
   RequireFresh,
   RequireRefresh,
   RequireRoles,
@@ -78,6 +79,12 @@ class ConformanceController {
   @Get('claims')
   @RequireClaims(ofAcme)
   claims(@AuthContext() auth: AuthContext) {
+    return { subject: auth.subject };
+  }
+
+  @Get('external')
+  @RequireExternal({ scopes: ['read:items'] })
+  external(@AuthContext() auth: AuthContext) {
     return { subject: auth.subject };
   }
 }
