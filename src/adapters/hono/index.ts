@@ -41,9 +41,9 @@ export const honoRequestReader: RequestReader<Context> = {
 
 /**
  * The Node request under @hono/node-server (its `incoming` binding). Reading a header there costs a
- * property read; `c.req.header()` first builds the request's WHATWG `Headers` from Node's, which the
- * framework comparison measured as a tenth of a bare route's throughput. Its values are Node's, as
- * the Express and node:http readers see them. Elsewhere (another runtime), `undefined`.
+ * property read; `c.req.header()` first builds the request's WHATWG `Headers` from Node's. Its
+ * values are Node's, as the Express and node:http readers see them. Elsewhere (another runtime),
+ * `undefined`.
  */
 function nodeRequestOf(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
