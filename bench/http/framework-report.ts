@@ -10,6 +10,7 @@ import {
   ops,
   percent,
   perRequest,
+  provenance,
   type RunInfo,
   range,
   ratio,
@@ -115,10 +116,7 @@ export function frameworksSection(
     `<!-- ${sectionName}:start -->`,
     '## HTTP: the same guarded route on Fastify, Express and Hono',
     '',
-    `Written by \`npm run bench:frameworks\` (bench/frameworks.ts) on ${info.date} from ${info.source}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
-      `${info.redis === undefined ? '' : `, Redis ${info.redis}`}. Whole run: ${Math.round(info.seconds)} s; ` +
-      `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it; ` +
-      `${info.repeatedRounds} round(s) measured again because other processes took over a quarter of a core.`,
+    provenance(info, 'bench:frameworks', 'bench/frameworks.ts'),
     '',
     info.method,
     '',

@@ -297,6 +297,16 @@ export function consoleReport(results: readonly ScenarioResult[]): string {
 
 export const sectionName = 'http';
 
+/** Where and how a section's figures were taken: the script, the machine, how quiet it was. */
+export function provenance(info: RunInfo, script: string, file: string): string {
+  return (
+    `Written by \`npm run ${script}\` (${file}) on ${info.date} from ${info.source}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
+    `${info.redis === undefined ? '' : `, Redis ${info.redis}`}. Whole run: ${Math.round(info.seconds)} s; ` +
+    `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it; ` +
+    `${info.repeatedRounds} round(s) measured again because other processes took over a quarter of a core.`
+  );
+}
+
 export function markdownSection(
   results: readonly ScenarioResult[],
   info: RunInfo,
@@ -307,10 +317,7 @@ export function markdownSection(
     `<!-- ${sectionName}:start -->`,
     '## HTTP: requests per second through Fastify',
     '',
-    `Written by \`npm run bench:http\` (bench/http.ts) on ${info.date} from ${info.source}: Node ${info.node}, ${info.cpu}, ${info.platform}` +
-      `${info.redis === undefined ? '' : `, Redis ${info.redis}`}. Whole run: ${Math.round(info.seconds)} s; ` +
-      `other processes used ${Math.round(info.otherCpuBefore * 100)}% of a core just before it; ` +
-      `${info.repeatedRounds} round(s) measured again because other processes took over a quarter of a core.`,
+    provenance(info, 'bench:http', 'bench/http.ts'),
     '',
     info.method,
     '',
