@@ -1,6 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { Auth } from '../auth.js';
 import { AuthConfigError, type AuthError } from '../errors.js';
+import { type Duration, parseDuration } from '../internal/duration.js';
 import type { TokenPair } from '../sessions/types.js';
 import type { ChallengeOptions } from './challenge.js';
 import { type CookieJar, type CookieOptions, createCookieJar } from './cookies.js';
@@ -53,6 +54,11 @@ export interface HttpAuthOptions {
    * the contract's body is sent. Never log the request's credentials from here.
    */
   refusalBody?: (error: AuthError, body: ErrorBody) => unknown;
+  /**
+   * How long relying parties may cache the published JWKS (`Cache-Control: public, max-age`). Keep it
+   * short, so they refetch within a key rotation's overlap. Default `'5m'`, at most a day.
+   */
+  jwksMaxAge?: Duration;
 }
 
 /** A refusal as an adapter writes it: status, headers, and the JSON body. */
@@ -224,6 +230,9 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
     throw new AuthConfigError('refusalBody', 'must be a function (error, body) => the body to send');
   }
   const header = (options.header ?? 'authorization').toLowerCase();
+  const jwksHeaders = Object.freeze({
+    'cache-control': `public, max-age=${parseDuration('jwksMaxAge', options.jwksMaxAge ?? '5m', { max: 86_400 })}`,
+  });
   const scheme = options.scheme ?? 'Bearer';
   const challenge: ChallengeOptions = {
     ...(options.realm !== undefined && { realm: options.realm }),
@@ -306,7 +315,7 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
         ...(pair.csrfToken !== undefined && { csrf: pair.csrfToken }),
       }),
     clearedCookies: () => requireCookies().jar.clear(),
-    jwks: () => ({ headers: { 'cache-control': 'public, max-age=300' }, body: auth.tokens.jwks() }),
+    jwks: () => ({ headers: { ...jwksHeaders }, body: auth.tokens.jwks() }),
     protect(protectOptions?: ProtectOptions) {
       const { except, ...guardOptions } = protectOptions ?? {};
       return {

@@ -62,6 +62,13 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
   // string comparison costs less than hashing a fresh slice for the Map.
   let lastSegment = '';
   let lastResolved: { header: JoseHeader; key: ResolvedKey } | undefined;
+  // A header resolved to a key that may since have been retired (or, for a token without `kid`, the
+  // ring may no longer hold only one key): every change to the ring drops what was resolved.
+  ring.onChange?.(() => {
+    headerCache.clear();
+    lastSegment = '';
+    lastResolved = undefined;
+  });
 
   function resolveHeader(segment: string): { header: JoseHeader; key: ResolvedKey } {
     const cached = headerCache.get(segment);

@@ -10,7 +10,8 @@ import {
   typHeaderByType,
 } from './claims.js';
 import { createJwsVerifier, defaultMaxTokenLength, signCompact } from './jws.js';
-import { createKeyRing, type KeyRingOptions } from './key-ring.js';
+import { createKeyRing, type KeyRingOptions, type KeyRotation } from './key-ring.js';
+import type { ResolvedKey } from './keys.js';
 import { randomId } from './random-id.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -51,6 +52,11 @@ export interface SignTokenInput {
   jti?: string;
   /** The CSRF value bound into the token (cookie mode's double submit). */
   csrf?: string;
+  /**
+   * Further JOSE header parameters (RFC 7515 section 4), such as `x5t`. Those that decide how the
+   * token is verified (`alg`, `kid`, `typ`, `crit`, `jku`, `jwk`, `x5u`, `b64`, `zip`) are refused.
+   */
+  header?: Readonly<Record<string, unknown>>;
 }
 
 export interface SignAccessTokenInput extends SignTokenInput {
@@ -85,7 +91,23 @@ export interface TokenService {
   readonly accessTtl: number;
   readonly refreshTtl: number;
   readonly freshTtl: number;
+  /** The own keys, rotated at runtime: add (publish), switch the signing key, retire, list. */
+  readonly keys: KeyRotation;
 }
+
+/** Header parameters the library sets, or that would change how a verifier finds or trusts the key. */
+const reservedHeaderNames: ReadonlySet<string> = new Set([
+  'alg',
+  'kid',
+  'typ',
+  'crit',
+  'jku',
+  'jwk',
+  'x5u',
+  'b64',
+  'zip',
+  '__proto__',
+]);
 
 const maximumLeeway = 300;
 // Far above any sane lifetime, and low enough that `iat + ttl` stays an exact integer: without a
@@ -127,16 +149,29 @@ export function createTokenService(options: TokenOptions): TokenService {
     throw new AuthConfigError('verifiedTokenCache', 'must be a whole number >= 0 (0 turns it off)');
   }
   const verified = new VerifiedTokenCache(cacheSize);
-  const signingKey = ring.signingKey;
+  // Replaced as a whole on a switch; one object, so the closures below keep constant context slots.
+  const signer = { key: ring.signingKey, headers: headersOf(ring.signingKey) };
   const issuerClaim = issuers[0];
   const audienceClaim =
     audiences.length === 0 ? undefined : audiences.length === 1 ? audiences[0] : [...audiences];
-  const headers = {
-    access: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.access, kid: signingKey.kid },
-    refresh: signingKey && { alg: signingKey.alg.name, typ: typHeaderByType.refresh, kid: signingKey.kid },
-  };
+  // Constant objects per signing key, so signCompact encodes each header once.
+  function headersOf(key: ResolvedKey | undefined) {
+    return {
+      access: key && { alg: key.alg.name, typ: typHeaderByType.access, kid: key.kid },
+      refresh: key && { alg: key.alg.name, typ: typHeaderByType.refresh, kid: key.kid },
+    };
+  }
+  ring.onChange?.((change) => {
+    if (change === 'sign') {
+      signer.key = ring.signingKey;
+      signer.headers = headersOf(signer.key);
+    }
+    // A retired key must stop verifying at once, tokens already verified with it included.
+    if (change === 'retire') verified.clear();
+  });
 
   function sign(type: TokenType, input: SignAccessTokenInput, defaultTtl: number): IssuedToken {
+    const signingKey = signer.key;
     if (signingKey === undefined) throw new AuthConfigError('signingKey', 'is required to issue tokens');
     if (typeof input.subject !== 'string' || input.subject.length === 0) {
       throw new TypeError('authjwt: subject must be a non-empty string');
@@ -167,7 +202,12 @@ export function createTokenService(options: TokenOptions): TokenService {
     if (input.sessionId !== undefined) claims.sid = input.sessionId;
     if (input.csrf !== undefined) claims.csrf = input.csrf;
     if (type === 'access' && input.fresh === true) claims.fresh = iat + Math.min(freshTtl, ttl);
-    const token = signCompact(headers[type] as Record<string, unknown>, claims, signingKey);
+    const header = signer.headers[type] as Record<string, unknown>;
+    const token = signCompact(
+      input.header === undefined ? header : withExtraHeader(header, input.header),
+      claims,
+      signingKey,
+    );
     return { token, claims: claims as TokenClaims, expiresIn: ttl };
   }
 
@@ -201,7 +241,25 @@ export function createTokenService(options: TokenOptions): TokenService {
     accessTtl,
     refreshTtl,
     freshTtl,
+    keys: { add: ring.add, useForSigning: ring.useForSigning, retire: ring.retire, list: ring.list },
   };
+}
+
+function withExtraHeader(
+  header: Record<string, unknown>,
+  extra: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
+    throw new TypeError('authjwt: header must be an object of JOSE header parameters');
+  }
+  const merged: Record<string, unknown> = {};
+  for (const name of Object.keys(extra)) {
+    if (reservedHeaderNames.has(name)) {
+      throw new TypeError(`authjwt: the header parameter "${name}" is reserved`);
+    }
+    merged[name] = extra[name];
+  }
+  return Object.assign(merged, header);
 }
 
 function stringList(option: string, value: string | readonly string[] | undefined): readonly string[] {
