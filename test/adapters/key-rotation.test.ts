@@ -7,6 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createAuth } from 'authjwt';
 import { authjwtFastify, createAuthErrorHandler } from 'authjwt/fastify';
+import { createHttpAuth } from 'authjwt/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -90,5 +91,12 @@ describe('own key rotation over HTTP (Fastify)', () => {
     expect(() => auth.tokens.keys.retire('k1')).toThrow(/is the signing key/);
     expect(() => auth.tokens.keys.add({ alg: 'HS256', key: 'too weak' })).toThrow(/keys\.add\.key/);
     expect(await jwks()).toEqual({ cacheControl: 'public, max-age=120', kids: ['k1'] });
+  });
+
+  it('sends a JWKS max-age of 5 minutes by default and refuses one that is not a duration up to a day', () => {
+    const auth = createAuth({ signingKey: { alg: 'ES256', key: ecKey() } });
+    expect(createHttpAuth({ auth }).jwks().headers).toEqual({ 'cache-control': 'public, max-age=300' });
+    expect(() => createHttpAuth({ auth, jwksMaxAge: '2d' })).toThrow(/jwksMaxAge/);
+    expect(() => createHttpAuth({ auth, jwksMaxAge: -1 })).toThrow(/jwksMaxAge/);
   });
 });
