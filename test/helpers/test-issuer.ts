@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthError } from 'authjwt';
 
 /**
  * A small node:http server playing an issuer (its JWKS, its discovery document, or something
@@ -103,4 +104,14 @@ export async function eventually(condition: () => boolean, timeoutMs = 3000): Pr
     if (performance.now() > deadline) throw new Error('the condition never held');
     await sleep(10);
   }
+}
+
+/** The refusal of a promise that must reject with an AuthError (a resolution fails the test). */
+export async function refusal(promise: Promise<unknown>): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AuthError;
+  }
+  throw new Error('expected a refusal');
 }

@@ -1,11 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import {
-  AuthConfigError,
-  type AuthError,
-  createAuth,
-  type ExternalIssuerOptions,
-  type ExternalTokenContext,
-} from 'authjwt';
+import { AuthConfigError, createAuth, type ExternalIssuerOptions, type ExternalTokenContext } from 'authjwt';
 import { createHttpAuth } from 'authjwt/http';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -14,6 +8,7 @@ import {
   es256Key,
   es256Token,
   json,
+  refusal,
   type SigningKey,
   startIssuer,
   type TestIssuer,
@@ -56,15 +51,6 @@ function authFor(issuer: TestIssuer, extra: Partial<ExternalIssuerOptions> = {},
   });
   open.push(auth);
   return auth;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AuthError;
-  }
-  throw new Error('expected a refusal');
 }
 
 const base = (options: Partial<ExternalIssuerOptions>) =>

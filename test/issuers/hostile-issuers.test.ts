@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { type AuthError, createAuth, type ExternalIssuerOptions, type JwksOptions } from 'authjwt';
+import { createAuth, type ExternalIssuerOptions, type JwksOptions } from 'authjwt';
 import { authjwtFastify } from 'authjwt/fastify';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   es256Token,
   eventually,
   json,
+  refusal,
   type SigningKey,
   sleep,
   startIssuer,
@@ -53,16 +54,6 @@ function authFor(issuer: TestIssuer, jwks: JwksOptions = {}, extra: Partial<Exte
   });
   open.push(auth);
   return auth;
-}
-
-/** The refusal of a promise that must reject with an AuthError. */
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AuthError;
-  }
-  throw new Error('expected a refusal');
 }
 
 const randomKid = () => randomBytes(12).toString('base64url');
