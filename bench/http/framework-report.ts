@@ -6,8 +6,7 @@ import {
   checkGoals,
   type Goal,
   markdownTable,
-  ms,
-  ops,
+  measuredCells,
   percent,
   perRequest,
   provenance,
@@ -52,12 +51,7 @@ function variantTable(run: FrameworkRun): string[] {
     const s = summarize(result);
     const id = result.scenario.id;
     return [
-      result.scenario.number,
-      result.scenario.label + (s.failures > 0 ? ` (${s.failures} failed)` : ''),
-      ops(s.rps),
-      `${ops(s.rpsLow)}-${ops(s.rpsHigh)}`,
-      ms(s.p50),
-      ms(s.p99),
+      ...measuredCells(result),
       times(ratio(run.results, id, 'bare')),
       times(ratio(run.results, id, 'middleware-exists')),
       percent(s.serverCpu),

@@ -174,6 +174,19 @@ const getHeadings = [
   'Redis cmds/req',
 ];
 
+/** A variant's first cells in every HTTP table: number, label, req/s median and range, p50, p99. */
+export function measuredCells(result: ScenarioResult): string[] {
+  const s = summarize(result);
+  return [
+    result.scenario.number,
+    result.scenario.label + (s.failures > 0 ? ` (${s.failures} failed)` : ''),
+    ops(s.rps),
+    `${ops(s.rpsLow)}-${ops(s.rpsHigh)}`,
+    ms(s.p50),
+    ms(s.p99),
+  ];
+}
+
 function getRows(results: readonly ScenarioResult[]): string[][] {
   return results
     .filter((result) => result.scenario.load === 'get')
@@ -181,12 +194,7 @@ function getRows(results: readonly ScenarioResult[]): string[][] {
       const s = summarize(result);
       const id = result.scenario.id;
       return [
-        result.scenario.number,
-        result.scenario.label + (s.failures > 0 ? ` (${s.failures} failed)` : ''),
-        ops(s.rps),
-        `${ops(s.rpsLow)}-${ops(s.rpsHigh)}`,
-        ms(s.p50),
-        ms(s.p99),
+        ...measuredCells(result),
         times(ratio(results, id, 'bare')),
         times(ratio(results, id, 'middleware')),
         times(ratio(results, id, 'middleware-exists')),
