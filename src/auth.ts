@@ -9,6 +9,7 @@ import { AuthConfigError, AuthError } from './errors.js';
 import { recordAuthSettings } from './internal/auth-settings.js';
 import { type Duration, parseDuration } from './internal/duration.js';
 import { createExternalTokens } from './issuers/external-tokens.js';
+import { createIdTokenLogin, type IdTokenLoginInput } from './issuers/id-token-login.js';
 import { type ExternalIssuerOptions, resolveExternalIssuers } from './issuers/options.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import type { RegisteredUser } from './register.js';
@@ -89,6 +90,20 @@ export interface SignIn {
   refresh(refreshToken: unknown): Promise<TokenPair>;
   /** A fresh access token in the given live session, or in a new session. */
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
+  /**
+   * Sign-in with an external identity (OpenID Connect): verifies an ID token of one of the
+   * `externalIssuers` (its `clientId` as audience, `nonce` when passed, age by `idTokenMaxAge`), asks
+   * `user` for the application's user, and starts an ordinary session for it, as `login` does. Rejects
+   * with 401 `token_invalid` for a refused token, `invalid_credentials` when `user` finds no one.
+   *
+   * ```ts
+   * const pair = await auth.loginWithIdToken({
+   *   idToken, nonce, ip: request.ip,
+   *   user: async ({ issuer, subject }) => users.findOrCreateExternal(issuer, subject),
+   * });
+   * ```
+   */
+  loginWithIdToken(input: IdTokenLoginInput): Promise<TokenPair>;
 }
 
 /** The checks of each request: what the adapters' guards run (the hot path, in access-check.ts). */
@@ -286,6 +301,7 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
       return sessions.refresh(claims);
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
+    loginWithIdToken: createIdTokenLogin(external, (input) => sessions.login(input)),
     authenticateNow: checks.authenticateNow,
     // Async functions: a synchronous refusal becomes a rejection, as callers of a promise expect.
     authenticate: async (accessToken, options) => checks.authenticateNow(accessToken, options),

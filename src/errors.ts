@@ -102,6 +102,9 @@ export type AuthErrorReason =
   | 'csrf'
   | 'fresh'
   | 'client_id'
+  // token_invalid: an ID token offered to loginWithIdToken
+  | 'azp'
+  | 'nonce'
   // token_invalid: a token of another issuer (externalIssuers)
   | 'issuer_unknown'
   | 'issuer_not_allowed'

@@ -21,6 +21,8 @@ export {
   statusForCode,
 } from './errors.js';
 export type { Duration } from './internal/duration.js';
+export type { ExternalIdentity } from './issuers/external-tokens.js';
+export type { ExternalUser, IdTokenLoginInput } from './issuers/id-token-login.js';
 export type { ExternalClaimMapping, ExternalIssuerOptions, JwksOptions } from './issuers/options.js';
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';

@@ -1,14 +1,16 @@
 import { AuthError, type AuthErrorReason } from '../errors.js';
+import { deepFreeze } from '../internal/deep-freeze.js';
 import { decodeBase64url } from '../tokens/base64url.js';
 import {
   checkExternalClaims,
+  checkIdTokenClaims,
   type ExternalClaimRules,
   type ExternalClaims,
 } from '../tokens/external-claims.js';
-import { parseJsonObject } from '../tokens/jws.js';
+import { parseJsonObject, type VerifiedJws } from '../tokens/jws.js';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache.js';
 import { discoverJwksUri } from './discovery.js';
-import { createRemoteKeySet, type KeySnapshot, type RemoteKeySet } from './key-set.js';
+import { createRemoteKeySet, type RemoteKeySet } from './key-set.js';
 import type { ResolvedIssuer } from './options.js';
 
 /** A verified token of a configured issuer, with its claims mapped. */
@@ -20,6 +22,13 @@ export interface ExternalVerification {
   readonly scopes: readonly string[];
 }
 
+/** Who an ID token says signed in: its issuer, its `sub`, and its claims (frozen). */
+export interface ExternalIdentity {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly claims: ExternalClaims;
+}
+
 /** The verification of tokens from the configured issuers. */
 export interface ExternalTokens {
   /** The configured issuers' identifiers. */
@@ -29,6 +38,11 @@ export interface ExternalTokens {
    * of it (the first token, an unknown `kid` outside the cooldown). Refusals are `AuthError`s.
    */
   verifyNow(token: unknown): ExternalVerification | Promise<ExternalVerification>;
+  /**
+   * Verifies an ID token of a configured issuer for a sign-in (see `checkIdTokenClaims`), fetching
+   * its keys when needed; `nonce`, when given, must equal the token's.
+   */
+  verifyIdToken(token: unknown, nonce: string | undefined): Promise<ExternalIdentity>;
   /** Resolves once every issuer has keys (fetching them, within the cooldown); else rejects `jwks_unavailable`. */
   check(): Promise<void>;
   close(): void;
@@ -46,6 +60,11 @@ interface IssuerState {
   readonly config: ResolvedIssuer;
   readonly rules: ExternalClaimRules;
   readonly keys: RemoteKeySet;
+}
+
+/** A token whose signature one issuer's keys verified: its header and payload, and that issuer. */
+interface Signed extends VerifiedJws {
+  readonly state: IssuerState;
 }
 
 const invalid = (reason: AuthErrorReason, cause?: unknown) =>
@@ -109,32 +128,49 @@ export function createExternalTokens(
     return verification;
   }
 
-  function verifyWith(
-    state: IssuerState,
-    snapshot: KeySnapshot,
-    token: string,
-    unverified: Record<string, unknown>,
-  ): ExternalVerification {
-    const { header, payload } = snapshot.verify(token, unverified);
-    const verification = accept(state, payload, header.typ);
-    verified.set(token, payload, header.typ);
-    return verification;
-  }
-
   /** After a fetch (or at once, when none may start), verifies with whatever set there is then. */
   function afterLoad(
     state: IssuerState,
     token: string,
     unverified: Record<string, unknown>,
     refusal: () => AuthError,
-  ): Promise<ExternalVerification> {
+  ): Promise<Signed> {
     const loading = state.keys.load();
     if (loading === undefined) throw refusal();
     return loading.then(() => {
       const snapshot = state.keys.current();
       if (snapshot === undefined) throw invalid('jwks_unavailable', state.keys.lastError);
-      return verifyWith(state, snapshot, token, unverified);
+      return { state, ...snapshot.verify(token, unverified) };
     });
+  }
+
+  /**
+   * The signature check of a token of a configured issuer, at once when its keys are at hand, else a
+   * promise of it. Which keys verify is decided by the configured issuer that `iss` names, never by
+   * anything in the header; the signature then covers the `iss` that chose them.
+   */
+  function verifySignature(token: string): Signed | Promise<Signed> {
+    const unverified = unverifiedPayload(token, maxTokenLength);
+    const state = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
+    if (state === undefined) throw invalid('issuer_unknown');
+    const snapshot = state.keys.current();
+    if (snapshot === undefined) {
+      return afterLoad(state, token, unverified, () => invalid('jwks_unavailable', state.keys.lastError));
+    }
+    try {
+      return { state, ...snapshot.verify(token, unverified) };
+    } catch (error) {
+      // Only a kid the set lacks, on a token whose alg this issuer may use, is worth a fetch.
+      if (!(error instanceof AuthError && error.reason === 'kid_unknown')) throw error;
+      if (!state.config.algorithms.includes(headerAlg(token) as never)) throw invalid('alg_mismatch');
+      return afterLoad(state, token, unverified, () => error);
+    }
+  }
+
+  function acceptSigned(token: string, { state, header, payload }: Signed): ExternalVerification {
+    const verification = accept(state, payload, header.typ);
+    verified.set(token, payload, header.typ);
+    return verification;
   }
 
   function verifyNow(token: unknown): ExternalVerification | Promise<ExternalVerification> {
@@ -151,28 +187,37 @@ export function createExternalTokens(
         }
       }
     }
-    // Which keys to verify with is decided by the configured issuer that `iss` names, never by
-    // anything in the header; the signature then covers the `iss` that chose them.
-    const unverified = unverifiedPayload(token, maxTokenLength);
-    const state = typeof unverified.iss === 'string' ? byIssuer.get(unverified.iss) : undefined;
-    if (state === undefined) throw invalid('issuer_unknown');
-    const snapshot = state.keys.current();
-    if (snapshot === undefined) {
-      return afterLoad(state, token, unverified, () => invalid('jwks_unavailable', state.keys.lastError));
+    const signed = verifySignature(token);
+    return signed instanceof Promise
+      ? signed.then((result) => acceptSigned(token, result))
+      : acceptSigned(token, signed);
+  }
+
+  async function verifyIdToken(token: unknown, nonce: string | undefined): Promise<ExternalIdentity> {
+    if (typeof token !== 'string' || token.length === 0) throw invalid('not_a_string');
+    if (nonce !== undefined && (typeof nonce !== 'string' || nonce.length === 0)) {
+      throw new TypeError('authjwt: nonce must be a non-empty string when given');
     }
-    try {
-      return verifyWith(state, snapshot, token, unverified);
-    } catch (error) {
-      // Only a kid the set lacks, on a token whose alg this issuer may use, is worth a fetch.
-      if (!(error instanceof AuthError && error.reason === 'kid_unknown')) throw error;
-      if (!state.config.algorithms.includes(headerAlg(token) as never)) throw invalid('alg_mismatch');
-      return afterLoad(state, token, unverified, () => error);
-    }
+    // Never from the verified-token cache: a sign-in is rare, and its rules are not an access token's.
+    const { state, header, payload } = await verifySignature(token);
+    const { config, rules } = state;
+    const claims = checkIdTokenClaims(
+      payload,
+      header.typ,
+      { ...rules, audiences: config.clientIds, maxAge: config.idTokenMaxAge, nonce },
+      now(),
+    );
+    return Object.freeze({
+      issuer: config.issuer,
+      subject: claims.sub as string,
+      claims: deepFreeze(claims),
+    });
   }
 
   return {
     issuers: [...byIssuer.keys()],
     verifyNow,
+    verifyIdToken,
     async check() {
       for (const state of byIssuer.values()) {
         if (state.keys.current() !== undefined) continue;

@@ -52,8 +52,22 @@ export interface ExternalIssuerOptions {
    * where discovery starts: `<issuer>/.well-known/openid-configuration`, whose `issuer` must equal it.
    */
   issuer: string;
-  /** The token's `aud` must contain one of them (an API's identifier, or a client id for ID tokens). Required. */
-  audience: string | readonly string[];
+  /**
+   * The audience of the issuer's access tokens (an API's identifier): their `aud` must contain one of
+   * them. Required unless `clientId` is given; without it, no access token of this issuer is accepted.
+   */
+  audience?: string | readonly string[];
+  /**
+   * This application's client id at the issuer: the `aud` its ID tokens must contain for
+   * `auth.loginWithIdToken`. Without it, no ID token of this issuer signs anyone in.
+   */
+  clientId?: string | readonly string[];
+  /**
+   * How long after its `iat` an ID token may still sign someone in (OpenID Connect Core section
+   * 3.1.3.7, item 10): a sign-in uses the token the moment the issuer hands it over, so an older one
+   * is a replay. Default `'10m'`.
+   */
+  idTokenMaxAge?: Duration;
   /** The algorithms this issuer signs with: `RS*`, `PS*`, `ES*`, `EdDSA`. Never HMAC, never `none`. */
   algorithms: readonly Algorithm[];
   /** The JWKS location, when it is known (then no discovery). */
@@ -69,7 +83,12 @@ export interface ExternalIssuerOptions {
 /** An issuer's options, checked and resolved once. */
 export interface ResolvedIssuer {
   readonly issuer: string;
+  /** Of access tokens; empty: none is accepted. */
   readonly audiences: readonly string[];
+  /** Of ID tokens (the client ids); empty: none signs anyone in. */
+  readonly clientIds: readonly string[];
+  /** Seconds after `iat` an ID token may sign someone in. */
+  readonly idTokenMaxAge: number;
   readonly algorithms: readonly Algorithm[];
   /** The configured `jwks_uri`, or `undefined` to discover it. */
   readonly jwksUri: string | undefined;
@@ -125,9 +144,20 @@ function resolveIssuer(entry: unknown, option: string): ResolvedIssuer {
     throw new AuthConfigError(`${option}.jwks.maxBytes`, 'must be a whole number from 1024 to 16777216');
   }
   const hour = 3_600_000;
+  if (options.audience === undefined && options.clientId === undefined) {
+    throw new AuthConfigError(
+      `${option}.audience`,
+      'is required (or clientId, for ID tokens only): a non-empty string or an array of them',
+    );
+  }
   return {
     issuer,
-    audiences: audiences(options.audience, `${option}.audience`),
+    audiences: options.audience === undefined ? none : audiences(options.audience, `${option}.audience`),
+    clientIds: options.clientId === undefined ? none : audiences(options.clientId, `${option}.clientId`),
+    idTokenMaxAge: parseDuration(`${option}.idTokenMaxAge`, options.idTokenMaxAge ?? '10m', {
+      min: 1,
+      max: 86_400,
+    }),
     algorithms: algorithms(options.algorithms, `${option}.algorithms`),
     jwksUri: jwksUri === undefined ? undefined : new URL(jwksUri).href,
     allowHttp,

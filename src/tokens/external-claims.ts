@@ -1,5 +1,6 @@
 import { AuthError, type AuthErrorReason } from '../errors.js';
 import { audienceMatches, isNumericDate } from './claims.js';
+import { constantTimeEqual } from './constant-time.js';
 
 /**
  * The claims of a token from another issuer, as that issuer wrote them (deep-frozen when the
@@ -69,4 +70,40 @@ export function checkExternalClaims(
   if (iat !== undefined && now + rules.leeway < iat)
     throw new AuthError('token_not_yet_valid', { reason: 'iat' });
   return payload as ExternalClaims;
+}
+
+/** What an ID token must satisfy beyond the rules of every external token. */
+export interface IdTokenRules extends ExternalClaimRules {
+  /** Seconds after `iat` the token may still be used. */
+  readonly maxAge: number;
+  /** The value the application sent in its authentication request, when it sent one. */
+  readonly nonce: string | undefined;
+}
+
+/**
+ * Checks the claims of a verified ID token (OpenID Connect Core section 3.1.3.7): the rules of every
+ * external token with the client ids as audiences, then `sub` and `iat` required, `azp` (present
+ * whenever `aud` names several parties) one of the client ids, `iat` no older than `maxAge`, and
+ * `nonce` equal to the application's when it passed one. An RFC 9068 access token is not an ID token
+ * (`wrong_token_type`), whatever its audience.
+ */
+export function checkIdTokenClaims(
+  payload: Record<string, unknown>,
+  typ: string | undefined,
+  rules: IdTokenRules,
+  now: number,
+): ExternalClaims {
+  if (typKind(typ) === 'access') throw new AuthError('wrong_token_type', { reason: 'typ_header' });
+  const claims = checkExternalClaims(payload, typ, rules, now);
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw invalid('sub');
+  const { iat, azp, aud } = claims;
+  if (!isNumericDate(iat)) throw invalid('iat');
+  if (now - rules.leeway > iat + rules.maxAge) throw new AuthError('token_expired', { reason: 'iat' });
+  if (Array.isArray(aud) && aud.length > 1 && azp === undefined) throw invalid('azp');
+  if (azp !== undefined && !rules.audiences.includes(azp as string)) throw invalid('azp');
+  if (rules.nonce !== undefined) {
+    const { nonce } = claims;
+    if (typeof nonce !== 'string' || !constantTimeEqual(nonce, rules.nonce)) throw invalid('nonce');
+  }
+  return claims;
 }
