@@ -7,7 +7,7 @@ import type { SessionManager } from './sessions/types.js';
 import type { UserProfiles } from './sessions/user-profiles.js';
 import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { scopesOf } from './tokens/scopes.js';
-import type { TokenService } from './tokens/token-service.js';
+import type { TokenService, VerifiedToken } from './tokens/token-service.js';
 
 export interface AuthenticateOptions {
   /** Read the session from the store, whatever this process's cache holds. Default false. */
@@ -106,36 +106,39 @@ export function createAccessCheck({
     accessToken: unknown,
     options?: AuthenticateOptions,
   ): OwnTokenContext | Promise<OwnTokenContext> {
+    let verified: VerifiedToken;
     let claims: TokenClaims;
     let sessionEndsAt: number | undefined;
     let profile: { readonly user: unknown } | undefined;
     try {
-      claims = tokens.verifyAccessToken(accessToken);
+      verified = tokens.verifyToken(accessToken, 'access');
+      claims = verified.claims;
       sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims);
       profile = profiles.loadLocally(claims.sub);
       if (sessionEndsAt !== undefined && profile !== undefined) {
-        const context = contextOf(claims, profile.user, sessionEndsAt);
+        const context = contextOf(verified, profile.user, sessionEndsAt);
         metrics.verification('ok');
         return context;
       }
     } catch (error) {
       return refused(error);
     }
-    return fromStore(claims, sessionEndsAt, profile);
+    return fromStore(verified, sessionEndsAt, profile);
   }
 
   /** What the cache could not tell, from the store: the session (unless it passed), the profile. */
   async function fromStore(
-    claims: TokenClaims,
+    verified: VerifiedToken,
     sessionEndsAt: number | undefined,
     profile: { readonly user: unknown } | undefined,
   ): Promise<OwnTokenContext> {
+    const { claims } = verified;
     try {
       const [endsAt, user] = await Promise.all([
         sessionEndsAt ?? sessions.check(claims),
         profile === undefined ? profiles.load(claims.sub) : profile.user,
       ]);
-      const context = contextOf(claims, user, endsAt);
+      const context = contextOf(verified, user, endsAt);
       metrics.verification('ok');
       return context;
     } catch (error) {
@@ -149,13 +152,18 @@ export function createAccessCheck({
     throw error;
   }
 
-  function contextOf(claims: TokenClaims, user: unknown, sessionEndsAt: number | undefined): OwnTokenContext {
+  function contextOf(
+    { claims, header }: VerifiedToken,
+    user: unknown,
+    sessionEndsAt: number | undefined,
+  ): OwnTokenContext {
     return contexts.make<OwnTokenContext>({
       subject: claims.sub,
       issuer: undefined,
       sessionId: claims.sid,
       sessionEndsAt,
       claims,
+      header,
       tokenType: 'access',
       roles: profileRoles(user) ?? rolesOf(claims),
       scopes: scopesOfClaims(claims),
@@ -174,6 +182,7 @@ export function createAccessCheck({
       sessionId: undefined,
       sessionEndsAt: undefined,
       claims: verified.claims,
+      header: verified.header,
       tokenType: 'external',
       roles: verified.roles,
       scopes: verified.scopes,
@@ -197,7 +206,7 @@ export function createAccessCheck({
   return {
     authenticateNow,
     authenticateRefresh(refreshToken) {
-      const claims = tokens.verifyRefreshToken(refreshToken);
+      const { claims, header } = tokens.verifyToken(refreshToken, 'refresh');
       return contexts.make<OwnTokenContext>({
         subject: claims.sub,
         issuer: undefined,
@@ -205,6 +214,7 @@ export function createAccessCheck({
         // A refresh token's session is checked when it is used, not here.
         sessionEndsAt: undefined,
         claims,
+        header,
         tokenType: 'refresh',
         roles: noRoles,
         scopes: noScopes,

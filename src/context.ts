@@ -2,6 +2,7 @@ import { AuthError } from './errors.js';
 import type { RegisteredUser } from './register.js';
 import type { TokenClaims } from './tokens/claims.js';
 import type { ExternalClaims } from './tokens/external-claims.js';
+import type { VerifiedHeader } from './tokens/jws.js';
 
 /** The context of a token this instance issued: an access token, or a refresh token on its route. */
 export interface OwnTokenContext {
@@ -17,6 +18,8 @@ export interface OwnTokenContext {
    */
   readonly sessionEndsAt: number | undefined;
   readonly claims: TokenClaims;
+  /** The token's verified protected header (frozen), custom parameters included. */
+  readonly header: VerifiedHeader;
   readonly tokenType: 'access' | 'refresh';
   readonly roles: readonly string[];
   /** The OAuth scopes the token grants (its `scope` or `scp` claim); none without them. */
@@ -46,6 +49,8 @@ export interface ExternalTokenContext {
   readonly sessionEndsAt: undefined;
   /** The issuer's claims as it wrote them. */
   readonly claims: ExternalClaims;
+  /** The token's verified protected header as the issuer wrote it (frozen). */
+  readonly header: VerifiedHeader;
   readonly tokenType: 'external';
   /** From the issuer's mapping (default: the `roles` claim). */
   readonly roles: readonly string[];
@@ -105,6 +110,7 @@ export function createContextBrand(): ContextBrand {
     readonly sessionId: string | undefined;
     readonly sessionEndsAt: number | undefined;
     readonly claims: TokenClaims | ExternalClaims;
+    readonly header: VerifiedHeader;
     readonly tokenType: AuthContext['tokenType'];
     readonly roles: readonly string[];
     readonly scopes: readonly string[];
@@ -122,6 +128,7 @@ export function createContextBrand(): ContextBrand {
       this.sessionId = fields.sessionId;
       this.sessionEndsAt = fields.sessionEndsAt;
       this.claims = fields.claims;
+      this.header = fields.header;
       this.tokenType = fields.tokenType;
       this.roles = fields.roles;
       this.scopes = fields.scopes;

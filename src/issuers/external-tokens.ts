@@ -7,7 +7,7 @@ import {
   type ExternalClaimRules,
   type ExternalClaims,
 } from '../tokens/external-claims.js';
-import { parseJsonObject, type VerifiedJws } from '../tokens/jws.js';
+import { parseJsonObject, type VerifiedHeader, type VerifiedJws } from '../tokens/jws.js';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache.js';
 import { discoverJwksUri } from './discovery.js';
 import { createRemoteKeySet, type RemoteKeySet } from './key-set.js';
@@ -17,6 +17,8 @@ import type { ResolvedIssuer } from './options.js';
 export interface ExternalVerification {
   readonly issuer: string;
   readonly claims: ExternalClaims;
+  /** The token's protected header, as the issuer wrote it (frozen). */
+  readonly header: VerifiedHeader;
   readonly subject: string;
   readonly roles: readonly string[];
   readonly scopes: readonly string[];
@@ -109,9 +111,9 @@ export function createExternalTokens(
   function accept(
     state: IssuerState,
     payload: Record<string, unknown>,
-    typ: string | undefined,
+    header: VerifiedHeader,
   ): ExternalVerification {
-    const claims = checkExternalClaims(payload, typ, state.rules, now());
+    const claims = checkExternalClaims(payload, header.typ, state.rules, now());
     const known = mapped.get(claims);
     if (known !== undefined) return known;
     const { config } = state;
@@ -120,6 +122,7 @@ export function createExternalTokens(
     const verification = {
       issuer: config.issuer,
       claims,
+      header,
       subject,
       roles: config.rolesOf(claims),
       scopes: config.scopesOf(claims),
@@ -168,8 +171,8 @@ export function createExternalTokens(
   }
 
   function acceptSigned(token: string, { state, header, payload }: Signed): ExternalVerification {
-    const verification = accept(state, payload, header.typ);
-    verified.set(token, payload, header.typ);
+    const verification = accept(state, payload, header);
+    verified.set(token, payload, header);
     return verification;
   }
 
@@ -177,10 +180,10 @@ export function createExternalTokens(
     if (typeof token !== 'string' || token.length === 0) throw invalid('not_a_string');
     const hit = cacheSize > 0 ? verified.get(token) : undefined;
     if (hit !== undefined) {
-      const state = byIssuer.get(hit.payload.iss as string);
+      const state = byIssuer.get(hit.claims.iss as string);
       if (state !== undefined && state.keys.current() !== undefined) {
         try {
-          return accept(state, hit.payload, hit.typ);
+          return accept(state, hit.claims, hit.header);
         } catch (error) {
           if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token);
           throw error;

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { AuthError, type AuthErrorReason } from '../errors.js';
+import { deepFreeze } from '../internal/deep-freeze.js';
 import { signBytes, verifyBytes, verifyHmacSegment } from './algorithms.js';
 import { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.js';
 import type { KeyRing } from './key-ring.js';
@@ -12,8 +13,16 @@ export interface JoseHeader {
   readonly typ?: string;
 }
 
+/**
+ * A verified token's protected header as its signer wrote it, deep-frozen (one object per distinct
+ * header, shared by every token that carries it): `alg`, `kid`, `typ` and any other parameter, such
+ * as the custom ones `signAccessToken({ header })` adds. Nothing in it was acted on but `alg`, `kid`
+ * and `typ`.
+ */
+export type VerifiedHeader = JoseHeader & Readonly<Record<string, unknown>>;
+
 export interface VerifiedJws {
-  readonly header: JoseHeader;
+  readonly header: VerifiedHeader;
   readonly payload: Record<string, unknown>;
   readonly key: ResolvedKey;
 }
@@ -56,12 +65,12 @@ export function signCompact(
  * covers), because every token a service issues carries one of a handful of headers.
  */
 export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxTokenLength) {
-  const headerCache = new Map<string, { header: JoseHeader; key: ResolvedKey }>();
+  const headerCache = new Map<string, { header: VerifiedHeader; key: ResolvedKey }>();
   const headerCacheLimit = 64;
   // The last header segment seen and what it resolved to: nearly every token repeats it, and one
   // string comparison costs less than hashing a fresh slice for the Map.
   let lastSegment = '';
-  let lastResolved: { header: JoseHeader; key: ResolvedKey } | undefined;
+  let lastResolved: { header: VerifiedHeader; key: ResolvedKey } | undefined;
   // A header resolved to a key that may since have been retired (or, for a token without `kid`, the
   // ring may no longer hold only one key): every change to the ring drops what was resolved.
   ring.onChange?.(() => {
@@ -70,7 +79,7 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     lastResolved = undefined;
   });
 
-  function resolveHeader(segment: string): { header: JoseHeader; key: ResolvedKey } {
+  function resolveHeader(segment: string): { header: VerifiedHeader; key: ResolvedKey } {
     const cached = headerCache.get(segment);
     if (cached !== undefined) return cached;
     const bytes = decodeBase64url(segment);
@@ -89,7 +98,8 @@ export function createJwsVerifier(ring: KeyRing, maxTokenLength = defaultMaxToke
     if (key === undefined) throw invalid('kid_unknown');
     // The algorithm is pinned by configuration; the header must name it exactly (case-sensitive).
     if (alg !== key.alg.name) throw invalid('alg_mismatch');
-    const resolved = { header: header as unknown as JoseHeader, key };
+    // Frozen: the same object reaches the context of every token that carries this header.
+    const resolved = { header: deepFreeze(header) as VerifiedHeader, key };
     if (headerCache.size >= headerCacheLimit) headerCache.clear();
     headerCache.set(segment, resolved);
     return resolved;

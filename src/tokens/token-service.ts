@@ -9,7 +9,7 @@ import {
   type TokenType,
   typHeaderByType,
 } from './claims.js';
-import { createJwsVerifier, defaultMaxTokenLength, signCompact } from './jws.js';
+import { createJwsVerifier, defaultMaxTokenLength, signCompact, type VerifiedHeader } from './jws.js';
 import { createKeyRing, type KeyRingOptions, type KeyRotation } from './key-ring.js';
 import type { ResolvedKey } from './keys.js';
 import { randomId } from './random-id.js';
@@ -71,6 +71,12 @@ export interface IssuedToken {
   readonly expiresIn: number;
 }
 
+/** A token the service verified: its claims and its protected JOSE header. */
+export interface VerifiedToken {
+  readonly claims: TokenClaims;
+  readonly header: VerifiedHeader;
+}
+
 /** Signs and verifies the library's two token types; synchronous, no I/O. */
 export interface TokenService {
   signAccessToken(input: SignAccessTokenInput): IssuedToken;
@@ -82,6 +88,11 @@ export interface TokenService {
   verifyAccessToken(token: unknown): TokenClaims;
   /** Throws `AuthError` for anything but a valid, unexpired refresh token of this service. */
   verifyRefreshToken(token: unknown): TokenClaims;
+  /**
+   * `verifyAccessToken` or `verifyRefreshToken` with the verified protected header beside the claims
+   * (custom parameters included, see `SignTokenInput.header`).
+   */
+  verifyToken(token: unknown, type: 'access' | 'refresh'): VerifiedToken;
   /** Whether verified access-token claims are still fresh now. */
   isFresh(claims: TokenClaims): boolean;
   /** The public verification keys as a JWKS (RFC 7517 section 5); empty under HMAC. */
@@ -211,11 +222,13 @@ export function createTokenService(options: TokenOptions): TokenService {
     return { token, claims: claims as TokenClaims, expiresIn: ttl };
   }
 
-  function verify(token: unknown, type: TokenType): TokenClaims {
+  function verify(token: unknown, type: TokenType): VerifiedToken {
     const hit = cacheSize > 0 && typeof token === 'string' ? verified.get(token) : undefined;
     if (hit !== undefined) {
       try {
-        return checkClaims(hit.payload, hit.typ, type, rules, now());
+        checkClaims(hit.claims, hit.header.typ, type, rules, now());
+        // The entry itself, whose claims just passed: no object made per request.
+        return hit as VerifiedToken;
       } catch (error) {
         // An expired token will never pass again: forget it now rather than when it ages out.
         if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token as string);
@@ -224,15 +237,16 @@ export function createTokenService(options: TokenOptions): TokenService {
     }
     const { header, payload } = verifyCompact(token);
     const claims = checkClaims(payload, header.typ, type, rules, now());
-    verified.set(token as string, payload, header.typ);
-    return claims;
+    verified.set(token as string, payload, header);
+    return { claims, header };
   }
 
   return {
     signAccessToken: (input) => sign('access', input, accessTtl),
     signRefreshToken: (input) => sign('refresh', input, refreshTtl),
-    verifyAccessToken: (token) => verify(token, 'access'),
-    verifyRefreshToken: (token) => verify(token, 'refresh'),
+    verifyAccessToken: (token) => verify(token, 'access').claims,
+    verifyRefreshToken: (token) => verify(token, 'refresh').claims,
+    verifyToken: verify,
     isFresh: (claims) => typeof claims.fresh === 'number' && now() < claims.fresh,
     jwks: () => ({
       keys: ring.keys.flatMap((key) => (key.publicJwk === undefined ? [] : [{ ...key.publicJwk }])),

@@ -1,4 +1,5 @@
 import { deepFreeze } from '../internal/deep-freeze.js';
+import type { VerifiedHeader } from './jws.js';
 
 /**
  * Tokens whose signature already verified, found by the exact token string. A client presents the
@@ -7,13 +8,14 @@ import { deepFreeze } from '../internal/deep-freeze.js';
  * audience) are checked again on every use by the caller. Only byte-identical strings hit, so a
  * forged or altered token, or a re-encoded signature (ECDSA malleability), is verified on its own.
  */
-export interface VerifiedToken {
-  /** Deep-frozen, so no caller can alter what the next request sees. */
-  readonly payload: Record<string, unknown>;
-  readonly typ: string | undefined;
+export interface VerifiedEntry {
+  /** The payload, deep-frozen, so no caller can alter what the next request sees. */
+  readonly claims: Record<string, unknown>;
+  /** The protected header (frozen by the verifier). */
+  readonly header: VerifiedHeader;
 }
 
-interface Entry extends VerifiedToken {
+interface Entry extends VerifiedEntry {
   readonly token: string;
 }
 
@@ -31,20 +33,20 @@ export class VerifiedTokenCache {
     this.#maxEntries = maxEntries;
   }
 
-  get(token: string): VerifiedToken | undefined {
+  get(token: string): VerifiedEntry | undefined {
     const entry = this.#entries.get(keyOf(token));
     // Only the identical token hits: a forged one that shares the key is verified like any other.
     return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
-  set(token: string, payload: Record<string, unknown>, typ: string | undefined): void {
+  set(token: string, claims: Record<string, unknown>, header: VerifiedHeader): void {
     if (this.#maxEntries === 0) return;
     if (this.#entries.size >= this.#maxEntries) {
       // Maps iterate in insertion order: drop the oldest entry.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(keyOf(token), { token, payload: deepFreeze(payload), typ });
+    this.#entries.set(keyOf(token), { token, claims: deepFreeze(claims), header });
   }
 
   delete(token: string): void {

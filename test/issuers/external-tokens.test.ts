@@ -152,6 +152,15 @@ describe('standard JWT rules for tokens of other issuers', () => {
       tokenType: 'external',
       sessionId: undefined,
     });
+    // The verified header as the issuer wrote it, on the context (and again from the verified-token cache).
+    const withHeader = es256Token(key, claimsFor(issuer.url), { 'x-tenant': 't1' });
+    for (const _ of [1, 2]) {
+      expect((await auth.authenticateExternal(withHeader)).header).toEqual({
+        alg: 'ES256',
+        kid: 'k',
+        'x-tenant': 't1',
+      });
+    }
     const reasonOf = async (claims: Record<string, unknown>) =>
       (await refusal(auth.authenticateExternal(es256Token(key, claims)))).reason;
     expect(await reasonOf(claimsFor(`${issuer.url}/`))).toBe('issuer_unknown');

@@ -31,20 +31,23 @@ async function issuerWith(key: SigningKey): Promise<TestIssuer> {
   return issuer;
 }
 
-function authFor(issuer: TestIssuer, extra: Partial<ExternalIssuerOptions> = {}) {
+/** Options over the defaults below; `undefined` leaves one out. */
+type Overrides = { [Name in keyof ExternalIssuerOptions]?: ExternalIssuerOptions[Name] | undefined };
+
+function authFor(issuer: TestIssuer, overrides: Overrides = {}) {
+  const extra = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const base: ExternalIssuerOptions = {
+    issuer: issuer.url,
+    jwksUri: `${issuer.url}/jwks`,
+    audience: 'api',
+    clientId: 'web-app',
+    algorithms: ['ES256'],
+    allowHttp: true,
+  };
+  for (const name of Object.keys(overrides) as (keyof ExternalIssuerOptions)[]) delete base[name];
   const auth = createAuth({
     signingKey: { alg: 'HS256', key: secret },
-    externalIssuers: [
-      {
-        issuer: issuer.url,
-        jwksUri: `${issuer.url}/jwks`,
-        audience: 'api',
-        clientId: 'web-app',
-        algorithms: ['ES256'],
-        allowHttp: true,
-        ...extra,
-      },
-    ],
+    externalIssuers: [{ ...base, ...extra }],
   });
   open.push(auth);
   return auth;
@@ -215,7 +218,7 @@ describe('loginWithIdToken', () => {
 
   it('checks its options at construction', async () => {
     const issuer = await issuerWith(es256Key('k1'));
-    const build = (extra: Partial<ExternalIssuerOptions>) => () => authFor(issuer, extra);
+    const build = (extra: Overrides) => () => authFor(issuer, extra);
     expect(build({ audience: undefined, clientId: undefined })).toThrow(AuthConfigError);
     expect(build({ clientId: '' })).toThrow(/clientId/);
     expect(build({ idTokenMaxAge: 0 })).toThrow(/idTokenMaxAge/);

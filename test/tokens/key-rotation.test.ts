@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createAuth } from 'authjwt';
 import { describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/tokens/token-service.js';
 import { configRefusal, refusal } from './helpers.js';
@@ -102,6 +103,40 @@ describe('custom JOSE header parameters when signing', () => {
     const header = JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString());
     expect(header).toEqual({ x5t: 'abc', cty: 'x', alg: 'ES256', typ: expect.any(String), kid: 'old' });
     expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+  });
+
+  it('puts the verified header, custom parameters included, on the context of an own token', async () => {
+    for (const verifiedTokenCache of [100, 0]) {
+      const auth = createAuth({ signingKey: { alg: 'ES256', key: ecKey(), kid: 'old' }, verifiedTokenCache });
+      const pair = await auth.login({ subject: 'alice' });
+      const { token } = auth.tokens.signAccessToken({
+        subject: 'alice',
+        sessionId: pair.sessionId,
+        header: { x5t: 'abc', 'urn:example:tenant': { id: 7 } },
+      });
+      // Twice: the second answer comes from the verified-token cache when it is on.
+      for (const _ of [1, 2]) {
+        const context = await auth.authenticate(token);
+        expect(context.header).toEqual({
+          alg: 'ES256',
+          typ: expect.any(String),
+          kid: 'old',
+          x5t: 'abc',
+          'urn:example:tenant': { id: 7 },
+        });
+        expect(Object.isFrozen(context.header) && Object.isFrozen(context.header['urn:example:tenant'])).toBe(
+          true,
+        );
+      }
+      expect((await auth.authenticate(pair.accessToken)).header).toEqual({
+        alg: 'ES256',
+        typ: expect.any(String),
+        kid: 'old',
+      });
+      expect((await auth.authenticateRefresh(pair.refreshToken)).header.kid).toBe('old');
+      expect(auth.tokens.verifyToken(token, 'access').header.x5t).toBe('abc');
+      await auth.close();
+    }
   });
 
   it('refuses the parameters that decide how a token is verified', () => {
