@@ -37,9 +37,22 @@ export interface AppConfig {
   idleTimeout: number | undefined;
   /** Seconds since the epoch: sessions created before are void (after a restore of older Redis data). */
   sessionsNotBefore: number | undefined;
+  /** The OpenID Connect issuer whose tokens are trusted (`OIDC_*`); undefined = none. */
+  oidc: OidcConfig | undefined;
   logLevel: string;
   /** Start-up notes for the log (generated keys and the like), never the key material itself. */
   warnings: string[];
+}
+
+/** An OpenID Connect issuer: its access tokens on `/external/me`, its ID tokens on `/auth/exchange`. */
+export interface OidcConfig {
+  issuer: string;
+  /** The `aud` of its access tokens; undefined = none accepted. */
+  audience: string | undefined;
+  /** The `aud` of its ID tokens (this app's client id); undefined = no sign-in. */
+  clientId: string | undefined;
+  /** Plain HTTP to a loopback issuer (tests only). */
+  allowHttp: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +90,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     revocationAcks: integer(env, 'REVOCATION_ACKS', 0, 0, 16),
     idleTimeout: optionalInteger(env, 'IDLE_TIMEOUT', 1, 366 * 86_400),
     sessionsNotBefore: optionalInteger(env, 'SESSIONS_NOT_BEFORE', 0, Number.MAX_SAFE_INTEGER),
+    oidc: oidcConfig(env),
     logLevel: env.LOG_LEVEL ?? 'info',
     warnings,
   };
@@ -89,6 +103,17 @@ function framework(env: Env): Framework {
     throw new Error(`APP_FRAMEWORK must be one of ${frameworks.join(', ')}`);
   }
   return value as Framework;
+}
+
+function oidcConfig(env: Env): OidcConfig | undefined {
+  const issuer = env.OIDC_ISSUER || undefined;
+  if (issuer === undefined) return undefined;
+  const audience = env.OIDC_AUDIENCE || undefined;
+  const clientId = env.OIDC_CLIENT_ID || undefined;
+  if (audience === undefined && clientId === undefined) {
+    throw new Error('OIDC_ISSUER needs OIDC_AUDIENCE (its access tokens) or OIDC_CLIENT_ID (its ID tokens)');
+  }
+  return { issuer, audience, clientId, allowHttp: env.OIDC_ALLOW_HTTP === '1' };
 }
 
 function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {

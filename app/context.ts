@@ -1,9 +1,10 @@
-import { type Auth, createAuth } from 'authjwt';
-import type { AppConfig } from './config.js';
+import { type Auth, createAuth, type ExternalIssuerOptions } from 'authjwt';
+import type { AppConfig, OidcConfig } from './config.js';
 import type { AppLog } from './logging.js';
 import { createAppStore } from './store.js';
 import { createUsers } from './users/create-users.js';
 import type { User, UserDirectory } from './users/directory.js';
+import { externalUser } from './users/external-users.js';
 import type { Passwords } from './users/passwords.js';
 
 /** What the handlers share, whatever the framework. */
@@ -40,7 +41,7 @@ export async function createAppContext(config: AppConfig, log: AppLog): Promise<
       window: config.loginWindow,
     },
     users: {
-      load: async (id) => (await users.find(id))?.user ?? null,
+      load: async (id) => externalUser(id) ?? (await users.find(id))?.user ?? null,
       isActive: (user) => user.active,
       roles: (user) => user.roles,
     },
@@ -50,6 +51,7 @@ export async function createAppContext(config: AppConfig, log: AppLog): Promise<
     freshTtl: config.freshTtl,
     ...(config.issuer !== undefined && { issuer: config.issuer }),
     ...(config.audience !== undefined && { audience: config.audience }),
+    ...(config.oidc !== undefined && { externalIssuers: [externalIssuer(config.oidc)] }),
   });
   return {
     config,
@@ -62,5 +64,16 @@ export async function createAppContext(config: AppConfig, log: AppLog): Promise<
       await auth.close();
       await appStore.close();
     },
+  };
+}
+
+/** The issuer of `OIDC_ISSUER`: found by discovery, any asymmetric algorithm its key set offers. */
+function externalIssuer(oidc: OidcConfig): ExternalIssuerOptions {
+  return {
+    issuer: oidc.issuer,
+    algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+    allowHttp: oidc.allowHttp,
+    ...(oidc.audience !== undefined && { audience: oidc.audience }),
+    ...(oidc.clientId !== undefined && { clientId: oidc.clientId }),
   };
 }

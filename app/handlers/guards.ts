@@ -7,6 +7,7 @@ export interface GuardFactories<G, Optional = G> {
   requireRefresh(options?: { from: 'header' | 'cookie' }): G;
   requireFresh(): G;
   requireRoles(...roles: string[]): G;
+  requireExternal(): G;
 }
 
 /** The adapter's guard for a route's guard spec (each factory returns one guard per demand). */
@@ -24,5 +25,7 @@ export function guardOf<G, Optional>(factories: GuardFactories<G, Optional>, spe
       return factories.requireFresh();
     case 'requireRoles':
       return factories.requireRoles(...spec.roles);
+    case 'requireExternal':
+      return factories.requireExternal();
   }
 }

@@ -3,6 +3,7 @@ import { accountRoutes } from './account.js';
 import { adminRoutes } from './admin.js';
 import { authRoutes } from './auth.js';
 import { cookieAuthRoutes } from './cookie-auth.js';
+import { externalRoutes } from './external.js';
 import { homeRoutes } from './home.js';
 import { opsRoutes } from './ops.js';
 import { sessionRoutes } from './sessions.js';
@@ -23,6 +24,7 @@ export function appRoutes(context: AppContext): AppRoute[] {
     ...sessionRoutes(context),
     ...accountRoutes(context),
     ...adminRoutes(context),
+    ...externalRoutes(context),
     ...opsRoutes(context),
     ...homeRoutes(context),
   ];

@@ -9,7 +9,8 @@ export type GuardSpec =
   | { kind: 'optionalAccess'; from: 'header' }
   | { kind: 'requireRefresh'; from: 'header' | 'cookie' }
   | { kind: 'requireFresh' }
-  | { kind: 'requireRoles'; roles: [string, ...string[]] };
+  | { kind: 'requireRoles'; roles: [string, ...string[]] }
+  | { kind: 'requireExternal' };
 
 /** A request as a handler sees it: checked by the guard, parsed and validated against the schemas. */
 export interface AppRequest<Body = unknown, Params = Record<string, string>> {

@@ -13,6 +13,24 @@ export const credentialsBody = {
   },
 } as const;
 
+export const exchangeBody = {
+  type: 'object',
+  required: ['id_token'],
+  properties: {
+    id_token: { type: 'string', minLength: 1, maxLength: 8192 },
+    nonce: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+} as const;
+
+export const externalMeResponse = {
+  type: 'object',
+  properties: {
+    subject: { type: 'string' },
+    issuer: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
 export const tokenPairResponse = {
   type: 'object',
   required: ['access_token', 'refresh_token', 'token_type', 'expires_in'],
