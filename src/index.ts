@@ -54,8 +54,8 @@ export {
   type TokenType,
 } from './tokens/claims.js';
 export type { ExternalClaims } from './tokens/external-claims.js';
-export type { KeyRingOptions } from './tokens/key-ring.js';
 export type { VerifiedHeader } from './tokens/jws.js';
+export type { KeyRingOptions } from './tokens/key-ring.js';
 export type { KeyInput } from './tokens/keys.js';
 export { scopesOf } from './tokens/scopes.js';
 export {
