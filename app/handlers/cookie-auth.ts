@@ -1,8 +1,16 @@
+import type { TokenPair } from 'authjwt';
 import type { AppContext } from '../context.js';
 import { credentialsBody, noContent } from '../routes/schemas.js';
 import { claimsFor, device } from './auth.js';
 import { type Credentials, createCredentialCheck } from './credentials.js';
 import type { AppRoute } from './types.js';
+
+/**
+ * The access token's lifetime in seconds (the body's `expires_in` in bearer mode). A page cannot read
+ * the HttpOnly cookie, and needs this to renew it before it lapses (authjwt/client does).
+ */
+export const expiresInHeaderName = 'access-token-expires-in';
+const expiresInHeader = (pair: TokenPair) => ({ [expiresInHeaderName]: String(pair.expiresIn) });
 
 /** Cookie mode for browsers: tokens in HttpOnly cookies, a CSRF value the page sends back in a header. */
 export function cookieAuthRoutes(context: AppContext): AppRoute[] {
@@ -27,7 +35,7 @@ export function cookieAuthRoutes(context: AppContext): AppRoute[] {
         csrf: true,
         ...device(request),
       });
-      return { status: 204, cookies: { set: pair } };
+      return { status: 204, headers: expiresInHeader(pair), cookies: { set: pair } };
     },
   };
 
@@ -38,7 +46,8 @@ export function cookieAuthRoutes(context: AppContext): AppRoute[] {
     guard: { kind: 'requireRefresh', from: 'cookie' },
     schema: { tags, summary: 'Rotate the refresh cookie (send X-CSRF-Token)', response: noContent },
     async handle(request) {
-      return { status: 204, cookies: { set: await auth.refresh(request.auth) } };
+      const pair = await auth.refresh(request.auth);
+      return { status: 204, headers: expiresInHeader(pair), cookies: { set: pair } };
     },
   };
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AppContext } from '../context.js';
+import { clientScript } from './client-script.js';
 import type { AppRoute } from './types.js';
 
 const publicDir = new URL('../public/', import.meta.url);
@@ -25,14 +26,14 @@ const pageHeaders = {
 
 /**
  * The demo page: plain HTML, one script and one style sheet from app/public, read once at start-up.
- * No build step and no static-file middleware: four fixed files need four routes, nothing more.
+ * No static-file middleware: five fixed files need five routes, nothing more. The fifth, /client.js,
+ * is the browser client (authjwt/client) bundled from src/client at start-up.
  */
-export function homeRoutes({ auth }: AppContext): AppRoute[] {
-  // The page schedules its background cookie refresh from the access token's lifetime.
-  const page = read('index.html').replace('%ACCESS_TTL%', String(auth.tokens.accessTtl));
+export function homeRoutes(_context: AppContext): AppRoute[] {
   const files: [path: string, type: string, body: string][] = [
-    ['/', 'text/html; charset=utf-8', page],
+    ['/', 'text/html; charset=utf-8', read('index.html')],
     ['/demo.js', 'text/javascript; charset=utf-8', read('demo.js')],
+    ['/client.js', 'text/javascript; charset=utf-8', clientScript()],
     ['/demo.css', 'text/css; charset=utf-8', read('demo.css')],
     ['/favicon.svg', 'image/svg+xml', read('favicon.svg')],
   ];

@@ -1,19 +1,18 @@
-// The demo page of the authjwt reference app, in cookie mode: the access and refresh tokens sit in
-// HttpOnly cookies this script never sees. It reads only the CSRF cookie, to send it back in the
-// X-CSRF-Token header on every unsafe request (double submit). Everything shown comes from the API,
-// and it is always written with textContent, never as HTML: user agents are chosen by whoever logs in.
+// The demo page of the authjwt reference app, in cookie mode, on the library's browser client
+// (authjwt/client, served as /client.js): the access and refresh tokens sit in HttpOnly cookies this
+// script never sees; the client sends the CSRF header, renews the cookies before they lapse (once for
+// all tabs of this browser), and tells every tab at once when the session is over. Everything shown
+// comes from the API, and it is always written with textContent, never as HTML: user agents are
+// chosen by whoever logs in.
+
+import { createAuthClient } from '/client.js';
 
 const $ = (id) => document.getElementById(id);
 
-// The access token's lifetime in seconds, written into the page by the server (ACCESS_TTL).
-const accessTtl = Number(document.querySelector('meta[name="access-ttl"]')?.content) || 900;
-// When this browser last got fresh cookies. Kept in localStorage because every tab shares the cookies.
-const issuedKey = 'authjwt-demo:issued-at';
+const auth = createAuthClient({ mode: 'cookie' });
 
 let loggedIn = false;
-let socket; // the live WebSocket, if any
-let refreshTimer;
-let reconnectDelay = 1000;
+let socket; // the live connection, if any
 
 // ---- talking to the API ------------------------------------------------------------------------
 
@@ -25,18 +24,16 @@ class ApiError extends Error {
   }
 }
 
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)__Host-csrf=([^;]*)/);
-  return match ? decodeURIComponent(match[1]) : undefined;
-}
-
-async function request(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken()) headers['x-csrf-token'] = csrfToken();
+// The client adds the credentials, renews them when they lapse and waits out a 503's Retry-After.
+async function api(method, path, body) {
+  const init = { method };
+  if (body !== undefined) {
+    init.headers = { 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
+    response = await auth.fetch(path, init);
   } catch {
     throw new ApiError(0, { code: 'network', message: 'The server cannot be reached. Is it running?' });
   }
@@ -44,111 +41,21 @@ async function request(method, path, body) {
   throw new ApiError(response.status, await response.json().catch(() => undefined));
 }
 
-// Like request(), but an access cookie that lapsed (the browser drops it at expiry, or the token
-// inside has expired) is renewed once with the refresh cookie and the request retried.
-async function api(method, path, body) {
-  try {
-    return await request(method, path, body);
-  } catch (error) {
-    if (error.code !== 'token_expired' && error.code !== 'token_missing') throw error;
-    if (!csrfToken()) throw error; // no CSRF cookie: no refresh cookie either, never logged in
-    await refresh();
-    return request(method, path, body);
-  }
-}
-
-let refreshing; // one refresh at a time: a spent refresh token must not be sent twice
-function refresh() {
-  refreshing ??= request('POST', '/auth/cookie/refresh')
-    .then(() => {
-      noteIssued();
-      // The open socket was authenticated with the previous access token and is closed when that
-      // token expires: open a new one now (it replaces the old one once greeted).
-      if (loggedIn) connectSocket();
-    })
-    .finally(() => {
-      refreshing = undefined;
-    });
-  return refreshing;
-}
-
-function noteIssued() {
-  try {
-    localStorage.setItem(issuedKey, String(Date.now()));
-  } catch {} // storage disabled: refreshes are then only scheduled from this tab's own timer
-  scheduleRefresh();
-}
-
-function issuedAt() {
-  try {
-    return Number(localStorage.getItem(issuedKey)) || 0;
-  } catch {
-    return 0;
-  }
-}
-
-// Renew the cookies at two thirds of the access token's life, so a slow network or a throttled
-// background tab still renews in time. Should the timer fire late anyway, api() renews on demand.
-function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  if (!loggedIn) return;
-  const issued = issuedAt();
-  const due = issued + (accessTtl * 1000 * 2) / 3 - Date.now();
-  refreshTimer = setTimeout(
-    () => {
-      // Another tab may have renewed the shared cookies in the meantime: then just wait longer.
-      if (issuedAt() !== issued) return scheduleRefresh();
-      refresh().catch((error) => {
-        failed(error);
-        if (error.status !== 401) refreshTimer = setTimeout(scheduleRefresh, 5000); // try again
-      });
-    },
-    Math.max(0, due),
-  );
-}
-
 // ---- the live connection -----------------------------------------------------------------------
 
+// The client's socket authenticates with the access cookie, moves onto each renewed cookie before
+// the old one lapses, reconnects with back-off, and stops when the session is over.
 function connectSocket() {
-  const previous = socket;
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
-  socket = ws;
-  // The access cookie goes with the upgrade request; the server checks it and our Origin.
-  ws.addEventListener('message', (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type !== 'hello') return;
-    previous?.close(1000); // replaced: closing only now keeps the indicator from blinking
-    reconnectDelay = 1000;
-    showSocket(true, message.username);
+  socket?.close();
+  socket = auth.socket('/ws', {
+    onMessage(data) {
+      const message = JSON.parse(data);
+      if (message.type === 'hello') showSocket(true, message.username);
+    },
+    onStateChange(state) {
+      if (state !== 'open') showSocket(false);
+    },
   });
-  ws.addEventListener('close', (event) => {
-    if (ws !== socket) return; // a replaced socket
-    previous?.close(1000);
-    socket = undefined;
-    showSocket(false);
-    if (loggedIn) void socketClosed(event.code);
-  });
-}
-
-// 4401 means the token lapsed or the session ended (here, on another device, everywhere). Ask
-// the API which: /me renews a lapsed token and succeeds, or fails and we show the logged-out page.
-async function socketClosed(code) {
-  try {
-    await api('GET', '/me'); // a renewal inside it opens the new socket itself
-    if (code === 4401) {
-      if (loggedIn && !socket) connectSocket();
-      return;
-    }
-  } catch (error) {
-    // This page logged out while /me was on its way (a logout closes the socket before it answers):
-    // the logout has said what happened.
-    if (!loggedIn) return;
-    if (error.status === 401) return failed(error);
-    showError(error); // unreachable or unavailable: say so, and keep trying below
-  }
-  // Any other close (the server restarted, the network went away): try again, less and less often.
-  setTimeout(() => loggedIn && !socket && connectSocket(), reconnectDelay);
-  reconnectDelay = Math.min(reconnectDelay * 2, 30_000);
 }
 
 function showSocket(on, username) {
@@ -165,7 +72,6 @@ async function start() {
   $('roles').textContent = `roles: ${me.roles.join(', ')}`;
   $('login-view').hidden = true;
   $('account-view').hidden = false;
-  scheduleRefresh();
   connectSocket();
   await loadSessions();
 }
@@ -179,14 +85,9 @@ function focusIn(view) {
 
 function showLoggedOut(message) {
   loggedIn = false;
-  clearTimeout(refreshTimer);
-  const open = socket;
+  socket?.close();
   socket = undefined;
-  open?.close(1000);
   showSocket(false);
-  try {
-    localStorage.removeItem(issuedKey);
-  } catch {}
   const focusWasOnAccount = focusIn($('account-view'));
   $('account-view').hidden = true;
   $('login-view').hidden = false;
@@ -204,13 +105,30 @@ const endedBecause = {
     'You have been logged out: an old copy of this session was used, so it was ended to be safe.',
 };
 
-// Every error ends here. A 401 while logged in means the session is over; anything else is shown.
-function failed(error) {
-  if (loggedIn && error.status === 401) {
-    showLoggedOut(endedBecause[error.code] ?? `You have been logged out: ${error.message}`);
-  } else {
-    showError(error);
+function loggedOutMessage({ reason, elsewhere }) {
+  if (elsewhere && (reason === 'logout' || reason === 'logout-all')) {
+    return 'You have been logged out (in another tab of this browser).';
   }
+  if (reason === 'logout') return 'You have logged out on this device.';
+  if (reason === 'logout-all')
+    return 'You have logged out everywhere: every session of this account has ended.';
+  return endedBecause[reason] ?? `You have been logged out (${reason}).`;
+}
+
+// Every tab of this browser hears it at once: a logout here or in another tab, or a 401 anywhere.
+auth.on('logged-out', (event) => {
+  if (loggedIn) showLoggedOut(loggedOutMessage(event));
+});
+
+// A login in another tab of this browser logs this one in too: they share the cookies.
+auth.on('logged-in', ({ elsewhere }) => {
+  if (elsewhere && !loggedIn) start().catch(failed);
+});
+
+// Every error ends here. A 401 that ended the session has already been said by the logged-out event.
+function failed(error) {
+  if (error.status === 401 && error.code !== 'invalid_credentials' && !loggedIn) return;
+  showError(error);
 }
 
 function say(message) {
@@ -358,11 +276,7 @@ const form = $('login-form');
 form.addEventListener(
   'submit',
   action(form.querySelector('button'), async () => {
-    await request('POST', '/auth/cookie/login', {
-      username: form.username.value,
-      password: form.password.value,
-    });
-    noteIssued();
+    await auth.login({ username: form.username.value, password: form.password.value });
     await start();
     $('account-title').focus(); // the form is gone: keep keyboard focus from falling to <body>
     say('');
@@ -372,8 +286,7 @@ form.addEventListener(
 $('logout').addEventListener(
   'click',
   action($('logout'), async () => {
-    await api('POST', '/auth/cookie/logout');
-    showLoggedOut('You have logged out on this device.');
+    await auth.logout(); // every tab, this one included, hears the logged-out event
   }),
 );
 
@@ -390,7 +303,7 @@ $('logout-all').addEventListener(
   'click',
   action($('logout-all'), async () => {
     await api('POST', '/auth/logout-all');
-    showLoggedOut('You have logged out everywhere: every session of this account has ended.');
+    auth.markLoggedOut('logout-all'); // the session ended through a route the client does not know
   }),
 );
 
@@ -402,17 +315,9 @@ $('reload').addEventListener(
   }),
 );
 
-// Another tab renewed the cookies this tab shares: follow its schedule, and move the live
-// connection onto the new access token before the old one expires.
-addEventListener('storage', (event) => {
-  if (event.key !== issuedKey || !loggedIn || event.newValue === null) return;
-  scheduleRefresh();
-  connectSocket();
-});
-
 // On load: no CSRF cookie means no refresh cookie either (they share a lifetime), so nobody is
-// logged in. Otherwise the cookies may still hold a live session (api() renews a lapsed access cookie).
-if (csrfToken()) {
+// logged in. Otherwise the cookies may still hold a live session (the client renews a lapsed one).
+if (auth.loggedIn) {
   start().catch((error) => {
     $('login-view').hidden = false;
     if (error.status !== 401) showError(error); // a 401 just means the session is over
