@@ -13,6 +13,7 @@ import { createIdTokenLogin, type IdTokenLoginInput } from './issuers/id-token-l
 import { type ExternalIssuerOptions, resolveExternalIssuers } from './issuers/options.js';
 import { Metrics, type MetricsOptions, type MetricsSnapshot } from './metrics/metrics.js';
 import type { RegisteredUser } from './register.js';
+import { type AuthEvents, createEventEmitter, type RequestDevice } from './sessions/events.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './sessions/login-throttle.js';
 import {
   checkStore,
@@ -27,7 +28,7 @@ import { createStoreCall } from './sessions/store-calls.js';
 import type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
 import { createUserProfiles } from './sessions/user-profiles.js';
 import { memoryStore } from './stores/memory.js';
-import type { LoginAttempt, RevocationEvent, SessionStore } from './stores/port.js';
+import type { LoginAttempt, RevocationEvent, SessionStore, SessionUpdate } from './stores/port.js';
 import type { TokenClaims } from './tokens/claims.js';
 import { defaultMaxTokenLength } from './tokens/jws.js';
 import { createTokenService, type TokenOptions, type TokenService } from './tokens/token-service.js';
@@ -62,6 +63,12 @@ export interface AuthOptions<User = RegisteredUser> extends TokenOptions {
    * algorithms and key set (discovered or given). Their tokens have no session here. Default: none.
    */
   externalIssuers?: readonly ExternalIssuerOptions[];
+  /**
+   * Session lifecycle listeners for an audit log (`onLogin`, `onRefresh`, `onReuseDetected`,
+   * `onRevoke`, `onSessionExpired`, and `onEventError` for what they throw). Called after the step, on
+   * the instance where it happened, never awaited and never on the per-request check; see `AuthEvents`.
+   */
+  events?: AuthEvents;
 }
 
 /** Starting and continuing sessions: what login, refresh and re-authentication routes call. */
@@ -85,9 +92,10 @@ export interface SignIn {
   /**
    * Rotates the refresh token's session and returns a new pair. Takes the token itself, or the context
    * a refresh guard of this instance verified (so the route does not verify twice); any other object
-   * (a parsed request body, a copy of a context) is refused as `token_invalid`.
+   * (a parsed request body, a copy of a context) is refused as `token_invalid`. `device` (the
+   * request's IP and user agent) goes to the `onRefresh` and `onReuseDetected` events only.
    */
-  refresh(refreshToken: unknown): Promise<TokenPair>;
+  refresh(refreshToken: unknown, device?: RequestDevice): Promise<TokenPair>;
   /** A fresh access token in the given live session, or in a new session. */
   freshAccessToken(input: FreshTokenInput): Promise<FreshToken>;
   /**
@@ -171,6 +179,16 @@ export interface SessionControl {
   listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
   /** Ends one of the user's sessions; `false` when the user has no such live session. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
+  /** One live session of the user, read from the store (with its `data`); `null` if none. */
+  getSession(userId: string, sessionId: string, currentSessionId?: string): Promise<SessionView | null>;
+  /**
+   * Replaces a live session's `data` and/or `claims` (each given field whole; `null` removes it),
+   * atomically in the store, so every instance sees it: data at once (`getSession`, `listSessions`),
+   * claims in the tokens of the session's next refresh. Each must be a JSON object of at most
+   * `sessions.maxDataSize` bytes (claims without reserved names), else 400 `bad_request`. Resolves to
+   * the updated session, or `null` when the user has no such live session.
+   */
+  updateSession(userId: string, sessionId: string, update: SessionUpdate): Promise<SessionView | null>;
 }
 
 /** The application's users as the library sees them: active or not, and their cached profile. */
@@ -259,6 +277,7 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     clockMs,
     cache,
     metrics,
+    events: createEventEmitter(options.events),
   });
   const profiles = createUserProfiles(options.users as UserOptions | undefined, store, call, cache);
   const loginThrottle = createLoginThrottle(options.loginThrottle ?? {}, store, call);
@@ -291,14 +310,14 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     store,
     login: (input) => sessions.login(input),
     throttleLogin: (attempt, verify) => loginThrottle.check(attempt, verify),
-    async refresh(refreshToken) {
+    async refresh(refreshToken, device) {
       let claims: TokenClaims;
       if (typeof refreshToken === 'string') claims = tokens.verifyRefreshToken(refreshToken);
       else {
         claims = contexts.claimsOf(refreshToken);
         if (claims.type !== 'refresh') throw new AuthError('wrong_token_type', { reason: 'context' });
       }
-      return sessions.refresh(claims);
+      return sessions.refresh(claims, requestDevice(device));
     },
     freshAccessToken: (input) => sessions.freshAccessToken(input),
     loginWithIdToken: createIdTokenLogin(external, (input) => sessions.login(input)),
@@ -314,6 +333,9 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     logoutAll: (userId) => sessions.logoutAll(userId),
     logoutOthers: async (tokenOrContext) => sessions.logoutOthers(claimsOfTokenOrContext(tokenOrContext)),
     listSessions: (userId, currentSessionId) => sessions.listSessions(userId, currentSessionId),
+    getSession: (userId, sessionId, currentSessionId) =>
+      sessions.getSession(userId, sessionId, currentSessionId),
+    updateSession: (userId, sessionId, update) => sessions.updateSession(userId, sessionId, update),
     revokeSession: (userId, sessionId) => sessions.revokeSession(userId, sessionId),
     async deactivateUser(userId) {
       await sessions.setUserActive(userId, false);
@@ -337,4 +359,12 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
   };
   recordAuthSettings(auth, { cacheMaxAgeMs: cache === undefined ? undefined : sessionOptions.cacheMaxAgeMs });
   return auth;
+}
+
+/** Only the two string fields of a device, whatever object the caller passed (events carry them). */
+function requestDevice(device: RequestDevice | undefined): RequestDevice {
+  if (device === null || typeof device !== 'object') return {};
+  const text = (value: unknown, max: number) =>
+    typeof value === 'string' && value.length > 0 ? value.slice(0, max) : undefined;
+  return { ip: text(device.ip, 64), userAgent: text(device.userAgent, 256) };
 }

@@ -27,6 +27,17 @@ export type { ExternalClaimMapping, ExternalIssuerOptions, JwksOptions } from '.
 export type { MetricEvent, MetricName, MetricsOptions, MetricsSnapshot } from './metrics/metrics.js';
 export { toPrometheusText } from './metrics/prometheus.js';
 export type { Register, RegisteredUser } from './register.js';
+export type {
+  AuthEvent,
+  AuthEvents,
+  LoginEvent,
+  RefreshEvent,
+  RequestDevice,
+  ReuseDetectedEvent,
+  RevokeEvent,
+  RevokeReason,
+  SessionExpiredEvent,
+} from './sessions/events.js';
 export type { LoginThrottleOptions } from './sessions/login-throttle.js';
 export type { SessionOptions, UserOptions } from './sessions/options.js';
 export type { FreshToken, FreshTokenInput, LoginInput, SessionView, TokenPair } from './sessions/types.js';
@@ -42,7 +53,9 @@ export type {
   RotateRefreshResult,
   SessionEndReason,
   SessionRecord,
+  SessionState,
   SessionStore,
+  SessionUpdate,
   UserChangeReason,
   UserState,
 } from './stores/port.js';

@@ -13,6 +13,8 @@ export interface IssuePairInput {
   /** The session's end (ms): no refresh token outlives its session. */
   sessionEndsAt: number;
   nowMs: number;
+  /** `false` for a session without "remember me" (browser-session cookies). */
+  remember: boolean;
 }
 
 /** Signs the access and refresh token of one session. */
@@ -39,6 +41,7 @@ export function issueTokenPair(tokens: TokenService, input: IssuePairInput): Tok
     expiresIn: access.expiresIn,
     refreshExpiresIn: refresh.expiresIn,
     sessionId: input.sessionId,
+    remember: input.remember,
     ...(input.csrf !== undefined && { csrfToken: input.csrf }),
   };
 }

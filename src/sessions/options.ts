@@ -35,6 +35,16 @@ export interface SessionOptions {
   idleTimeout?: Duration;
   /** A session ends this long after login whatever its use. Default: the refresh token lifetime. */
   absoluteLifetime?: Duration;
+  /**
+   * The absolute lifetime of a session started with `remember: false` (whose cookies also end with
+   * the browser session). Default: one day, or `absoluteLifetime` if shorter; at most `absoluteLifetime`.
+   */
+  shortLifetime?: Duration;
+  /**
+   * The most bytes (UTF-8 JSON) of a session's `data`, and of the claims `updateSession` stores: they
+   * live in the store with every session, and claims in every access token. Default 1024, at most 65536.
+   */
+  maxDataSize?: number;
   /** How often, at most, a request records `lastSeenAt`. Default 60 seconds. */
   touchInterval?: Duration;
   /** How long the store has to answer before a request fails with 503 (`'250ms'`, `2`). Default 1 second. */
@@ -69,6 +79,8 @@ export interface ResolvedSessionOptions {
   /** Milliseconds since the epoch; 0 when not set. */
   readonly notBeforeMs: number;
   readonly absoluteLifetimeMs: number;
+  readonly shortLifetimeMs: number;
+  readonly maxDataSize: number;
   readonly touchIntervalMs: number;
   readonly storeTimeoutMs: number;
   readonly revocation: 'cached' | 'strict';
@@ -89,6 +101,9 @@ const maxRefreshReuseGrace = 60;
  * exposure like the other clock allowances (`leeway`, the default `freshTtl`).
  */
 const maxCacheMaxAge = 300;
+
+/** A session without "remember me" is meant to end with the day's work on a shared computer. */
+const defaultShortLifetimeMs = 24 * 3600 * 1000;
 
 export function resolveSessionOptions(
   options: SessionOptions,
@@ -124,6 +139,18 @@ export function resolveSessionOptions(
   if (!Number.isSafeInteger(cacheMaxUsers) || cacheMaxUsers < 1) {
     throw new AuthConfigError('sessions.cache.maxUsers', 'must be a whole number >= 1');
   }
+  const absoluteLifetimeMs = seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl);
+  const shortLifetimeMs =
+    options.shortLifetime === undefined
+      ? Math.min(defaultShortLifetimeMs, absoluteLifetimeMs)
+      : seconds('sessions.shortLifetime', options.shortLifetime);
+  if (shortLifetimeMs > absoluteLifetimeMs) {
+    throw new AuthConfigError('sessions.shortLifetime', 'must not exceed sessions.absoluteLifetime');
+  }
+  const maxDataSize = options.maxDataSize ?? 1024;
+  if (!Number.isSafeInteger(maxDataSize) || maxDataSize < 2 || maxDataSize > 65_536) {
+    throw new AuthConfigError('sessions.maxDataSize', 'must be a whole number of bytes from 2 to 65536');
+  }
   return {
     maxSessions,
     listLimit,
@@ -135,7 +162,9 @@ export function resolveSessionOptions(
     notBeforeMs: resolveNotBefore(options.notBefore, nowMs),
     idleTimeoutMs:
       options.idleTimeout === undefined ? undefined : seconds('sessions.idleTimeout', options.idleTimeout),
-    absoluteLifetimeMs: seconds('sessions.absoluteLifetime', options.absoluteLifetime ?? refreshTtl),
+    absoluteLifetimeMs,
+    shortLifetimeMs,
+    maxDataSize,
     touchIntervalMs: seconds('sessions.touchInterval', options.touchInterval ?? 60, 0),
     storeTimeoutMs,
     revocation,
@@ -154,6 +183,7 @@ export function resolveSessionOptions(
 const portMethods: Readonly<Record<Exclude<keyof SessionStore, 'userStateTtlMs'>, true>> = {
   createSession: true,
   getSessionState: true,
+  updateSession: true,
   touchSession: true,
   rotateRefresh: true,
   revokeSession: true,

@@ -1,18 +1,17 @@
 import { AuthError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { RevocationEvent, SessionRecord, SessionStore } from '../stores/port.js';
+import type { RevocationEvent, SessionRecord, SessionState, SessionStore } from '../stores/port.js';
 import { type SessionTimes, sessionEnd } from '../stores/session-record.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import { randomId } from '../tokens/random-id.js';
 import type { TokenService } from '../tokens/token-service.js';
+import type { EventEmitter, RevokeReason } from './events.js';
 import { deviceFields, issueTokenPair, signFreshToken } from './issue-tokens.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { SessionCache } from './session-cache.js';
+import { sessionJson } from './session-data.js';
 import { pairKey, SharedReads } from './shared-reads.js';
 import type { SessionManager, SessionView } from './types.js';
-
-/** What one read of the store (or of the cache) says about a session and its user. */
-type SessionState = Awaited<ReturnType<SessionStore['getSessionState']>>;
 
 export interface SessionDependencies {
   tokens: TokenService;
@@ -25,6 +24,8 @@ export interface SessionDependencies {
   cache: SessionCache | undefined;
   /** Counts sessions started, rotations, reuse and revocations where each happens. */
   metrics: Metrics;
+  /** The application's lifecycle listeners, told of each fact where it happens. */
+  events: EventEmitter;
 }
 
 /**
@@ -39,6 +40,7 @@ export function createStatefulSessions({
   clockMs,
   cache,
   metrics,
+  events,
 }: SessionDependencies): SessionManager {
   const idleEnd = (now: number, sessionEnd: number) =>
     options.idleTimeoutMs === undefined ? sessionEnd : Math.min(now + options.idleTimeoutMs, sessionEnd);
@@ -65,6 +67,36 @@ export function createStatefulSessions({
     return liveSessionOf(await call(() => store.getSessionState(userId, sessionId, now)), userId);
   }
 
+  /** Sessions ended here, for the `onRevoke` listener (built only when there is one). */
+  function revokeEvent(
+    userId: string,
+    reason: RevokeReason,
+    detail: { sessionId?: string; keptSessionId?: string; count?: number },
+  ): void {
+    if (!events.wants('revoke')) return;
+    events.emit({ type: 'revoke', at: new Date(clockMs()), userId, reason, ...detail });
+  }
+
+  /**
+   * A session seen in the store past its end (see `AuthEvents.onSessionExpired`): reported, and
+   * dropped from the store (nothing live ends, so nothing is published), so that the next refresh
+   * of it does not report it again. Best effort: the refusal that follows does not depend on it.
+   */
+  async function sightedEnded(ended: SessionRecord, userId: string): Promise<void> {
+    if (ended.userId !== userId || !events.wants('session-expired')) return;
+    await call(() => store.revokeSession(userId, ended.id)).catch(() => {});
+    events.emit({
+      type: 'session-expired',
+      at: new Date(clockMs()),
+      userId,
+      sessionId: ended.id,
+      reason: ended.idleExpiresAt < ended.expiresAt ? 'idle' : 'absolute',
+      endedAt: new Date(sessionEnd(ended)),
+      ip: ended.ip,
+      userAgent: ended.userAgent,
+    });
+  }
+
   /**
    * A revocation this instance made: it holds here at once, before its announcement comes back, and
    * is counted (`session` for one session ended, `user` for all of a user's) unless nothing ended.
@@ -80,23 +112,45 @@ export function createStatefulSessions({
     claims: Readonly<Record<string, unknown>> | undefined;
     userAgent: string | undefined;
     ip: string | undefined;
+    remember?: boolean | undefined;
+    data?: unknown;
   }): Promise<SessionRecord> {
+    if (input.remember !== undefined && typeof input.remember !== 'boolean') {
+      throw new TypeError('authjwt: remember must be a boolean');
+    }
+    const data = input.data === undefined ? undefined : sessionJson('data', input.data, options.maxDataSize);
     const now = clockMs();
+    const lifetime = input.remember === false ? options.shortLifetimeMs : options.absoluteLifetimeMs;
     const session: SessionRecord = {
       id: randomId(),
       userId: input.subject,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: now + options.absoluteLifetimeMs,
-      idleExpiresAt: idleEnd(now, now + options.absoluteLifetimeMs),
+      expiresAt: now + lifetime,
+      idleExpiresAt: idleEnd(now, now + lifetime),
       refreshJti: randomId(),
       ...deviceFields(input.userAgent, input.ip),
       ...(input.claims !== undefined && { claims: input.claims }),
+      ...(data !== undefined && { data }),
+      ...(input.remember === false && { remember: false as const }),
     };
     const result = await call(() => store.createSession(session, { maxSessions: options.maxSessions, now }));
     if (result.outcome === 'user_inactive') throw new AuthError('user_inactive');
     for (const sessionId of result.evicted) {
       revokedHere({ kind: 'session', userId: input.subject, sessionId, reason: 'limit' });
+      revokeEvent(input.subject, 'limit', { sessionId });
+    }
+    if (events.wants('login')) {
+      events.emit({
+        type: 'login',
+        at: new Date(now),
+        userId: session.userId,
+        sessionId: session.id,
+        ip: session.ip,
+        userAgent: session.userAgent,
+        remember: session.remember !== false,
+        expiresAt: new Date(session.expiresAt),
+      });
     }
     return session;
   }
@@ -138,6 +192,8 @@ export function createStatefulSessions({
         claims: input.claims,
         userAgent: input.userAgent,
         ip: input.ip,
+        remember: input.remember,
+        data: input.data,
       });
       metrics.login();
       return issueTokenPair(tokens, {
@@ -149,14 +205,17 @@ export function createStatefulSessions({
         csrf: input.csrf === true ? randomId() : undefined,
         sessionEndsAt: session.expiresAt,
         nowMs: session.createdAt,
+        remember: session.remember !== false,
       });
     },
 
-    async refresh(claims) {
+    async refresh(claims, device = {}) {
       const sessionId = sessionIdOf(claims);
       if (claims.jti === undefined) throw new AuthError('token_invalid', { reason: 'jti_missing' });
       const now = clockMs();
-      const session = await liveSession(claims.sub, sessionId, now);
+      const state = await call(() => store.getSessionState(claims.sub, sessionId, now));
+      if (state.session === null && state.ended !== undefined) await sightedEnded(state.ended, claims.sub);
+      const session = liveSessionOf(state, claims.sub);
       const result = await call(() =>
         store.rotateRefresh({
           userId: claims.sub,
@@ -173,10 +232,33 @@ export function createStatefulSessions({
       if (result.outcome === 'reused') {
         revokedHere({ kind: 'session', userId: claims.sub, sessionId, reason: 'reuse' });
         metrics.reuseDetected();
+        if (events.wants('reuse-detected')) {
+          events.emit({
+            type: 'reuse-detected',
+            at: new Date(now),
+            userId: claims.sub,
+            sessionId,
+            ip: device.ip,
+            userAgent: device.userAgent,
+            session: { ip: session.ip, userAgent: session.userAgent },
+          });
+        }
+        revokeEvent(claims.sub, 'reuse', { sessionId });
         throw new AuthError('refresh_token_reused');
       }
       if (result.outcome === 'missing') throw new AuthError('token_revoked');
       metrics.refresh();
+      if (events.wants('refresh')) {
+        events.emit({
+          type: 'refresh',
+          at: new Date(now),
+          userId: claims.sub,
+          sessionId,
+          outcome: result.outcome,
+          ip: device.ip,
+          userAgent: device.userAgent,
+        });
+      }
       const rotated = result.session;
       return issueTokenPair(tokens, {
         subject: claims.sub,
@@ -189,6 +271,7 @@ export function createStatefulSessions({
         csrf: claims.csrf === undefined ? undefined : randomId(),
         sessionEndsAt: rotated.expiresAt,
         nowMs: now,
+        remember: rotated.remember !== false,
       });
     },
 
@@ -229,19 +312,23 @@ export function createStatefulSessions({
 
     async logout(claims) {
       const sessionId = sessionIdOf(claims);
-      await call(() => store.revokeSession(claims.sub, sessionId));
+      const ended = await call(() => store.revokeSession(claims.sub, sessionId));
       revokedHere({ kind: 'session', userId: claims.sub, sessionId, reason: 'logout' });
+      if (ended) revokeEvent(claims.sub, 'logout', { sessionId });
     },
 
     async logoutAll(userId) {
       const ended = await call(() => store.revokeAllSessions(userId));
       revokedHere({ kind: 'user', userId, reason: 'logout-all' });
+      revokeEvent(userId, 'logout-all', { count: ended });
       return ended;
     },
 
     async logoutOthers(claims) {
-      const ended = await call(() => store.revokeOtherSessions(claims.sub, sessionIdOf(claims)));
+      const keptSessionId = sessionIdOf(claims);
+      const ended = await call(() => store.revokeOtherSessions(claims.sub, keptSessionId));
       revokedHere({ kind: 'user', userId: claims.sub, reason: 'logout-others' });
+      revokeEvent(claims.sub, 'logout-others', { keptSessionId, count: ended });
       return ended;
     },
 
@@ -252,16 +339,44 @@ export function createStatefulSessions({
         .map((session) => toView(session, currentSessionId));
     },
 
+    async getSession(userId, sessionId, currentSessionId) {
+      const state = await call(() => store.getSessionState(userId, sessionId, clockMs()));
+      const session = state.session;
+      if (session === null || session.userId !== userId || session.createdAt < options.notBeforeMs)
+        return null;
+      return toView(session, currentSessionId);
+    },
+
+    async updateSession(userId, sessionId, update) {
+      if (update === null || typeof update !== 'object') {
+        throw new AuthError('bad_request', { message: 'Session update must be an object' });
+      }
+      const checked = {
+        ...(update.data !== undefined && {
+          data: update.data === null ? null : sessionJson('data', update.data, options.maxDataSize),
+        }),
+        ...(update.claims !== undefined && {
+          claims: update.claims === null ? null : sessionJson('claims', update.claims, options.maxDataSize),
+        }),
+      };
+      const now = clockMs();
+      const session = await call(() => store.updateSession(userId, sessionId, checked, now));
+      if (session === null || session.createdAt < options.notBeforeMs) return null;
+      return toView(session, undefined);
+    },
+
     async revokeSession(userId, sessionId) {
       const ended = await call(() => store.revokeSession(userId, sessionId));
       // Dropped from the cache either way (the store is the truth); counted only when one ended.
       revokedHere({ kind: 'session', userId, sessionId, reason: 'logout' }, ended);
+      if (ended) revokeEvent(userId, 'revoked', { sessionId });
       return ended;
     },
 
     async setUserActive(userId, active) {
       await call(() => store.setUserActive(userId, active, clockMs()));
       revokedHere({ kind: 'user', userId, reason: active ? 'activated' : 'deactivated' });
+      if (!active) revokeEvent(userId, 'deactivated', {});
     },
   };
 }
@@ -275,5 +390,8 @@ export function toView(session: SessionRecord, currentSessionId: string | undefi
     userAgent: session.userAgent,
     ip: session.ip,
     current: session.id === currentSessionId,
+    remember: session.remember !== false,
+    // A copy: the memory store hands out its own objects, which a caller must not reach.
+    data: session.data === undefined ? undefined : JSON.parse(JSON.stringify(session.data)),
   };
 }

@@ -1,4 +1,6 @@
+import type { SessionUpdate } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
+import type { RequestDevice } from './events.js';
 
 /** A session as shown to its user (the sessions page). */
 export interface SessionView {
@@ -10,6 +12,10 @@ export interface SessionView {
   readonly ip: string | undefined;
   /** Whether this is the session of the request that asked. */
   readonly current: boolean;
+  /** `false` for a session started with `remember: false`. */
+  readonly remember: boolean;
+  /** The application's data about the session (`login({ data })`, `updateSession`), a copy. */
+  readonly data: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface LoginInput {
@@ -24,6 +30,16 @@ export interface LoginInput {
   ip?: string;
   /** Cookie mode: bind a CSRF value into the tokens (returned as `csrfToken`). */
   csrf?: boolean;
+  /**
+   * "Remember me". Default true. `false`: the session ends after `sessions.shortLifetime` (rotation
+   * keeps that end), and its cookies are browser-session cookies (no `Max-Age`).
+   */
+  remember?: boolean;
+  /**
+   * The application's own data about the session (a JSON object, at most `sessions.maxDataSize`
+   * bytes), shown by `getSession` and `listSessions`; change it with `updateSession`.
+   */
+  data?: Readonly<Record<string, unknown>>;
 }
 
 export interface TokenPair {
@@ -35,6 +51,8 @@ export interface TokenPair {
   /** Seconds until the refresh token expires. */
   readonly refreshExpiresIn: number;
   readonly sessionId: string;
+  /** `false` for a session without "remember me": cookie writers then omit `Max-Age`. */
+  readonly remember: boolean;
   /** The CSRF value bound into both tokens, in cookie mode. */
   readonly csrfToken?: string;
 }
@@ -57,8 +75,8 @@ export interface FreshToken {
 /** The stateful part of an auth instance: sessions as records in the store. */
 export interface SessionManager {
   login(input: LoginInput): Promise<TokenPair>;
-  /** Rotates the verified refresh token's session. */
-  refresh(claims: TokenClaims): Promise<TokenPair>;
+  /** Rotates the verified refresh token's session; `device` is the request's, for the events. */
+  refresh(claims: TokenClaims, device?: RequestDevice): Promise<TokenPair>;
   /**
    * The per-request check from this process's cache alone: when it passed, the session's end (ms since
    * the epoch, as the cache knows it); `undefined` when only the store can tell (then call `check`).
@@ -78,6 +96,10 @@ export interface SessionManager {
   /** Ends every session of the user but the verified token's own; returns how many. */
   logoutOthers(claims: TokenClaims): Promise<number>;
   listSessions(userId: string, currentSessionId?: string): Promise<SessionView[]>;
+  /** One live session of the user, or null. */
+  getSession(userId: string, sessionId: string, currentSessionId?: string): Promise<SessionView | null>;
+  /** Replaces a live session's data and/or claims in the store; null when there is no such session. */
+  updateSession(userId: string, sessionId: string, update: SessionUpdate): Promise<SessionView | null>;
   /** Ends one of the user's sessions; false when the user has no such live session. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
   setUserActive(userId: string, active: boolean): Promise<void>;

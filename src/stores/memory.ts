@@ -11,7 +11,9 @@ import type {
   RotateRefreshInput,
   RotateRefreshResult,
   SessionRecord,
+  SessionState,
   SessionStore,
+  SessionUpdate,
   UserState,
 } from './port.js';
 import { RevocationListeners } from './revocation-listeners.js';
@@ -111,17 +113,41 @@ class MemorySessionStore implements SessionStore {
     return { outcome: 'created', evicted };
   }
 
-  async getSessionState(
-    userId: string,
-    sessionId: string,
-    now: number,
-  ): Promise<{ session: SessionRecord | null; user: UserState }> {
+  async getSessionState(userId: string, sessionId: string, now: number): Promise<SessionState> {
+    // Looked up before the sweep, which may drop this very session now that it has ended.
+    const stored = this.#users.get(userId)?.sessions.get(sessionId);
     this.#begin(now);
     const entry = this.#users.get(userId);
+    const session = entry === undefined ? null : this.#live(entry, sessionId, now);
     return {
-      session: entry === undefined ? null : this.#live(entry, sessionId, now),
+      session,
       user: this.#state(entry),
+      ...(session === null && stored !== undefined && { ended: stored }),
     };
+  }
+
+  async updateSession(
+    userId: string,
+    sessionId: string,
+    update: SessionUpdate,
+    now: number,
+  ): Promise<SessionRecord | null> {
+    this.#begin(now);
+    const entry = this.#users.get(userId);
+    const session = entry === undefined ? null : this.#live(entry, sessionId, now);
+    if (entry === undefined || session === null) return null;
+    const { claims, data, ...kept } = session;
+    const updated = copySession({
+      ...kept,
+      ...(update.claims === undefined
+        ? claims !== undefined && { claims }
+        : update.claims !== null && { claims: update.claims }),
+      ...(update.data === undefined
+        ? data !== undefined && { data }
+        : update.data !== null && { data: update.data }),
+    });
+    entry.sessions.set(sessionId, updated);
+    return updated;
   }
 
   async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {

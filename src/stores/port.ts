@@ -27,8 +27,36 @@ export interface SessionRecord {
   readonly previousRefreshJti?: string;
   /** When the last rotation happened. */
   readonly rotatedAt?: number;
-  /** Application claims to re-issue on refresh, as given at login (JSON-serializable). */
+  /** Application claims to re-issue on refresh, as given at login or `updateSession` (JSON-serializable). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** The application's own data about the session (JSON-serializable), read back by listings. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /**
+   * `false` for a session started without "remember me": its cookies end with the browser session.
+   * Absent means remembered (every session before this field existed was).
+   */
+  readonly remember?: false;
+}
+
+/**
+ * What `updateSession` changes: each field given replaces the stored one whole (`null` removes it);
+ * a field left out stays as it is.
+ */
+export interface SessionUpdate {
+  readonly claims?: Readonly<Record<string, unknown>> | null;
+  readonly data?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * One read of a session and its user. `ended` is set when the session is not live but the store still
+ * held its record, past its idle or absolute end (ended sessions linger until a later step prunes
+ * them or, in Redis, until the user's last session ends): a best-effort sighting, never a promise
+ * that every ended session is seen.
+ */
+export interface SessionState {
+  readonly session: SessionRecord | null;
+  readonly user: UserState;
+  readonly ended?: SessionRecord;
 }
 
 /** A user's state as the store knows it. A user the store has never seen is active. */
@@ -140,11 +168,19 @@ export interface SessionStore {
   createSession(session: SessionRecord, options: CreateSessionOptions): Promise<CreateSessionResult>;
 
   /** The live session and the user's state, in one round trip (the per-request check in strict mode). */
-  getSessionState(
+  getSessionState(userId: string, sessionId: string, now: number): Promise<SessionState>;
+
+  /**
+   * Replaces the live session's claims and/or data, atomically (in Redis one script on the user's
+   * keys), keeping everything else; `null` when the user has no such live session. Publishes nothing:
+   * data is read from the store, and claims reach tokens at the session's next refresh.
+   */
+  updateSession(
     userId: string,
     sessionId: string,
+    update: SessionUpdate,
     now: number,
-  ): Promise<{ session: SessionRecord | null; user: UserState }>;
+  ): Promise<SessionRecord | null>;
 
   /** Records use: sets `lastSeenAt` and `idleExpiresAt` (and the key's expiry) if the session is live. */
   touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void>;

@@ -22,7 +22,7 @@ export function newestFirst(a: SessionRecord, b: SessionRecord): number {
 }
 
 /**
- * A private copy with only the port's fields; claims go through JSON, as they do in Redis, so both
+ * A private copy with only the port's fields; claims and data go through JSON, as they do in Redis, so both
  * stores hand back the same shape and the caller cannot mutate what is stored.
  */
 export function copySession(session: SessionRecord): SessionRecord {
@@ -39,5 +39,7 @@ export function copySession(session: SessionRecord): SessionRecord {
     ...(session.previousRefreshJti === undefined ? {} : { previousRefreshJti: session.previousRefreshJti }),
     ...(session.rotatedAt === undefined ? {} : { rotatedAt: session.rotatedAt }),
     ...(session.claims === undefined ? {} : { claims: JSON.parse(JSON.stringify(session.claims)) }),
+    ...(session.data === undefined ? {} : { data: JSON.parse(JSON.stringify(session.data)) }),
+    ...(session.remember === false && { remember: false as const }),
   };
 }

@@ -4,6 +4,7 @@ import { type ContractFixture, type ContractTestApi, hour } from './contract-hel
 import { registerLoginAttemptContract } from './contract-login-attempts.js';
 import { registerManySessionsContract } from './contract-many-sessions.js';
 import { registerRotationContract } from './contract-rotation.js';
+import { registerSessionDataContract } from './contract-session-data.js';
 import { registerSessionContract } from './contract-sessions.js';
 import { registerUserContract } from './contract-users.js';
 
@@ -60,6 +61,7 @@ export function runSessionStoreContract(name: string, makeStore: MakeStore, api:
     };
     registerSessionContract(fixture);
     registerRotationContract(fixture);
+    registerSessionDataContract(fixture);
     registerUserContract(fixture);
     registerManySessionsContract(fixture);
     registerLoginAttemptContract(fixture);

@@ -10,7 +10,9 @@ import type {
   RotateRefreshInput,
   RotateRefreshResult,
   SessionRecord,
+  SessionState,
   SessionStore,
+  SessionUpdate,
   UserState,
 } from '../port.js';
 import { isLive, newestFirst } from '../session-record.js';
@@ -31,6 +33,7 @@ import {
   rotateRefreshScript,
   touchSessionScript,
 } from './session-scripts.js';
+import { updateSessionScript } from './update-session-script.js';
 import {
   deleteCachedUserScript,
   revokeAllSessionsScript,
@@ -188,11 +191,7 @@ class RedisSessionStore implements SessionStore {
     throw new AuthError('store_unavailable', { reason: 'redis_reply' });
   }
 
-  async getSessionState(
-    userId: string,
-    sessionId: string,
-    now: number,
-  ): Promise<{ session: SessionRecord | null; user: UserState }> {
+  async getSessionState(userId: string, sessionId: string, now: number): Promise<SessionState> {
     const keys = this.#keys(userId);
     checkInteger('now', now);
     const reply = asArray(
@@ -204,11 +203,34 @@ class RedisSessionStore implements SessionStore {
     );
     const packed = replyText(reply[0]);
     const session = packed === null ? null : decodeSession(userId, sessionId, packed);
+    const live = session !== null && isLive(session, now);
     return {
       // An ended session may linger in the list until a write prunes it: it reads as absent.
-      session: session !== null && isLive(session, now) ? session : null,
+      session: live ? session : null,
       user: userState(reply[1]),
+      ...(!live && session !== null && { ended: session }),
     };
+  }
+
+  async updateSession(
+    userId: string,
+    sessionId: string,
+    update: SessionUpdate,
+    now: number,
+  ): Promise<SessionRecord | null> {
+    const json = (value: Readonly<Record<string, unknown>> | null | undefined) =>
+      value === undefined || value === null ? '' : JSON.stringify(value);
+    const packed = replyText(
+      await this.#commands.run(updateSessionScript, this.#sessionKeys(userId), [
+        sessionId,
+        checkInteger('now', now),
+        update.claims === undefined ? '0' : '1',
+        json(update.claims),
+        update.data === undefined ? '0' : '1',
+        json(update.data),
+      ]),
+    );
+    return packed === null ? null : decodeSession(userId, sessionId, packed);
   }
 
   async touchSession(userId: string, sessionId: string, now: number, idleExpiresAt: number): Promise<void> {

@@ -13,7 +13,13 @@ import { decodeUserAgent, encodeUserAgent } from './user-agent-codec.js';
  * c is createdAt in base 36; l, e, i, t are lastSeenAt, expiresAt, idleExpiresAt and rotatedAt minus
  * createdAt, in base 36 (t empty before the first rotation); r and p are the live and the previous
  * refresh token ids (p empty). The seven comma-terminated fields are what the Lua scripts read and
- * rewrite (lua-prelude.ts mirrors this file); the tail is opaque to them. An empty length means absent.
+ * rewrite (lua-prelude.ts mirrors this file); the tail is opaque to them but for `updateSession`,
+ * which replaces the claims and data after the device fields. An empty length means absent.
+ *
+ * A session with application data, or without "remember me", ends in a longer tail instead of the
+ * claims JSON alone: `\n<flags>\n<claims JSON>\n<data JSON>`, where flags is `b` for a browser
+ * session. JSON text never holds a raw newline, and never starts with one, so both forms read
+ * unambiguously, and the common session keeps the short form and its memory budget.
  */
 
 const tokenId = /^[A-Za-z0-9_-]{1,128}$/;
@@ -51,7 +57,29 @@ export function encodeSession(session: SessionRecord): string {
   const ip = session.ip;
   const ua = session.userAgent === undefined ? undefined : encodeUserAgent(session.userAgent);
   const claims = session.claims === undefined ? '' : JSON.stringify(session.claims);
-  return `${fixed.join(',')},${lengthOf(ip)}.${lengthOf(ua)}.${ip ?? ''}${ua ?? ''}${claims}`;
+  const rest =
+    session.data === undefined && session.remember !== false
+      ? claims
+      : `\n${session.remember === false ? 'b' : ''}\n${claims}\n${session.data === undefined ? '' : JSON.stringify(session.data)}`;
+  return `${fixed.join(',')},${lengthOf(ip)}.${lengthOf(ua)}.${ip ?? ''}${ua ?? ''}${rest}`;
+}
+
+/** The claims, data and flags after the device fields, in either form (see the top of this file). */
+function decodeRest(rest: string): Pick<SessionRecord, 'claims' | 'data' | 'remember'> {
+  let flags = '';
+  let claims = rest;
+  let data = '';
+  if (rest.startsWith('\n')) {
+    const [, f = '', c = '', d = ''] = rest.split('\n');
+    flags = f;
+    claims = c;
+    data = d;
+  }
+  return {
+    ...(claims === '' ? {} : { claims: JSON.parse(claims) as Record<string, unknown> }),
+    ...(data === '' ? {} : { data: JSON.parse(data) as Record<string, unknown> }),
+    ...(flags.includes('b') && { remember: false as const }),
+  };
 }
 
 export function decodeSession(userId: string, sessionId: string, packed: string): SessionRecord {
@@ -78,7 +106,7 @@ export function decodeSession(userId: string, sessionId: string, packed: string)
   const ip = take(packed.slice(at, ipEnd));
   const encodedUserAgent = take(packed.slice(ipEnd + 1, uaEnd));
   const userAgent = encodedUserAgent === undefined ? undefined : decodeUserAgent(encodedUserAgent);
-  const claims = packed.slice(tail);
+  const rest = decodeRest(packed.slice(tail));
   return {
     id: sessionId,
     userId,
@@ -91,7 +119,7 @@ export function decodeSession(userId: string, sessionId: string, packed: string)
     refreshJti: r,
     ...(p === '' ? {} : { previousRefreshJti: p }),
     ...(t === '' ? {} : { rotatedAt: createdAt + parseInt(t, 36) }),
-    ...(claims === '' ? {} : { claims: JSON.parse(claims) as Record<string, unknown> }),
+    ...rest,
   };
 }
 
