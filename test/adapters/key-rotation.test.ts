@@ -1,49 +1,95 @@
 /**
- * Own keys rotated at runtime, over real HTTP through the Fastify adapter: the JWKS follows each
- * change with its caching header, tokens of a key still published keep working, and a retired key's
- * tokens are refused at once, even one the verified-token cache already holds.
+ * Own keys rotated at runtime, over real HTTP through the Fastify, Express and Hono adapters: the
+ * JWKS follows each change with its caching header, tokens of a key still published keep working,
+ * and a retired key's tokens are refused at once, even one the verified-token cache already holds.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createAuth } from 'authjwt';
+import { serve } from '@hono/node-server';
+import { type Auth, createAuth } from 'authjwt';
+import { type AuthenticatedRequest, authjwtExpress } from 'authjwt/express';
 import { authjwtFastify, createAuthErrorHandler } from 'authjwt/fastify';
+import { type AuthEnv, authjwtHono } from 'authjwt/hono';
 import { createHttpAuth } from 'authjwt/http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
-let app: FastifyInstance | undefined;
+type Served = { base: string; close(): Promise<void> };
+let served: Served | undefined;
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
+  await served?.close();
+  served = undefined;
 });
 
-async function start() {
-  const auth = createAuth({ signingKey: { alg: 'ES256', key: ecKey(), kid: 'k1' }, accessTtl: 600 });
-  app = Fastify();
-  app.setErrorHandler(createAuthErrorHandler());
-  await app.register(authjwtFastify, { auth, jwksMaxAge: 120 });
-  app.get('/private', { onRequest: app.authjwt.requireAccess() }, async (request) => ({
-    sub: request.auth?.subject,
-  }));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const get = (token: string) =>
-    fetch(`${base}/private`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
-      status: response.status,
-      body: (await response.json()) as { sub?: string; code?: string },
+/** An app with `GET /private` behind `requireAccess()` answering `{ sub }`, and the JWKS, on each framework. */
+const frameworks: Record<string, (auth: Auth) => Promise<Served>> = {
+  async fastify(auth) {
+    const app = Fastify();
+    app.setErrorHandler(createAuthErrorHandler());
+    await app.register(authjwtFastify, { auth, jwksMaxAge: 120 });
+    app.get('/private', { onRequest: app.authjwt.requireAccess() }, async (request) => ({
+      sub: request.auth?.subject,
     }));
-  const jwks = async () => {
-    const response = await fetch(`${base}/.well-known/jwks.json`);
-    const body = (await response.json()) as { keys: { kid: string }[] };
-    return { cacheControl: response.headers.get('cache-control'), kids: body.keys.map((key) => key.kid) };
-  };
-  const token = async (subject: string) => (await auth.login({ subject })).accessToken;
-  return { auth, get, jwks, token };
-}
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return {
+      base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+      close: () => app.close(),
+    };
+  },
+  async express(auth) {
+    const authjwt = authjwtExpress({ auth, jwksMaxAge: 120 });
+    const app = express();
+    app.get('/.well-known/jwks.json', authjwt.jwks);
+    app.get('/private', authjwt.requireAccess(), (request, response) => {
+      response.json({ sub: (request as AuthenticatedRequest).auth.subject });
+    });
+    app.use(authjwt.errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+  async hono(auth) {
+    const authjwt = authjwtHono({ auth, jwksMaxAge: 120 });
+    const app = new Hono<AuthEnv>();
+    app.onError(authjwt.onError);
+    app.get('/.well-known/jwks.json', authjwt.jwks);
+    app.get('/private', authjwt.requireAccess(), (c) => c.json({ sub: c.var.auth.subject }));
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    });
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+};
 
-describe('own key rotation over HTTP (Fastify)', () => {
+describe.each(Object.keys(frameworks))('own key rotation over HTTP (%s)', (framework) => {
+  async function start() {
+    const auth = createAuth({ signingKey: { alg: 'ES256', key: ecKey(), kid: 'k1' }, accessTtl: 600 });
+    served = await (frameworks[framework] as (auth: Auth) => Promise<Served>)(auth);
+    const { base } = served;
+    const get = (token: string) =>
+      fetch(`${base}/private`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { sub?: string; code?: string },
+      }));
+    const jwks = async () => {
+      const response = await fetch(`${base}/.well-known/jwks.json`);
+      const body = (await response.json()) as { keys: { kid: string }[] };
+      return { cacheControl: response.headers.get('cache-control'), kids: body.keys.map((key) => key.kid) };
+    };
+    const token = async (subject: string) => (await auth.login({ subject })).accessToken;
+    return { auth, get, jwks, token };
+  }
+
   it('publishes first, signs later, and refuses the retired key’s tokens, cached ones included', async () => {
     const { auth, get, jwks, token } = await start();
     const old = await token('alice');
