@@ -13,6 +13,13 @@ export interface CookieOptions {
   domain?: string;
   /** Default `/` (required by `__Host-`). */
   path?: string;
+  /**
+   * The path of your refresh route (`'/auth/cookie/refresh'`), so the browser sends the refresh
+   * cookie there only, never with other requests. The `__Host-` prefix forces `Path=/`, so the refresh
+   * cookie's name then defaults to `__Secure-refresh` (the access and CSRF cookies keep theirs).
+   * Default: the refresh cookie goes with every request, like the others, under `path`.
+   */
+  refreshPath?: string;
 }
 
 export interface TokenCookies {
@@ -29,6 +36,11 @@ export interface SetTokenCookiesInput {
   refreshMaxAge?: number;
   /** The CSRF value bound into the tokens, sent in a cookie page scripts can read. */
   csrf?: string;
+  /**
+   * `false` for a session without "remember me": every cookie is a browser-session cookie (no
+   * `Max-Age`), gone when the browser closes. Default true.
+   */
+  remember?: boolean;
 }
 
 export interface CookieJar {
@@ -59,16 +71,24 @@ export function createCookieJar(options: CookieOptions = {}): CookieJar {
   if (sameSite === 'none' && !secure)
     throw new AuthConfigError('cookies.sameSite', '"none" requires secure cookies');
   if (!path.startsWith('/')) throw new AuthConfigError('cookies.path', 'must start with "/"');
-  const prefix = domain === undefined && path === '/' && secure ? '__Host-' : secure ? '__Secure-' : '';
+  const refreshPath = options.refreshPath ?? path;
+  // The cookie library refuses control characters and ';' in a path; the start is ours to check.
+  if (typeof refreshPath !== 'string' || !refreshPath.startsWith('/') || /[;\s]/.test(refreshPath)) {
+    throw new AuthConfigError('cookies.refreshPath', 'must be a path starting with "/"');
+  }
+  const prefixAt = (at: string) =>
+    domain === undefined && at === '/' && secure ? '__Host-' : secure ? '__Secure-' : '';
+  const prefix = prefixAt(path);
   const names = {
     access: options.names?.access ?? `${prefix}access`,
-    refresh: options.names?.refresh ?? `${prefix}refresh`,
+    refresh: options.names?.refresh ?? `${prefixAt(refreshPath)}refresh`,
     csrf: options.names?.csrf ?? `${prefix}csrf`,
   };
+  const pathOf = (role: string) => (role === 'refresh' ? refreshPath : path);
   for (const [role, name] of Object.entries(names)) {
     const option = `cookies.names.${role}`;
     if (!cookieName.test(name)) throw new AuthConfigError(option, `"${name}" is not a valid cookie name`);
-    if (name.startsWith('__Host-') && (!secure || path !== '/' || domain !== undefined)) {
+    if (name.startsWith('__Host-') && (!secure || pathOf(role) !== '/' || domain !== undefined)) {
       throw new AuthConfigError(option, '__Host- cookies need secure: true, path "/" and no domain');
     }
     if (name.startsWith('__Secure-') && !secure)
@@ -84,28 +104,47 @@ export function createCookieJar(options: CookieOptions = {}): CookieJar {
     ...(domain !== undefined && { domain }),
   } as const;
 
-  const tokenCookie = (name: string, value: string, maxAge: number) =>
-    serialize(name, value, { ...base, httpOnly: true, maxAge: Math.max(0, Math.floor(maxAge)) });
+  /** Without a lifetime (`undefined`), a browser-session cookie: no `Max-Age`, no `Expires`. */
+  const lifetime = (maxAge: number | undefined) =>
+    maxAge === undefined ? {} : { maxAge: Math.max(0, Math.floor(maxAge)) };
+  const tokenCookie = (name: string, value: string, maxAge: number | undefined, at = path) =>
+    serialize(name, value, { ...base, path: at, httpOnly: true, ...lifetime(maxAge) });
 
   return {
     names,
     setTokens(input) {
-      const cookies = [tokenCookie(names.access, input.accessToken, input.accessMaxAge)];
+      const remember = input.remember !== false;
+      const cookies = [
+        tokenCookie(names.access, input.accessToken, remember ? input.accessMaxAge : undefined),
+      ];
       if (input.refreshToken !== undefined) {
+        const maxAge = input.refreshMaxAge ?? input.accessMaxAge;
         cookies.push(
-          tokenCookie(names.refresh, input.refreshToken, input.refreshMaxAge ?? input.accessMaxAge),
+          tokenCookie(names.refresh, input.refreshToken, remember ? maxAge : undefined, refreshPath),
         );
       }
       if (input.csrf !== undefined) {
         // Readable by page scripts on purpose: the page copies it into the CSRF header (double submit).
         const maxAge = Math.max(input.accessMaxAge, input.refreshMaxAge ?? 0);
-        cookies.push(serialize(names.csrf, input.csrf, { ...base, httpOnly: false, maxAge }));
+        cookies.push(
+          serialize(names.csrf, input.csrf, {
+            ...base,
+            httpOnly: false,
+            ...lifetime(remember ? maxAge : undefined),
+          }),
+        );
       }
       return cookies;
     },
     clear() {
-      return Object.values(names).map((name) =>
-        serialize(name, '', { ...base, httpOnly: name !== names.csrf, maxAge: 0, expires: new Date(0) }),
+      return Object.entries(names).map(([role, name]) =>
+        serialize(name, '', {
+          ...base,
+          path: pathOf(role),
+          httpOnly: name !== names.csrf,
+          maxAge: 0,
+          expires: new Date(0),
+        }),
       );
     },
     read(cookieHeader) {

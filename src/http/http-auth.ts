@@ -312,6 +312,7 @@ export function createHttpAuth(options: HttpAuthOptions): HttpAuth {
         accessMaxAge: pair.expiresIn,
         refreshToken: pair.refreshToken,
         refreshMaxAge: pair.refreshExpiresIn,
+        remember: pair.remember !== false,
         ...(pair.csrfToken !== undefined && { csrf: pair.csrfToken }),
       }),
     clearedCookies: () => requireCookies().jar.clear(),

@@ -44,6 +44,41 @@ describe('cookie jar: prefix rules enforced at construction', () => {
   });
 });
 
+describe('cookie jar: a refresh cookie scoped to the refresh route, and browser-session cookies', () => {
+  it('refreshPath names the refresh cookie __Secure-refresh at that path and leaves the others __Host-', () => {
+    const jar = createCookieJar({ refreshPath: '/auth/refresh' });
+    expect(jar.names).toEqual({ access: '__Host-access', refresh: '__Secure-refresh', csrf: '__Host-csrf' });
+    const [access, refresh] = jar.setTokens({ accessToken: 'a', accessMaxAge: 60, refreshToken: 'r' });
+    expect(access).toContain('Path=/;');
+    expect(refresh).toContain('Path=/auth/refresh;');
+    expect(jar.clear().find((line) => line.startsWith('__Secure-refresh='))).toContain('Path=/auth/refresh');
+    expect(jar.read('__Secure-refresh=r; __Host-refresh=other').refresh).toBe('r');
+  });
+
+  it('refuses a __Host- refresh name off Path=/ and a refresh path that is not one', () => {
+    expect(() => createCookieJar({ refreshPath: '/r', names: { refresh: '__Host-refresh' } })).toThrow(
+      /cookies\.names\.refresh/,
+    );
+    expect(() => createCookieJar({ refreshPath: 'auth/refresh' })).toThrow(/cookies\.refreshPath/);
+    expect(() => createCookieJar({ refreshPath: '/a; Domain=evil' })).toThrow(/cookies\.refreshPath/);
+    expect(createCookieJar({ refreshPath: '/' }).names.refresh).toBe('__Host-refresh');
+  });
+
+  it('remember: false writes every token cookie without Max-Age or Expires', () => {
+    const jar = createCookieJar();
+    const cookies = jar.setTokens({
+      accessToken: 'a',
+      accessMaxAge: 900,
+      refreshToken: 'r',
+      refreshMaxAge: 3600,
+      csrf: 'c',
+      remember: false,
+    });
+    expect(cookies.length).toBe(3);
+    for (const line of cookies) expect(line).not.toMatch(/Max-Age|Expires/i);
+  });
+});
+
 describe('CSRF policy', () => {
   const request = {
     method: 'POST',
