@@ -1,0 +1,103 @@
+import { isAuthError } from 'authjwt';
+import { createCluster } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisCluster, startRedisCluster, waitFor } from '../helpers/redis-server.js';
+import { json, runCli } from './run-cli.js';
+import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+
+let cluster: RedisCluster;
+let client: ReturnType<typeof createCluster>;
+let app: RunningInstance;
+let nodes: string;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  nodes = cluster.nodes.map((node) => `${node.host}:${node.port}`).join(',');
+  client = createCluster({
+    rootNodes: cluster.nodes.map((node) => ({ socket: { host: node.host, port: node.port } })),
+    defaults: { disableOfflineQueue: true },
+  });
+  client.on('error', () => {});
+  await client.connect();
+  app = await startRunningInstance(client);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  client?.destroy();
+  await cluster?.stop();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    if (isAuthError(error)) return error.code;
+    throw error;
+  }
+}
+
+describe('the CLI on a Redis Cluster (--redis-cluster)', () => {
+  it('lists and revokes sessions of users spread over the masters; a running instance refuses them at once', async () => {
+    // Enough users that their hash tags land on more than one master.
+    const users = ['c-alice', 'c-bob', 'c-carol', 'c-dave', 'c-erin', 'c-frank'];
+    const pairs = await Promise.all(users.map((user) => app.login(user)));
+    for (const pair of pairs) await expectServedFromCache(app.auth, pair.accessToken);
+    const listed = await runCli(['sessions', 'list', 'c-alice', '--redis-cluster', nodes, '--json']);
+    expect(listed.code).toBe(0);
+    const aliceSid = app.auth.tokens.verifyAccessToken((pairs[0] as { accessToken: string }).accessToken).sid;
+    expect(json<{ sessions: { id: string }[] }>(listed).sessions.map((session) => session.id)).toEqual([
+      aliceSid,
+    ]);
+
+    const revoked = await runCli([
+      'sessions',
+      'revoke',
+      'c-alice',
+      aliceSid as string,
+      '--redis-cluster',
+      nodes,
+    ]);
+    expect(revoked.code).toBe(0);
+    const all = await runCli([
+      'sessions',
+      'revoke-all',
+      'c-bob',
+      '--redis-cluster',
+      nodes,
+      '--redis-client',
+      'ioredis',
+      '--json',
+    ]);
+    expect(json(all)).toEqual({ userId: 'c-bob', ended: 1 });
+    const deactivated = await runCli(['users', 'deactivate', 'c-carol'], {
+      env: { REDIS_CLUSTER_NODES: nodes },
+    });
+    expect(deactivated.code).toBe(0);
+
+    await waitFor(() =>
+      ['c-alice', 'c-bob', 'c-carol'].every((user) => app.events.some((event) => event.userId === user)),
+    );
+    for (const pair of pairs.slice(0, 3))
+      expect(await refusal(app.auth.authenticate(pair.accessToken))).not.toBe('accepted');
+    expect(await refusal(app.login('c-carol'))).toBe('user_inactive');
+    for (const pair of pairs.slice(3))
+      expect(await refusal(app.auth.authenticate(pair.accessToken))).toBe('accepted');
+  });
+
+  it('doctor checks every master of the cluster and the cluster state, and proves the revocation channel', async () => {
+    const run = await runCli(['doctor', '--redis-cluster', nodes, '--json']);
+    const report = json<{ checks: { check: string; status: string; node?: string; role?: string }[] }>(run);
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'cluster', status: 'ok' }));
+    const checkedNodes = new Set(
+      report.checks.filter((check) => check.check === 'version').map((check) => check.node),
+    );
+    expect(checkedNodes).toEqual(new Set(nodes.split(',')));
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'channel', status: 'ok' }));
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'scripts', status: 'ok' }));
+    // The test cluster runs without persistence: warnings only.
+    expect(report.checks.filter((check) => check.status === 'fail')).toEqual([]);
+    expect(run.code).toBe(3);
+  });
+});

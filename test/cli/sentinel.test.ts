@@ -1,0 +1,82 @@
+import { isAuthError } from 'authjwt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
+import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
+import { waitFor } from '../helpers/redis-server.js';
+import { json, runCli } from './run-cli.js';
+import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+
+let group: SentinelGroup;
+let client: NodeRedisSentinel;
+let app: RunningInstance;
+
+beforeAll(async () => {
+  group = await startSentinelGroup();
+  client = await connectNodeRedisSentinel(group);
+  app = await startRunningInstance(client);
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await client?.destroy();
+  await group?.stop();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    if (isAuthError(error)) return error.code;
+    throw error;
+  }
+}
+
+describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
+  it('revokes a session and deactivates a user through the Sentinels; a running instance refuses them at once', async () => {
+    const revoked = await app.login('s-alice');
+    const deactivated = await app.login('s-bob');
+    await expectServedFromCache(app.auth, revoked.accessToken);
+    await expectServedFromCache(app.auth, deactivated.accessToken);
+    const sid = app.auth.tokens.verifyAccessToken(revoked.accessToken).sid as string;
+    const sentinels = ['--sentinels', group.sentinelList, '--sentinel-name', group.name];
+    const run = await runCli(['sessions', 'revoke', 's-alice', sid, ...sentinels]);
+    expect(run.code).toBe(0);
+    const users = await runCli(['users', 'deactivate', 's-bob', '--redis-client', 'ioredis'], {
+      env: { REDIS_SENTINELS: group.sentinelList, REDIS_SENTINEL_NAME: group.name },
+    });
+    expect(users.code).toBe(0);
+    await waitFor(() =>
+      ['s-alice', 's-bob'].every((user) => app.events.some((event) => event.userId === user)),
+    );
+    expect(await refusal(app.auth.authenticate(revoked.accessToken))).toBe('token_revoked');
+    expect(await refusal(app.auth.authenticate(deactivated.accessToken))).not.toBe('accepted');
+    expect(await refusal(app.login('s-bob'))).toBe('user_inactive');
+  });
+
+  it('doctor checks the master and its replica, the Sentinel quorum, and warns that a failover can lose revocations', async () => {
+    const run = await runCli([
+      'doctor',
+      '--sentinels',
+      group.sentinelList,
+      '--sentinel-name',
+      group.name,
+      '--json',
+    ]);
+    const report = json<{ checks: { check: string; status: string; node?: string; role?: string }[] }>(run);
+    const master = await group.master();
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'sentinel', status: 'ok' }));
+    const versions = report.checks.filter((check) => check.check === 'version');
+    expect(versions.map((check) => check.role).sort()).toEqual(['master', 'replica']);
+    expect(versions.find((check) => check.role === 'master')?.node).toBe(`127.0.0.1:${master.port}`);
+    expect(report.checks).toContainEqual(
+      expect.objectContaining({
+        check: 'replication',
+        status: 'warn',
+        message: expect.stringContaining('min-replicas-to-write 1'),
+      }),
+    );
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'channel', status: 'ok' }));
+    expect(run.code).toBe(3);
+  });
+});
