@@ -1,4 +1,5 @@
 import { type Auth, createAuth, type ExternalIssuerOptions } from 'authjwt';
+import { auditLogEvents } from './audit-log.js';
 import type { AppConfig, OidcConfig } from './config.js';
 import type { AppLog } from './logging.js';
 import { createAppStore } from './store.js';
@@ -29,6 +30,7 @@ export async function createAppContext(config: AppConfig, log: AppLog): Promise<
   const { directory: users, passwords } = await createUsers(appStore, config);
   const auth = createAuth<User>({
     store: appStore.store,
+    events: auditLogEvents(log),
     sessions: {
       maxSessions: config.maxSessions,
       refreshReuseGrace: config.refreshReuseGrace,

@@ -57,7 +57,7 @@ export function authRoutes(context: AppContext): AppRoute[] {
       response: { 200: tokenPairResponse },
     },
     async handle(request) {
-      return { status: 200, json: tokenPairBody(await auth.refresh(request.auth)) };
+      return { status: 200, json: tokenPairBody(await auth.refresh(request.auth, device(request))) };
     },
   };
 

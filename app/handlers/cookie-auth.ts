@@ -46,7 +46,7 @@ export function cookieAuthRoutes(context: AppContext): AppRoute[] {
     guard: { kind: 'requireRefresh', from: 'cookie' },
     schema: { tags, summary: 'Rotate the refresh cookie (send X-CSRF-Token)', response: noContent },
     async handle(request) {
-      const pair = await auth.refresh(request.auth);
+      const pair = await auth.refresh(request.auth, device(request));
       return { status: 204, headers: expiresInHeader(pair), cookies: { set: pair } };
     },
   };

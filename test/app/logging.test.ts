@@ -205,6 +205,25 @@ describe.each([
     const leaked = secrets.filter(({ value }) => text.includes(value)).map(({ name }) => name);
     expect(leaked).toEqual([]);
 
+    // The audit log (issue 15.1): one line per session event, with who, why and from where, and
+    // (checked above with everything else) no token or session id.
+    const audit = log
+      .split('\n')
+      .filter((line) => line.includes('"audit":'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(new Set(audit.map((line) => line.audit))).toEqual(
+      new Set(['login', 'refresh', 'reuse-detected', 'revoke']),
+    );
+    const revokeReasons = audit.filter((line) => line.audit === 'revoke').map((line) => line.reason);
+    expect(new Set(revokeReasons)).toEqual(new Set(['revoked', 'logout-others', 'reuse', 'logout']));
+    const reuse = audit.find((line) => line.audit === 'reuse-detected');
+    expect([typeof reuse?.userId, reuse?.ip, typeof reuse?.userAgent]).toEqual([
+      'string',
+      '127.0.0.1',
+      'string',
+    ]);
+    expect(audit.every((line) => line.sessionId === undefined)).toBe(true);
+
     // Requests are logged by their route, so the masked lines still say what was asked.
     expect(incoming.some((line) => line.includes('"url":"/sessions/:id"'))).toBe(true);
     expect(incoming.some((line) => line.includes('"url":"/me"'))).toBe(true);
