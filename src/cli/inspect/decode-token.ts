@@ -23,19 +23,22 @@ export function decodeToken(token: string): DecodedToken {
   return { header: jsonPart(parts[0] as string, 'header'), claims: jsonPart(parts[1] as string, 'claims') };
 }
 
-function jsonPart(part: string, name: 'header' | 'claims'): Readonly<Record<string, unknown>> {
+const partNames = { header: 'the header is', claims: 'the claims are' } as const;
+
+function jsonPart(part: string, name: keyof typeof partNames): Readonly<Record<string, unknown>> {
+  const subject = partNames[name];
   // Strict base64url (RFC 7515 section 2): Node's decoder would skip characters outside the alphabet.
   if (part.length === 0 || !/^[A-Za-z0-9_-]+$/.test(part) || part.length % 4 === 1) {
-    throw invalid(`the ${name} is not base64url`);
+    throw invalid(`${subject} not base64url`);
   }
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
   } catch {
-    throw invalid(`the ${name} is not JSON`);
+    throw invalid(`${subject} not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`the ${name} is not a JSON object`);
+    throw invalid(`${subject} not a JSON object`);
   }
   return value as Record<string, unknown>;
 }
