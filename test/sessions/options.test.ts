@@ -131,4 +131,14 @@ describe('the store option', () => {
     );
     expect(() => createAuth({ signingKey: { alg: 'HS256', key: secret }, store })).not.toThrow();
   });
+
+  it('refuses a store written before updateSession joined the port (issue 15.2), naming it', () => {
+    const older = new Proxy(memoryStore(), {
+      get: (target, property, receiver) =>
+        property === 'updateSession' ? undefined : Reflect.get(target, property, receiver),
+    });
+    expect(() => createAuth({ signingKey: { alg: 'HS256', key: secret }, store: older })).toThrow(
+      /store.*missing: updateSession$/,
+    );
+  });
 });
