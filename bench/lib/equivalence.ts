@@ -19,15 +19,9 @@ export async function checkEquivalent(
   const claims = (await lib.verify(token)) as Record<string, unknown> | undefined;
   if (claims?.sub !== decodeSegment(token, 1).sub)
     throw new Error(`${where}: verify did not return the claims`);
-  const lastDot = token.lastIndexOf('.');
-  const tampered = `${token.slice(0, lastDot + 1)}${token[lastDot + 1] === 'A' ? 'B' : 'A'}${token.slice(lastDot + 2)}`;
-  let refused = false;
-  try {
-    await lib.verify(tampered);
-  } catch {
-    refused = true;
+  if (!(await refuses(lib, tamperedSignature(token)))) {
+    throw new Error(`${where}: verify accepted a tampered signature`);
   }
-  if (!refused) throw new Error(`${where}: verify accepted a tampered signature`);
 
   const signed = await lib.sign();
   if (JSON.stringify(decodeSegment(signed, 0)) !== JSON.stringify(setup.header)) {
@@ -37,4 +31,20 @@ export async function checkEquivalent(
   if (names.join() !== claimNames.join())
     throw new Error(`${where}: claims ${names.join()} are not authjwt's`);
   setup.service.verifyAccessToken(signed);
+}
+
+/** The token with the first character of its signature changed. */
+export function tamperedSignature(token: string): string {
+  const lastDot = token.lastIndexOf('.');
+  return `${token.slice(0, lastDot + 1)}${token[lastDot + 1] === 'A' ? 'B' : 'A'}${token.slice(lastDot + 2)}`;
+}
+
+/** Whether `lib.verify` refuses the token (throws or rejects). */
+export async function refuses(lib: LibraryCases, token: string): Promise<boolean> {
+  try {
+    await lib.verify(token);
+    return false;
+  } catch {
+    return true;
+  }
 }

@@ -18,9 +18,9 @@ export class IsolatedLibrary {
     this.#failed.catch(() => {});
   }
 
-  /** Runs sign and verify until the JIT settles and sizes their timing batches. */
-  async warmUp(ms: number): Promise<void> {
-    await this.#ask({ type: 'warm-up', ms });
+  /** Runs the operations (sign and verify unless told) until the JIT settles, and sizes their timing batches. */
+  async warmUp(ms: number, ops: readonly ('sign' | 'verify')[] = ['sign', 'verify']): Promise<void> {
+    await this.#ask({ type: 'warm-up', ms, ops });
   }
 
   /** Ops/s of one operation over `ms` milliseconds, timed inside the worker. */

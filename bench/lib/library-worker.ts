@@ -4,13 +4,14 @@
  * Sharing one isolate, every library's garbage and call-site types fell on the others: authjwt's
  * HMAC verify measured 0.86-0.92x raw with every library loaded and 0.94-0.99x beside any one peer.
  *
- * It answers the harness in isolated.ts: `warm-up` (calibrate sign and verify), then `round`
+ * It answers the harness in isolated.ts: `warm-up` (calibrate the operations asked for), then `round`
  * messages, each timing one operation for the given milliseconds. Only one worker runs at a time.
+ * The cases are a token library of peers.ts, or those a `casesModule` makes (bench/external.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTokenService } from 'authjwt';
 import { checkEquivalent } from './equivalence.js';
-import { type AccessHeader, population } from './fixture.js';
+import { type AccessHeader, type LibraryCases, population } from './fixture.js';
 import type { KeyMaterial } from './keys.js';
 import { type BenchFn, type Calibrated, measureRound, warmUp } from './measure.js';
 import { type LibrarySetup, libraries } from './peers.js';
@@ -20,11 +21,19 @@ export interface WorkerInput {
   readonly km: KeyMaterial;
   readonly header: AccessHeader;
   readonly tokens: readonly string[];
+  /**
+   * A module exporting `createCases(input)`, which sets up and checks this library's cases itself,
+   * instead of the token libraries of peers.ts; `options` is plain data for it.
+   */
+  readonly casesModule?: string;
+  readonly options?: unknown;
 }
 
+type Op = 'sign' | 'verify';
+
 export type WorkerRequest =
-  | { readonly type: 'warm-up'; readonly ms: number }
-  | { readonly type: 'round'; readonly op: 'sign' | 'verify'; readonly ms: number };
+  | { readonly type: 'warm-up'; readonly ms: number; readonly ops: readonly Op[] }
+  | { readonly type: 'round'; readonly op: Op; readonly ms: number };
 
 export type WorkerReply =
   | { readonly type: 'ready' }
@@ -32,32 +41,42 @@ export type WorkerReply =
 
 const port = parentPort;
 if (port === null) throw new Error('library-worker.ts runs as a worker thread');
-const { libraryId, km, header, tokens } = workerData as WorkerInput;
-const library = libraries.find((candidate) => candidate.id === libraryId);
-if (library === undefined) throw new Error(`unknown library ${libraryId}`);
+const input = workerData as WorkerInput;
+const lib =
+  input.casesModule === undefined
+    ? await tokenLibraryCases(input)
+    : await (
+        (await import(input.casesModule)) as { createCases(input: WorkerInput): Promise<LibraryCases> }
+      ).createCases(input);
 
-const key = km.secret ?? km.signingText;
-const setup: LibrarySetup = {
-  km,
-  header,
-  service: createTokenService({ signingKey: { alg: km.alg, key }, verifiedTokenCache: 0 }),
-  cachedService: createTokenService({ signingKey: { alg: km.alg, key } }),
-};
-const lib = await library.create(setup);
-await checkEquivalent(libraryId, lib, setup, tokens);
+async function tokenLibraryCases({ libraryId, km, header, tokens }: WorkerInput): Promise<LibraryCases> {
+  const library = libraries.find((candidate) => candidate.id === libraryId);
+  if (library === undefined) throw new Error(`unknown library ${libraryId}`);
+  const key = km.secret ?? km.signingText;
+  const setup: LibrarySetup = {
+    km,
+    header,
+    service: createTokenService({ signingKey: { alg: km.alg, key }, verifiedTokenCache: 0 }),
+    cachedService: createTokenService({ signingKey: { alg: km.alg, key } }),
+  };
+  const cases = await library.create(setup);
+  await checkEquivalent(libraryId, cases, setup, tokens);
+  return cases;
+}
 
 let next = 0;
+const { tokens } = input;
+// Every case cycles through `population` tokens (a power of two).
 const token = () => tokens[next++ & (population - 1)] as string;
-const benches: Record<'sign' | 'verify', BenchFn> = lib.async
+const benches: Record<Op, BenchFn> = lib.async
   ? { sign: { kind: 'async', fn: lib.sign }, verify: { kind: 'async', fn: () => lib.verify(token()) } }
   : { sign: { kind: 'sync', fn: lib.sign }, verify: { kind: 'sync', fn: () => lib.verify(token()) } };
-const calibrated: Partial<Record<'sign' | 'verify', Calibrated>> = {};
+const calibrated: Partial<Record<Op, Calibrated>> = {};
 
 port.on('message', async (request: WorkerRequest) => {
   let reply: WorkerReply;
   if (request.type === 'warm-up') {
-    calibrated.sign = await warmUp(benches.sign, request.ms);
-    calibrated.verify = await warmUp(benches.verify, request.ms);
+    for (const op of request.ops) calibrated[op] = await warmUp(benches[op], request.ms);
     reply = { type: 'ready' };
   } else {
     const ready = calibrated[request.op];

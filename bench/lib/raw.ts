@@ -9,9 +9,15 @@ import type { KeyMaterial } from './keys.js';
  * signature, check it over the signing input, decode and JSON.parse the payload, check `exp`.
  * Sign: build the claims, JSON.stringify + base64url the payload (the constant header segment is
  * encoded once), sign, base64url the signature. No header parsing, no strict base64url, no claim
- * shape checks: everything authjwt does beyond this is its overhead.
+ * shape checks: everything authjwt does beyond this is its overhead. With `expected` (a token of
+ * another issuer, bench/external.ts) it also checks that `iss` is the issuer and `aud` the audience
+ * or an array holding it, as every verifier of such tokens must.
  */
-export function createRaw(km: KeyMaterial, header: AccessHeader): LibraryCases {
+export function createRaw(
+  km: KeyMaterial,
+  header: AccessHeader,
+  expected?: { readonly issuer: string; readonly audience: string },
+): LibraryCases {
   const headerSegment = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
   const { signInput, checkSignature } = primitives(km.alg, km.signingKey, km.verificationKey);
   return {
@@ -31,9 +37,18 @@ export function createRaw(km: KeyMaterial, header: AccessHeader): LibraryCases {
         Buffer.from(token.slice(firstDot + 1, lastDot), 'base64url').toString('utf8'),
       ) as {
         exp?: unknown;
+        iss?: unknown;
+        aud?: unknown;
       };
       if (typeof payload.exp !== 'number' || Math.floor(Date.now() / 1000) >= payload.exp) {
         throw new Error('raw: expired');
+      }
+      if (expected !== undefined) {
+        const { aud } = payload;
+        if (payload.iss !== expected.issuer) throw new Error('raw: issuer');
+        if (aud !== expected.audience && !(Array.isArray(aud) && aud.includes(expected.audience))) {
+          throw new Error('raw: audience');
+        }
       }
       return payload;
     },

@@ -34,7 +34,7 @@ export const goalRatio = 0.9;
 
 type Op = 'sign' | 'verify';
 
-interface Ratio {
+export interface Ratio {
   readonly median: number;
   readonly low: number;
   readonly high: number;
@@ -53,16 +53,17 @@ export function bestPeer(result: AlgorithmResult, op: Op): Row | undefined {
 }
 
 /** Median and interquartile range of the per-round ratios of `a` to `b`. */
-function ratio(a: Measured | undefined, b: Measured | undefined): Ratio | undefined {
+export function ratio(a: Measured | undefined, b: Measured | undefined): Ratio | undefined {
   if (a === undefined || b === undefined) return undefined;
   const ratios = pairedRatios(a.samples, b.samples);
   return { median: median(ratios), low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) };
 }
 
-const opsText = (value: number | undefined) =>
+export const opsText = (value: number | undefined) =>
   value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US');
-const ratioText = (value: Ratio | undefined) => (value === undefined ? '' : `${value.median.toFixed(2)}x`);
-const rangeText = (value: Ratio | undefined) =>
+export const ratioText = (value: Ratio | undefined) =>
+  value === undefined ? '' : `${value.median.toFixed(2)}x`;
+export const rangeText = (value: Ratio | undefined) =>
   value === undefined ? '' : `${value.low.toFixed(2)}-${value.high.toFixed(2)}`;
 
 interface Cells {
