@@ -24,7 +24,8 @@ const version = (
 const exitCodeHelp = `
 Exit codes:
   0  done; doctor: every check passed
-  1  doctor: a check failed; or an unexpected error
+  1  doctor: a check failed; inspect: the JWKS could not be fetched; no Redis
+     client library installed; or an unexpected error
   2  usage: unknown command or option, a bad value, an unreadable file
   3  doctor: warnings only
   4  inspect: the token is malformed or was refused
@@ -51,8 +52,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     const json = argv.includes('--json');
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return exitCodes.ok;
+      // The parser has said why on stderr; a script reading --json output gets its document too.
+      if (json)
+        printError(
+          { code: 'usage', message: withoutTokens(error.message.replace(/^error: /, '')) },
+          true,
+          io,
+        );
+      return exitCodes.usage;
+    }
     if (error instanceof CliError) {
       printError({ code: error.code, message: error.message, details: error.details }, json, io);
       return error.exitCode;
@@ -80,7 +91,12 @@ function buildProgram(io: CliIo, done: (result: CommandResult) => void): Command
     .version(version)
     .option('--json', 'print one JSON document on stdout (results and errors)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      // The parser quotes what it could not place (`unknown command 'eyJ...'`): a token given in the
+      // wrong place must not come back in its message.
+      writeErr: (text) => io.stderr.write(withoutTokens(text)),
+    })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', exitCodeHelp);
 
@@ -123,7 +139,11 @@ function buildProgram(io: CliIo, done: (result: CommandResult) => void): Command
     )
     .action(async (token: string | undefined, options: Record<string, string | undefined>) => {
       const { inspect } = await import('./inspect/inspect.js');
-      const text = token === undefined || token === '-' ? await readAll(io.stdin) : token;
+      const fromStdin = token === undefined || token === '-';
+      if (fromStdin && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+        throw usageError('give the token as an argument, or pipe it on stdin');
+      }
+      const text = fromStdin ? await readAll(io.stdin) : token;
       done(
         await inspect(text.trim(), {
           key: options.key,
@@ -306,6 +326,11 @@ function seconds(option: string, value: string): number {
 function wholeNumber(option: string, value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw usageError(`${option} must be a whole number`);
   return Number(value);
+}
+
+/** Anything shaped like a JWS compact token (three base64url parts), replaced. */
+function withoutTokens(text: string): string {
+  return text.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[a token, not shown]');
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -1,9 +1,12 @@
 import { isAuthError } from 'authjwt';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisCluster, startRedisCluster, waitFor } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
 import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 let cluster: RedisCluster;
 let client: ReturnType<typeof createCluster>;

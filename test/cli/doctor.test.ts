@@ -1,6 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 interface Report {
   ok: boolean;

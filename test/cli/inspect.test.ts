@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenService } from 'authjwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CliRun, json, runCli } from './run-cli.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'authjwt-inspect-'));
 const file = (name: string, content: string) => {

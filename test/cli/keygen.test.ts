@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { algorithms, createAuth } from 'authjwt';
 import { calculateJwkThumbprint, importJWK, type JWK, jwtVerify } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { json, runCli } from './run-cli.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 interface Keygen {
   alg: string;

@@ -1,10 +1,13 @@
 import { isAuthError } from 'authjwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
 import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
 import { waitFor } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
 import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 let group: SentinelGroup;
 let client: NodeRedisSentinel;
@@ -78,5 +81,13 @@ describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
     );
     expect(report.checks).toContainEqual(expect.objectContaining({ check: 'channel', status: 'ok' }));
     expect(run.code).toBe(3);
+  });
+
+  it('doctor on the master by URL finds its replica through INFO replication and checks it too', async () => {
+    const master = await group.master();
+    const run = await runCli(['doctor', '--redis', `redis://127.0.0.1:${master.port}`, '--json']);
+    const report = json<{ checks: { check: string; role?: string }[] }>(run);
+    const roles = report.checks.filter((check) => check.check === 'version').map((check) => check.role);
+    expect(roles.sort()).toEqual(['master', 'replica']);
   });
 });

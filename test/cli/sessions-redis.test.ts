@@ -1,9 +1,12 @@
 import { isAuthError } from 'authjwt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
 import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+
+// Every test runs the CLI as child processes (about a second each, more on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 let redis: RedisServer;
 let client: NodeRedisClient;
@@ -143,6 +146,28 @@ describe('sessions and users against one Redis server, through the real binary',
     expect(run.code).toBe(0);
     await waitFor(() => app.events.some((event) => event.kind === 'session' && event.sessionId === sid));
     expect(await refusal(app.auth.authenticate(pair.accessToken))).toBe('token_revoked');
+  });
+
+  it('hides sessions created before --not-before (SESSIONS_NOT_BEFORE), as the application does after a restore', async () => {
+    await app.login('restored-user');
+    const later = Math.floor(Date.now() / 1000) + 2;
+    const hidden = await runCli([
+      'sessions',
+      'list',
+      'restored-user',
+      '--redis',
+      redis.url,
+      '--not-before',
+      String(later),
+      '--json',
+    ]);
+    expect(json<{ sessions: unknown[] }>(hidden).sessions).toEqual([]);
+    const fromEnv = await runCli(['sessions', 'list', 'restored-user', '--redis', redis.url, '--json'], {
+      env: { SESSIONS_NOT_BEFORE: String(later) },
+    });
+    expect(json<{ sessions: unknown[] }>(fromEnv).sessions).toEqual([]);
+    const shown = await runCli(['sessions', 'list', 'restored-user', '--redis', redis.url, '--json']);
+    expect(json<{ sessions: unknown[] }>(shown).sessions).toHaveLength(1);
   });
 
   it("uses the application's key prefix (--prefix): another prefix is another store", async () => {
