@@ -41,6 +41,7 @@ REDIS_SENTINEL_NAME, which are read when no option names it):
   --redis-cluster host:port,host:port              a Redis Cluster, by any of its nodes
   --sentinels host:port,... [--sentinel-name mymaster]   the master a Sentinel group names
 Prefer the environment for a URL with a password: arguments are visible to other local users.
+Cluster nodes and the nodes Sentinels name take REDIS_USERNAME and REDIS_PASSWORD from the environment.
 --prefix and --user-state-ttl must match the application's redisStore options.`;
 
 /** Runs one command line; resolves to the exit code. Never calls process.exit. */

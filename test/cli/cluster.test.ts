@@ -89,6 +89,44 @@ describe('the CLI on a Redis Cluster (--redis-cluster)', () => {
       expect(await refusal(app.auth.authenticate(pair.accessToken))).toBe('accepted');
   });
 
+  it('sends REDIS_USERNAME and REDIS_PASSWORD to every node, through either client, and never prints them', async () => {
+    for (const server of cluster.servers) {
+      await server.command('ACL', 'SETUSER', 'operator', 'on', '>cluster-node-pass', '~*', '&*', '+@all');
+    }
+    const runs = await Promise.all(
+      (['redis', 'ioredis'] as const).flatMap((library) => [
+        runCli(['sessions', 'revoke-all', 'c-erin', '--redis-cluster', nodes, '--redis-client', library], {
+          env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'cluster-node-pass' },
+        }),
+        runCli(
+          [
+            'sessions',
+            'revoke-all',
+            'c-erin',
+            '--redis-cluster',
+            nodes,
+            '--redis-client',
+            library,
+            '--timeout',
+            '2',
+          ],
+          {
+            env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'not-the-cluster-pass' },
+          },
+        ),
+      ]),
+    );
+    expect(runs.map((run) => run.code)).toEqual([0, 5, 0, 5]);
+    for (const run of runs)
+      expect(run.stdout + run.stderr).not.toMatch(/cluster-node-pass|not-the-cluster-pass/);
+    const doctor = await runCli(['doctor', '--redis-cluster', nodes, '--json'], {
+      env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'cluster-node-pass' },
+    });
+    expect(
+      json<{ checks: { check: string }[] }>(doctor).checks.filter((check) => check.check === 'version'),
+    ).toHaveLength(3);
+  });
+
   it('doctor checks every master of the cluster and the cluster state, and proves the revocation channel', async () => {
     const run = await runCli(['doctor', '--redis-cluster', nodes, '--json']);
     const report = json<{ checks: { check: string; status: string; node?: string; role?: string }[] }>(run);

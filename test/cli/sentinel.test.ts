@@ -2,7 +2,7 @@ import { isAuthError } from 'authjwt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
 import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
-import { waitFor } from '../helpers/redis-server.js';
+import { rawCommand, waitFor } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
 import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
 
@@ -81,6 +81,43 @@ describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
     );
     expect(report.checks).toContainEqual(expect.objectContaining({ check: 'channel', status: 'ok' }));
     expect(run.code).toBe(3);
+  });
+
+  it('sends REDIS_USERNAME and REDIS_PASSWORD to the data nodes the Sentinels name, not to the Sentinels', async () => {
+    const master = await group.master();
+    const replicaPort = Number(
+      /slave0:ip=[^,]+,port=(\d+)/.exec(await master.command('INFO', 'replication'))?.[1],
+    );
+    for (const port of [master.port, replicaPort]) {
+      await rawCommand(port, [
+        'ACL',
+        'SETUSER',
+        'operator',
+        'on',
+        '>sentinel-node-pass',
+        '~*',
+        '&*',
+        '+@all',
+      ]);
+    }
+    const sentinels = ['--sentinels', group.sentinelList, '--sentinel-name', group.name];
+    const [right, wrong, doctor] = await Promise.all([
+      runCli(['users', 'activate', 's-nobody', ...sentinels], {
+        env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'sentinel-node-pass' },
+      }),
+      runCli(['users', 'activate', 's-nobody', ...sentinels, '--timeout', '2'], {
+        env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'not-the-node-pass' },
+      }),
+      runCli(['doctor', ...sentinels, '--json'], {
+        env: { REDIS_USERNAME: 'operator', REDIS_PASSWORD: 'sentinel-node-pass' },
+      }),
+    ]);
+    expect(right.code).toBe(0);
+    expect(wrong.code).toBe(5);
+    const report = json<{ checks: { check: string; status: string }[] }>(doctor);
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: 'sentinel', status: 'ok' }));
+    expect(report.checks.filter((check) => check.check === 'version')).toHaveLength(2);
+    for (const run of [right, wrong, doctor]) expect(run.stdout + run.stderr).not.toMatch(/node-pass/);
   });
 
   it('doctor on the master by URL finds its replica through INFO replication and checks it too', async () => {

@@ -1,4 +1,4 @@
-import type { OperatorRedis } from '../redis/connection.js';
+import type { NodeKind, OperatorRedis } from '../redis/connection.js';
 import { formatAddress, type RedisAddress, type RedisTarget } from '../redis/target.js';
 import type { CheckResult } from './check-result.js';
 import { configPairs, parseInfo, text } from './node-facts.js';
@@ -53,7 +53,7 @@ async function standalone(redis: OperatorRedis, address: RedisAddress): Promise<
 }
 
 async function cluster(redis: OperatorRedis, seeds: readonly RedisAddress[]): Promise<Topology> {
-  const { value: lines, seed } = await firstAnswer(redis, seeds, async (node) => {
+  const { value: lines, seed } = await firstAnswer(redis, seeds, 'data', async (node) => {
     const state = parseInfo(text(await node.command(['CLUSTER', 'INFO']))).get('cluster_state');
     return { state, nodes: text(await node.command(['CLUSTER', 'NODES'])) };
   });
@@ -93,7 +93,7 @@ async function sentinel(
   sentinels: readonly RedisAddress[],
   name: string,
 ): Promise<Topology> {
-  const { value, seed } = await firstAnswer(redis, sentinels, async (node) => {
+  const { value, seed } = await firstAnswer(redis, sentinels, 'sentinel', async (node) => {
     const master = await node.command(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name]);
     const replicas = await node.command(['SENTINEL', 'REPLICAS', name]);
     let quorum: string | Error;
@@ -146,12 +146,13 @@ async function sentinel(
 async function firstAnswer<T>(
   redis: OperatorRedis,
   addresses: readonly RedisAddress[],
+  kind: NodeKind,
   ask: (node: Awaited<ReturnType<OperatorRedis['openNode']>>) => Promise<T>,
 ): Promise<{ value: T; seed: RedisAddress }> {
   let failure: unknown;
   for (const address of addresses) {
     try {
-      const node = await redis.openNode(address);
+      const node = await redis.openNode(address, kind);
       try {
         return { value: await ask(node), seed: address };
       } finally {

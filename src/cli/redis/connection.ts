@@ -10,10 +10,15 @@ export interface OperatorRedis {
   readonly library: RedisLibrary;
   /** What `redisStore({ client })` takes: the same client kinds an application gives it. */
   readonly client: RedisClientLike;
-  /** A plain connection to one node or Sentinel of the deployment, for `doctor`'s per-node checks. */
-  openNode(address: RedisAddress): Promise<NodeConnection>;
+  /**
+   * A plain connection to one data node or Sentinel of the deployment, for `doctor`'s checks. Data
+   * nodes get the deployment's credentials; Sentinels none (they have their own, if any).
+   */
+  openNode(address: RedisAddress, kind?: NodeKind): Promise<NodeConnection>;
   close(): Promise<void>;
 }
+
+export type NodeKind = 'data' | 'sentinel';
 
 export interface NodeConnection {
   /** One command; its reply as the library gives it (strings, arrays, maps). */

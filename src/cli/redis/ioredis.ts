@@ -1,4 +1,4 @@
-import { type NodeConnection, type OperatorRedis, withDeadline } from './connection.js';
+import { type NodeConnection, type NodeKind, type OperatorRedis, withDeadline } from './connection.js';
 import type { RedisAccess, RedisAddress, RedisTarget } from './target.js';
 import { describeTarget, formatAddress } from './target.js';
 
@@ -20,7 +20,12 @@ export async function connectIoRedis(
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   };
-  const openNode = (address: RedisAddress) => openPlainNode(ioredis, address, target.access, timeoutMs);
+  const openNode = (address: RedisAddress, kind: NodeKind = 'data') =>
+    openPlainNode(ioredis, address, kind === 'data' ? target.access : { tls: false }, timeoutMs);
+  const login = {
+    ...(target.access.username !== undefined && { username: target.access.username }),
+    ...(target.access.password !== undefined && { password: target.access.password }),
+  };
   const what = describeTarget(target);
   switch (target.topology) {
     case 'standalone': {
@@ -36,7 +41,7 @@ export async function connectIoRedis(
           enableOfflineQueue: false,
           lazyConnect: true,
           clusterRetryStrategy: () => null,
-          redisOptions: common,
+          redisOptions: { ...common, ...login },
         },
       );
       client.on('error', ignore);
@@ -46,6 +51,7 @@ export async function connectIoRedis(
     case 'sentinel': {
       const client = new ioredis.Redis({
         ...common,
+        ...login,
         sentinels: target.sentinels.map((node) => ({ host: node.host, port: node.port })),
         name: target.name,
         sentinelRetryStrategy: () => null,

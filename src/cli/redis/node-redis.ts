@@ -1,4 +1,4 @@
-import { type NodeConnection, type OperatorRedis, withDeadline } from './connection.js';
+import { type NodeConnection, type NodeKind, type OperatorRedis, withDeadline } from './connection.js';
 import type { RedisAccess, RedisAddress, RedisTarget } from './target.js';
 import { describeTarget, formatAddress } from './target.js';
 
@@ -15,8 +15,9 @@ export async function connectNodeRedis(
   timeoutMs: number,
 ): Promise<OperatorRedis> {
   const socket = { connectTimeout: timeoutMs, reconnectStrategy: false as const };
-  const nodeOptions = { disableOfflineQueue: true, socket };
-  const openNode = (address: RedisAddress) => openPlainNode(redis, address, target.access, timeoutMs);
+  const nodeOptions = { disableOfflineQueue: true, socket, ...credentials(target.access) };
+  const openNode = (address: RedisAddress, kind: NodeKind = 'data') =>
+    openPlainNode(redis, address, kind === 'data' ? target.access : { tls: false }, timeoutMs);
   const what = describeTarget(target);
   switch (target.topology) {
     case 'standalone': {
@@ -68,8 +69,7 @@ async function openPlainNode(
       reconnectStrategy: false,
       ...tls(access),
     },
-    ...(access.username !== undefined && { username: access.username }),
-    ...(access.password !== undefined && { password: access.password }),
+    ...credentials(access),
   });
   client.on('error', ignore);
   await withDeadline(client.connect(), timeoutMs, `Redis at ${formatAddress(address)}`, () =>
@@ -79,6 +79,13 @@ async function openPlainNode(
     command: (args) =>
       withDeadline(client.sendCommand([...args]), timeoutMs, `Redis at ${formatAddress(address)}`, () => {}),
     close: async () => client.destroy(),
+  };
+}
+
+function credentials(access: RedisAccess): { username?: string; password?: string } {
+  return {
+    ...(access.username !== undefined && { username: access.username }),
+    ...(access.password !== undefined && { password: access.password }),
   };
 }
 

@@ -38,7 +38,17 @@ export interface RedisTargetOptions {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const noAccess: RedisAccess = { tls: false };
+/**
+ * Credentials of Cluster nodes and of the data nodes a Sentinel group names (not of the Sentinels):
+ * `REDIS_USERNAME` and `REDIS_PASSWORD`, from the environment only, never an option.
+ */
+function accessFromEnv(env: Env): RedisAccess {
+  return {
+    tls: false,
+    ...(env.REDIS_USERNAME && { username: env.REDIS_USERNAME }),
+    ...(env.REDIS_PASSWORD && { password: env.REDIS_PASSWORD }),
+  };
+}
 
 /**
  * `--redis <url>`, `--redis-cluster <host:port,...>` or `--sentinels <host:port,...>` (with
@@ -63,13 +73,14 @@ export function redisTarget(options: RedisTargetOptions, env: Env): RedisTarget 
     return {
       topology: 'cluster',
       nodes: addressList('--redis-cluster', options.redisCluster),
-      access: noAccess,
+      access: accessFromEnv(env),
     };
   }
   return sentinel(
     '--sentinels',
     options.sentinels as string,
     options.sentinelName ?? env.REDIS_SENTINEL_NAME,
+    env,
   );
 }
 
@@ -82,10 +93,11 @@ function fromEnv(env: Env): RedisTarget {
     return {
       topology: 'cluster',
       nodes: addressList('REDIS_CLUSTER_NODES', env.REDIS_CLUSTER_NODES),
-      access: noAccess,
+      access: accessFromEnv(env),
     };
   }
-  if (env.REDIS_SENTINELS) return sentinel('REDIS_SENTINELS', env.REDIS_SENTINELS, env.REDIS_SENTINEL_NAME);
+  if (env.REDIS_SENTINELS)
+    return sentinel('REDIS_SENTINELS', env.REDIS_SENTINELS, env.REDIS_SENTINEL_NAME, env);
   throw usageError(
     'name the Redis: --redis <url>, --redis-cluster <host:port,...> or --sentinels <host:port,...>',
   );
@@ -111,12 +123,17 @@ function standalone(value: string, source: string): RedisTarget {
   return { topology: 'standalone', url: value, address: { host: host || '127.0.0.1', port }, access };
 }
 
-function sentinel(source: string, list: string, name: string | undefined): RedisTarget {
+function sentinel(source: string, list: string, name: string | undefined, env: Env): RedisTarget {
   const masterName = name || 'mymaster';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(masterName)) {
     throw usageError("--sentinel-name must be 1 to 64 letters, digits, '.', '_' or '-'");
   }
-  return { topology: 'sentinel', sentinels: addressList(source, list), name: masterName, access: noAccess };
+  return {
+    topology: 'sentinel',
+    sentinels: addressList(source, list),
+    name: masterName,
+    access: accessFromEnv(env),
+  };
 }
 
 /** `host:port,host:port,...`; an IPv6 host in brackets (`[::1]:26379`). */
