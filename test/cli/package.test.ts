@@ -2,12 +2,15 @@ import { execFile } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -78,6 +81,30 @@ describe('the published CLI (`npx authjwt`)', () => {
       publicJwk: { crv: string };
     };
     expect(key.publicJwk.crv).toBe('Ed25519');
+  });
+
+  it('says which Redis client to install when neither is, and still makes keys without one', async () => {
+    // The package installed somewhere with its own dependencies only (commander, jose): no redis, no ioredis.
+    const project = mkdtempSync(join(tmpdir(), 'authjwt-no-redis-'));
+    try {
+      const installed = join(project, 'node_modules', 'authjwt');
+      cpSync(packageDir, installed, { recursive: true });
+      for (const dependency of ['commander', 'jose']) {
+        symlinkSync(join(root, 'node_modules', dependency), join(project, 'node_modules', dependency));
+      }
+      const isolatedBin = join(installed, manifest.bin.authjwt as string);
+      const failed = await run(isolatedBin, ['sessions', 'list', 'u', '--redis', redis.url]).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('no Redis client is installed');
+      expect(failed.stderr).toContain('npm install redis');
+      const key = await run(isolatedBin, ['keygen', '--alg', 'ES256', '--json']);
+      expect(JSON.parse(key.stdout)).toMatchObject({ alg: 'ES256' });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('finds the Redis client installed beside it and talks to a real Redis', async () => {
