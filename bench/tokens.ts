@@ -58,7 +58,7 @@ async function benchAlgorithm(alg: Algorithm): Promise<AlgorithmResult> {
     .filter((library) => library.supports(alg))
     .map((library) => ({
       library,
-      isolated: new IsolatedLibrary({ libraryId: library.id, km, header, tokens }),
+      isolated: new IsolatedLibrary({ libraryId: library.id, km, header, tokens, clock: args.clock }),
       samples: { sign: [] as number[], verify: [] as number[] },
     }));
   try {
@@ -102,7 +102,7 @@ const method =
   `Method: every library in a worker thread of its own (its own V8 heap and JIT), one running at a time; ` +
   `warm-up ${args.warmupMs} ms per case, then ${args.rounds} rounds per operation, each running every ` +
   `library for ${args.roundMs} ms back to back (rotating order); ops/s = median over rounds, ratios = median ` +
-  'of the per-round ratios.';
+  `of the per-round ratios${args.clock === 'cpu' ? "; rates per second of the process's CPU time" : ''}.`;
 console.log(`authjwt token benchmark: Node ${process.version}, ${cpu}`);
 console.log(`${method}${args.quick ? ' (--quick)' : ''}\n`);
 
