@@ -1,71 +1,20 @@
 import { browser } from './browser.js';
 import { AuthClientError, errorFrom, refusalOf } from './errors.js';
-import { type AuthClientEvents, createEmitter, type Listener } from './events.js';
+import { createEmitter } from './events.js';
 import { type Deadlines, deadlinesFor } from './expiry.js';
 import { openLedger } from './ledger.js';
 import { type CredentialMode, cookieMode, headerMode, type Renewal } from './modes.js';
 import { retryAfterMs } from './retry-after.js';
-import { type AuthSocket, type AuthSocketOptions, openAuthSocket } from './socket.js';
+import { openAuthSocket } from './socket.js';
 import { joinTabs, type TabMessage } from './tabs.js';
-
-export interface AuthClientOptions {
-  /**
-   * `cookie`: the tokens live in the server's HttpOnly cookies; the client sends the CSRF header.
-   * `header`: the client holds the tokens (in memory) and sends `Authorization: Bearer`.
-   */
-  mode: 'cookie' | 'header';
-  /** Where the API is. Default: this page's origin. */
-  baseUrl?: string;
-  /** The routes; defaults are the reference app's (`/auth/cookie/...` in cookie mode, `/auth/...` in header mode). */
-  paths?: { login?: string; refresh?: string; logout?: string };
-  /** Default `__Host-csrf`. */
-  csrfCookie?: string;
-  /** Default `x-csrf-token`. */
-  csrfHeader?: string;
-  /** The header in which the cookie routes say how long the access token lives. Default `access-token-expires-in`. */
-  expiresInHeader?: string;
-  /** Names the lock, the BroadcastChannel and the IndexedDB ledger the tabs share. Default `authjwt`. */
-  name?: string;
-  /** How often a 503 with `Retry-After` is retried before it is handed back. Default 3. */
-  retries?: number;
-  /** The longest `Retry-After` honoured, in seconds. Default 30. */
-  maxRetryAfter?: number;
-}
-
-export interface AuthClient {
-  readonly mode: 'cookie' | 'header';
-  /** Settles once the client has caught up with the other tabs (the ledger; in header mode, their tokens). */
-  readonly ready: Promise<void>;
-  /** Whether this tab holds credentials of a live session, as far as it knows. */
-  readonly loggedIn: boolean;
-  /**
-   * `fetch` with the credentials added. Renews the access token before it expires, and once on a
-   * 401 `token_expired`; retries a 503 after its `Retry-After`; any other 401 (but
-   * `fresh_token_required` and `invalid_credentials`, which do not end a session) logs every tab out.
-   * Bodies are re-sent on a retry, so a ReadableStream body is read into memory first by `Request.clone()`.
-   */
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
-  /** Logs in with the login route's body; throws an AuthClientError (`invalid_credentials`, ...). */
-  login(credentials: unknown): Promise<void>;
-  /** Ends this session at the server and logs every tab out. */
-  logout(): Promise<void>;
-  /** Logs every tab out after the app ended the session through a route of its own (log out everywhere). */
-  markLoggedOut(reason: string): void;
-  /** Renews the credentials now, once for all tabs; false when the session is over. */
-  refresh(): Promise<boolean>;
-  /** Header mode: an access token that is not due for renewal; `undefined` when logged out. */
-  accessToken(): Promise<string | undefined>;
-  /** A WebSocket that authenticates, follows renewals, reconnects with back-off and stops on 4401. */
-  socket(path: string, options?: AuthSocketOptions): AuthSocket;
-  on<E extends keyof AuthClientEvents>(event: E, listener: Listener<E>): () => void;
-  /** Stops the timers and leaves the channel (for tests and single-page apps tearing down). */
-  close(): void;
-}
+import type { AuthClient, AuthClientOptions } from './types.js';
 
 /** Codes of a 401 that refuse one request without ending the session. */
 const sessionSurvives = new Set(['fresh_token_required', 'invalid_credentials']);
 /** How long a tab waits for the tokens of a renewal another tab made (header mode). */
 const catchUpMs = 3000;
+/** How long a new tab waits for the tokens of the tabs already open (header mode). */
+const startUpWaitMs = 500;
 /** After a renewal failed for want of a network or a server, try again this much later. */
 const retryRenewalMs = 2000;
 
@@ -113,10 +62,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (closed || !loggedIn || deadlines.renewAt === null) return;
     renewalTimer = setTimeout(
       () => {
-        refreshFrom(generation).catch(() => {
-          // No network or no server: try again soon; an expired token is renewed on its 401 anyway.
-          renewalTimer = setTimeout(schedule, retryRenewalMs);
-        });
+        // No network, no server, or no word from the tab that renewed: try again soon (an expired
+        // token is also renewed on its 401).
+        const retryLater = () => {
+          if (loggedIn) renewalTimer = setTimeout(schedule, retryRenewalMs);
+        };
+        refreshFrom(generation).then((renewed) => renewed || retryLater(), retryLater);
       },
       Math.max(0, deadlines.renewAt - Date.now()),
     );
@@ -158,7 +109,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   function onTabMessage(message: TabMessage): void {
     if (closed) return;
     if (message.type === 'session') {
-      if (message.generation <= generation && loggedIn) return; // old news
+      if (message.generation <= generation) return; // old news, or a session this tab has seen end
       if (!cookie && message.tokens === undefined) return;
       const wasLoggedIn = loggedIn;
       adopt(message.generation, message, message.tokens);
@@ -176,19 +127,26 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return tokens === undefined ? {} : { tokens };
   };
 
-  /** Waits until this tab has the credentials of `target` (header mode: they come by broadcast). */
+  /** Waits up to `ms` for credentials from another tab (header mode: they come by broadcast). */
+  async function nextCredentials(ms: number): Promise<void> {
+    let resolveWait = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      resolveWait = resolve;
+    });
+    caughtUp.add(resolveWait);
+    await Promise.race([arrived, sleep(ms)]);
+    caughtUp.delete(resolveWait);
+  }
+
+  function askOtherTabs(ms: number): Promise<void> {
+    tabs.post({ type: 'sync-request' });
+    return nextCredentials(ms);
+  }
+
+  /** Waits until this tab has the credentials of `target`: the broadcast is on its way, else ask. */
   async function catchUp(target: number): Promise<void> {
-    for (const askOthers of [false, true]) {
-      if (generation >= target) return;
-      if (askOthers) tabs.post({ type: 'sync-request' });
-      let resolveWait = () => {};
-      const arrived = new Promise<void>((resolve) => {
-        resolveWait = resolve;
-      });
-      caughtUp.add(resolveWait);
-      await Promise.race([arrived, sleep(catchUpMs)]);
-      caughtUp.delete(resolveWait);
-    }
+    if (generation < target) await nextCredentials(catchUpMs);
+    if (generation < target) await askOtherTabs(catchUpMs);
   }
 
   /** `fetch` that waits out a 503's `Retry-After` and tries again, a bounded number of times. */
@@ -257,19 +215,22 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const ready = (async () => {
     const record = await ledger.read().catch(() => undefined);
     if (cookie) {
-      generation = record?.generation ?? 0;
-      if (loggedIn && record?.loggedIn === true)
-        deadlines = { renewAt: record.renewAt, expiresAt: record.expiresAt };
+      // A broadcast may have been taken on while the ledger was being read: the newer one counts.
+      if (record !== undefined && record.generation > generation) {
+        generation = record.generation;
+        if (loggedIn && record.loggedIn) deadlines = { renewAt: record.renewAt, expiresAt: record.expiresAt };
+      }
       schedule();
     } else if (record?.loggedIn === true) {
-      // Header mode: the tokens are in the memory of the other tabs, if any is open.
-      await catchUp(record.generation);
+      // Header mode: the tokens are in the memory of the other tabs, if any is still open.
+      await askOtherTabs(startUpWaitMs);
     }
   })();
 
   async function authFetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     await ready;
-    const original = new Request(input instanceof URL ? input.href : input, init);
+    // A path is taken relative to `baseUrl` (the page's address by default), as the client's own routes are.
+    const original = new Request(input instanceof Request ? input : url(String(input)), init);
     // A background tab's timers may run late: renew first rather than send a token about to lapse.
     if (loggedIn && deadlines.renewAt !== null && Date.now() >= deadlines.renewAt) {
       await refreshFrom(generation).catch(() => false);
@@ -288,7 +249,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const { code } = await refusalOf(response);
         if (!retried && mode.lapsed(code)) {
           retried = true;
-          if (await refreshFrom(seen).catch(() => false)) continue;
+          if (await refreshFrom(seen).catch(() => false)) {
+            await response.body?.cancel().catch(() => undefined);
+            continue;
+          }
           return response;
         }
         if (!sessionSurvives.has(code)) endEverywhere(code);
@@ -299,6 +263,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (response.status === 403 && cookie && !retried && fingerprint !== mode.fingerprint()) {
         if ((await refusalOf(response)).code === 'csrf_failed') {
           retried = true;
+          await response.body?.cancel().catch(() => undefined);
           continue;
         }
       }

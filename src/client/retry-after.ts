@@ -9,6 +9,8 @@ export function retryAfterMs(header: string | null, capMs: number, nowMs = Date.
   let delay: number;
   if (/^\d+$/.test(value)) delay = Number(value) * 1000;
   else {
+    // An HTTP-date names its day and month; anything else (`-1`, `1.5`) is no date, whatever Date.parse makes of it.
+    if (!/^[A-Za-z]{3}, /.test(value)) return undefined;
     const date = Date.parse(value);
     if (Number.isNaN(date)) return undefined;
     delay = date - nowMs;

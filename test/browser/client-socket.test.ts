@@ -18,8 +18,10 @@ const apps: AppServer[] = [];
 
 /** The app on a fixed port, so a restarted one is where the sockets reconnect to. */
 async function startAppOn(port: number, env: Record<string, string> = {}) {
+  const framework = process.env.APP_FRAMEWORK; // as test/app/start-app.ts: the run's framework
   const app = await buildAppServer(
     loadConfig({
+      ...(framework !== undefined && { APP_FRAMEWORK: framework }),
       LOG_LEVEL: 'silent',
       JWT_SECRET: testSecret,
       REDIS_URL: redis.url,
