@@ -122,13 +122,18 @@ export function createExternalTokens(
     const { config } = state;
     const subject = config.subjectOf(claims);
     if (typeof subject !== 'string' || subject.length === 0) throw invalid('sub');
+    const roles = config.rolesOf(claims);
+    const scopes = config.scopesOf(claims);
+    // A remembered mapping reaches the context of every later request with this token, and a context
+    // holds its roles and scopes as they are: frozen, or one request could grant the next a scope (a
+    // `scope` string splits into an array of its own, not frozen with the claims).
     const verification = {
       issuer: config.issuer,
       claims,
       header,
       subject,
-      roles: config.rolesOf(claims),
-      scopes: config.scopesOf(claims),
+      roles: shared ? Object.freeze(roles) : roles,
+      scopes: shared ? Object.freeze(scopes) : scopes,
     };
     if (shared) mapped.set(claims, verification);
     return verification;

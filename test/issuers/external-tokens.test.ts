@@ -287,6 +287,23 @@ describe('the context of an external token', () => {
     );
   });
 
+  it('a context cannot change the scopes or roles a later request with the same token gets (verified-token cache)', async () => {
+    const key = es256Key('k');
+    const issuer = await issuerWith([key]);
+    const auth = authFor(issuer);
+    const token = es256Token(key, claimsFor(issuer.url, { scope: 'orders:read', roles: ['viewer'] }));
+    await auth.authenticateExternal(token);
+    // The second check is the first from the cache, whose mapping the third one reuses.
+    const cached = await auth.authenticateExternal(token);
+    expect(() => (cached.scopes as string[]).push('admin')).toThrow(TypeError);
+    expect(() => (cached.roles as string[]).push('admin')).toThrow(TypeError);
+    const later = await auth.authenticateExternal(token);
+    expect(later).toMatchObject({ scopes: ['orders:read'], roles: ['viewer'] });
+    expect(() => auth.requireScopes(later, ['admin'])).toThrow(
+      expect.objectContaining({ code: 'insufficient_scope' }),
+    );
+  });
+
   it('has no session: logout, logoutOthers and refresh refuse it (wrong_token_type)', async () => {
     const key = es256Key('k');
     const issuer = await issuerWith([key]);
