@@ -66,7 +66,10 @@ suite(`authjwt/client in a real browser (Chromium)${skipNote}`, () => {
       await inPage(three, 'return Object.keys(localStorage).length + Object.keys(sessionStorage).length;'),
     ).toBe(0);
 
+    const token = await inPage<string>(two, 'return client.accessToken();');
     await inPage(two, 'await client.logout();');
+    // The session ended at the server, not only in the tabs.
+    expect((await call(app.url, 'GET', '/me', { token })).body.code).toBe('token_revoked');
     for (const page of [one, three]) {
       await expect.poll(() => seenIn(page)).toContainEqual(['logged-out', 'logout', true]);
       expect(await inPage(page, 'return client.loggedIn;')).toBe(false);
