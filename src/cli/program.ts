@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { CliError, exitCodes, usageError } from './exit-codes.js';
+import { readAll, seconds, wholeNumber, withoutTokens } from './input.js';
 import { type CommandResult, printError, printResult, type Streams } from './output.js';
-import type { RedisTargetOptions } from './redis/target.js';
+import {
+  type RedisOptions,
+  type StoreFlags,
+  withRedisOptions,
+  withStore,
+  withStoreOptions,
+} from './redis-command.js';
 
 /** What a run of the CLI reads and writes: the process's in main.ts, others in tests. */
 export interface CliIo extends Streams {
   readonly stdin: NodeJS.ReadableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-interface RedisOptions extends RedisTargetOptions {
-  readonly prefix: string;
-  readonly redisClient?: string;
-  readonly timeout: string;
-  readonly json?: boolean;
 }
 
 const version = (
@@ -33,16 +33,6 @@ Exit codes:
   6  sessions revoke: no such live session
 
 Every command takes --json: one JSON document on stdout, for success and for errors.`;
-
-const redisHelp = `
-Redis (as the reference app's REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS and
-REDIS_SENTINEL_NAME, which are read when no option names it):
-  --redis redis://[user:password@]host:port[/db]   one server (rediss:// for TLS)
-  --redis-cluster host:port,host:port              a Redis Cluster, by any of its nodes
-  --sentinels host:port,... [--sentinel-name mymaster]   the master a Sentinel group names
-Prefer the environment for a URL with a password: arguments are visible to other local users.
-Cluster nodes and the nodes Sentinels name take REDIS_USERNAME and REDIS_PASSWORD from the environment.
---prefix and --user-state-ttl must match the application's redisStore options.`;
 
 /** Runs one command line; resolves to the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -240,109 +230,4 @@ function buildProgram(io: CliIo, done: (result: CommandResult) => void): Command
       );
     });
   return program;
-}
-
-interface StoreFlags {
-  readonly userStateTtl: string;
-  readonly revocationAcks: string;
-}
-
-function withRedisOptions(command: Command): Command {
-  return command
-    .option('--redis <url>', 'one Redis server: redis://[user:password@]host:port[/db] (env REDIS_URL)')
-    .option('--redis-cluster <nodes>', 'a Redis Cluster: host:port,host:port,... (env REDIS_CLUSTER_NODES)')
-    .option('--sentinels <nodes>', 'Sentinels: host:port,host:port,... (env REDIS_SENTINELS)')
-    .option('--sentinel-name <name>', 'the master the Sentinels name (env REDIS_SENTINEL_NAME)', undefined)
-    .option('--prefix <prefix>', "the store's key prefix, as given to redisStore", 'authjwt:')
-    .addOption(
-      new Option(
-        '--redis-client <library>',
-        'the Redis client to use (default: redis if installed, else ioredis)',
-      ).choices(['redis', 'ioredis']),
-    )
-    .option('--timeout <seconds>', 'how long Redis has to connect and answer', '5')
-    .addHelpText('after', redisHelp);
-}
-
-function withStoreOptions(command: Command): Command {
-  return withRedisOptions(command)
-    .option(
-      '--user-state-ttl <duration>',
-      "how long a deactivation is kept, as the app's redisStore userStateTtl",
-      '30d',
-    )
-    .option(
-      '--revocation-acks <n>',
-      "replicas that must acknowledge each revocation (WAIT), as the app's revocationAcks",
-      '0',
-    );
-}
-
-type Operations = {
-  sessions: typeof import('./sessions.js');
-  users: typeof import('./users.js');
-};
-
-/** Opens the store the options name, runs `operation`, and closes it whatever happened. */
-async function withStore(
-  options: RedisOptions & StoreFlags,
-  io: CliIo,
-  operation: (store: import('./store-access.js').OperatorStore, ops: Operations) => Promise<CommandResult>,
-  listing: { listLimit?: number; notBefore?: number } = {},
-): Promise<CommandResult> {
-  const [{ redisTarget }, access, sessions, users] = await Promise.all([
-    import('./redis/target.js'),
-    import('./store-access.js'),
-    import('./sessions.js'),
-    import('./users.js'),
-  ]);
-  const target = redisTarget(options, io.env);
-  const store = await access.openOperatorStore(
-    target,
-    {
-      prefix: options.prefix,
-      userStateTtl: options.userStateTtl,
-      revocationAcks: options.revocationAcks,
-      redisClient: options.redisClient,
-      timeoutMs: seconds('--timeout', options.timeout),
-    },
-    listing,
-  );
-  try {
-    return await operation(store, { sessions, users });
-  } catch (error) {
-    throw access.storeFailure(error, store.target);
-  } finally {
-    await store.close();
-  }
-}
-
-function seconds(option: string, value: string): number {
-  const number = Number(value);
-  if (!/^\d{1,2}$/.test(value) || number < 1 || number > 60)
-    throw usageError(`${option} must be whole seconds from 1 to 60`);
-  return number * 1000;
-}
-
-function wholeNumber(option: string, value: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw usageError(`${option} must be a whole number`);
-  return Number(value);
-}
-
-/** Anything shaped like a JWS compact token (three base64url parts), replaced. */
-function withoutTokens(text: string): string {
-  return text.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[a token, not shown]');
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    length += bytes.length;
-    // Far past any token; stops a mistaken pipe of a large file early.
-    if (length > 1_048_576) throw usageError('stdin holds more than 1 MiB: not a token');
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -78,6 +78,14 @@ export async function openOperatorStore(
 
 /** The store's refusals as the CLI's: `store_unavailable` is Redis not answering (exit 5). */
 export function storeFailure(error: unknown, target: string): unknown {
+  if (isAuthError(error) && error.reason === 'not_acknowledged') {
+    // WAIT came back short: the master took the revocation, but a failover now could still lose it.
+    return new CliError(
+      'redis_unavailable',
+      `${target} took the change, but fewer replicas than --revocation-acks confirmed it in time: run it again once the replicas are back`,
+      { reason: 'not_acknowledged' },
+    );
+  }
   if (isAuthError(error) && error.code === 'store_unavailable') {
     const cause = error.cause === undefined ? error.reason : errorText(error.cause);
     return new CliError('redis_unavailable', `${target} did not answer (${cause ?? 'store_unavailable'})`);

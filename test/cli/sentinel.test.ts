@@ -43,7 +43,8 @@ describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
     await expectServedFromCache(app.auth, deactivated.accessToken);
     const sid = app.auth.tokens.verifyAccessToken(revoked.accessToken).sid as string;
     const sentinels = ['--sentinels', group.sentinelList, '--sentinel-name', group.name];
-    const run = await runCli(['sessions', 'revoke', 's-alice', sid, ...sentinels]);
+    // The group's replica confirms the revocation (WAIT), as an application with revocationAcks: 1 asks.
+    const run = await runCli(['sessions', 'revoke', 's-alice', sid, ...sentinels, '--revocation-acks', '1']);
     expect(run.code).toBe(0);
     const users = await runCli(['users', 'deactivate', 's-bob', '--redis-client', 'ioredis'], {
       env: { REDIS_SENTINELS: group.sentinelList, REDIS_SENTINEL_NAME: group.name },

@@ -170,6 +170,26 @@ describe('sessions and users against one Redis server, through the real binary',
     expect(json<{ sessions: unknown[] }>(shown).sessions).toHaveLength(1);
   });
 
+  it('with --revocation-acks and no replica to confirm, exits 5 (not_acknowledged) though the master ended the sessions', async () => {
+    const pair = await app.login('acks-user');
+    const run = await runCli([
+      'sessions',
+      'revoke-all',
+      'acks-user',
+      '--redis',
+      redis.url,
+      '--revocation-acks',
+      '1',
+      '--json',
+    ]);
+    expect(run.code).toBe(5);
+    expect(json(run)).toEqual({
+      error: expect.objectContaining({ code: 'redis_unavailable', reason: 'not_acknowledged' }),
+    });
+    await waitFor(() => app.events.some((event) => event.kind === 'user' && event.userId === 'acks-user'));
+    expect(await refusal(app.auth.authenticate(pair.accessToken))).toBe('token_revoked');
+  });
+
   it("uses the application's key prefix (--prefix): another prefix is another store", async () => {
     await app.login('prefix-user');
     const other = await runCli([
