@@ -110,17 +110,21 @@ describe('sessions and users against one Redis server, through the real binary',
   it('deactivates a user: the running instance refuses their tokens and logins until the user is activated again', async () => {
     const pair = await app.login('deactivated-user');
     await expectServedFromCache(app.auth, pair.accessToken);
+    await app.auth.store.setCachedUser('deactivated-user', '{"name":"cached profile"}', 600_000);
     const run = await runCli(['users', 'deactivate', 'deactivated-user', '--redis', redis.url, '--json']);
     expect(run.code).toBe(0);
     expect(json(run)).toEqual({ userId: 'deactivated-user', state: 'deactivated' });
+    // The deactivation's event, then the dropped profile's, in the order the CLI published them.
     await waitFor(() =>
       app.events.some(
-        (event) =>
-          event.kind === 'user' && event.userId === 'deactivated-user' && event.reason === 'deactivated',
+        (event) => event.kind === 'user' && event.userId === 'deactivated-user' && event.reason === 'profile',
       ),
     );
+    expect(app.events).toContainEqual({ kind: 'user', userId: 'deactivated-user', reason: 'deactivated' });
     expect(await refusal(app.auth.authenticate(pair.accessToken))).not.toBe('accepted');
     expect(await refusal(app.login('deactivated-user'))).toBe('user_inactive');
+    // As auth.deactivateUser does, beyond the store's own step: the cached profile is dropped everywhere.
+    expect(await app.auth.store.getCachedUser('deactivated-user')).toBeNull();
 
     const again = await runCli(['users', 'activate', 'deactivated-user', '--redis', redis.url]);
     expect(again.code).toBe(0);
