@@ -44,7 +44,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       })
     : headerMode();
   const events = createEmitter();
-  const ledger = openLedger(name);
+  const ledger = openLedger(`${name}:ledger`);
 
   // This tab's view. `generation` numbers the renewals of all tabs; it only ever grows.
   let generation = 0;
