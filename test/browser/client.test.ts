@@ -157,6 +157,31 @@ suite(`authjwt/client in a real browser (Chromium)${skipNote}`, () => {
     expect(refreshes).toEqual([204]);
   });
 
+  it('cookie mode: a request that left with the CSRF value of cookies renewed meanwhile is sent once more', async () => {
+    const context = await newContext();
+    const one = await clientPage(context, app.url, { mode: 'cookie' });
+    const two = await clientPage(context, app.url, { mode: 'cookie' });
+    await login(one);
+    await expect.poll(() => inPage(two, 'return client.loggedIn;')).toBe(true);
+    const answers = recordRequests(context, '/auth/logout-others');
+    // The first attempt is held until the other tab has renewed the cookies (and with them the CSRF
+    // value): the browser then sends the new cookies with the header the client had already set.
+    let held = false;
+    await one.route('**/auth/logout-others', async (route) => {
+      if (!held) {
+        held = true;
+        expect(await inPage(two, 'return client.refresh();')).toBe(true);
+      }
+      await route.continue();
+    });
+    expect(await fetchFrom(one, '/auth/logout-others', { method: 'POST' })).toEqual({
+      status: 204,
+      code: undefined,
+    });
+    expect(answers).toEqual([403, 204]);
+    expect(await inPage(one, 'return client.loggedIn;')).toBe(true);
+  });
+
   it('logs every tab out on any other 401, but not on fresh_token_required', async () => {
     const context = await newContext();
     const one = await clientPage(context, app.url, { mode: 'header' });
