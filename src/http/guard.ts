@@ -127,7 +127,14 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
         fromCookie && cookies !== undefined
           ? {
               name: 'set-cookie',
-              value: cookies.jar.setTokens({ accessToken: renewed.token, accessMaxAge: renewed.expiresIn }),
+              // A browser-session cookie whatever the session: the request's token does not say
+              // whether it was started with "remember me", and one without must not outlive the
+              // browser. After a restart a remembered session renews from its refresh cookie.
+              value: cookies.jar.setTokens({
+                accessToken: renewed.token,
+                accessMaxAge: renewed.expiresIn,
+                remember: false,
+              }),
             }
           : { name: renewedTokenHeader, value: renewed.token },
     };
