@@ -6,7 +6,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import type { AuthContext } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
 import { authjwtFastify, readUpgradeCredentials } from 'authjwt/fastify';
-import { authjwtHono } from 'authjwt/hono';
+import { authjwtHono, type HonoGuard } from 'authjwt/hono';
 import {
   createHttpAuth,
   type HttpAuthOptions,
@@ -17,7 +17,7 @@ import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
 import { createSocketSessions, type SocketSessions, type WebSocketLike } from 'authjwt/ws';
 import express from 'express';
 import Fastify from 'fastify';
-import { Hono } from 'hono';
+import { type Env, type Handler, Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
@@ -154,54 +154,72 @@ const expressApp: ConformanceApp = async (options) => {
   return listening(server, sockets);
 };
 
-const honoApp: ConformanceApp = async (options) => {
-  const app = new Hono();
-  const authjwt = authjwtHono(options);
-  // Typed Variables: behind a required guard `c.var.auth` is a context, never null (no `!`).
-  app.get('/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
-  app.post('/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
-  app.get('/optional', authjwt.optionalAccess(), (c) => c.json(subjectOf(c.var.auth)));
-  app.post('/refresh', authjwt.requireRefresh(), (c) => c.json(subjectOf(c.var.auth)));
-  app.get('/fresh', authjwt.requireFresh(), (c) => c.json(subjectOf(c.var.auth)));
-  app.get('/admin', authjwt.requireRoles('admin'), (c) => c.json(subjectOf(c.var.auth)));
-  app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), (c) => c.json(subjectOf(c.var.auth)));
-  app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), (c) =>
-    c.json(subjectOf(c.var.auth)),
-  );
-  app.get('/claims', authjwt.requireClaims(ofAcme), (c) => c.json(subjectOf(c.var.auth)));
-  app.get('/external', authjwt.requireExternal({ scopes: ['read:items'] }), (c) =>
-    c.json({ subject: c.var.auth.subject }),
-  );
-  app.onError(authjwt.onError);
-  const sockets = createSocketSessions(options.auth);
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
-  app.get(
-    '/ws',
-    upgradeWebSocket((c) => {
-      const credentials = authjwt.upgradeCredentials(c);
-      return {
-        onOpen(_event, ws) {
-          if (ws.raw !== undefined) acceptSocket(sockets, ws.raw, credentials);
-        },
-      };
-    }),
-  );
-  const { port, close } = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
-      resolve({
-        port: info.port,
-        close: () => {
-          sockets.close();
-          return new Promise<void>((done) => server.close(() => done()));
-        },
+/**
+ * The Hono app with each guard as middleware (`app.get(path, guard, handler)`), or as one handler
+ * with the route's (`app.get(path, guard.handle(handler))`): both forms must conform.
+ */
+const honoApp =
+  (form: 'middleware' | 'handle'): ConformanceApp =>
+  async (options) => {
+    const app = new Hono();
+    const authjwt = authjwtHono(options);
+    function route<E extends Env>(
+      method: 'GET' | 'POST',
+      path: string,
+      guard: HonoGuard<E>,
+      handler: Handler<E>,
+    ) {
+      if (form === 'middleware') app.on(method, path, guard as never, handler as never);
+      else app.on(method, path, guard.handle(handler) as never);
+    }
+    // Typed Variables: behind a required guard `c.var.auth` is a context, never null (no `!`).
+    route('GET', '/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
+    route('POST', '/access', authjwt.requireAccess(), (c) => c.json({ subject: c.var.auth.subject }));
+    route('GET', '/optional', authjwt.optionalAccess(), (c) => c.json(subjectOf(c.var.auth)));
+    route('POST', '/refresh', authjwt.requireRefresh(), (c) => c.json(subjectOf(c.var.auth)));
+    route('GET', '/fresh', authjwt.requireFresh(), (c) => c.json(subjectOf(c.var.auth)));
+    route('GET', '/admin', authjwt.requireRoles('admin'), (c) => c.json(subjectOf(c.var.auth)));
+    route('GET', '/cookie-only', authjwt.requireAccess({ from: 'cookie' }), (c) =>
+      c.json(subjectOf(c.var.auth)),
+    );
+    route('GET', '/scopes', authjwt.requireScopes('read:items', 'write:items'), (c) =>
+      c.json(subjectOf(c.var.auth)),
+    );
+    route('GET', '/claims', authjwt.requireClaims(ofAcme), (c) => c.json(subjectOf(c.var.auth)));
+    route('GET', '/external', authjwt.requireExternal({ scopes: ['read:items'] }), (c) =>
+      c.json({ subject: c.var.auth.subject }),
+    );
+    app.onError(authjwt.onError);
+    const sockets = createSocketSessions(options.auth);
+    const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+    app.get(
+      '/ws',
+      upgradeWebSocket((c) => {
+        const credentials = authjwt.upgradeCredentials(c);
+        return {
+          onOpen(_event, ws) {
+            if (ws.raw !== undefined) acceptSocket(sockets, ws.raw, credentials);
+          },
+        };
       }),
     );
-    injectWebSocket(server);
-  });
-  return { url: `http://127.0.0.1:${port}`, close };
-};
+    const { port, close } = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
+      const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+        resolve({
+          port: info.port,
+          close: () => {
+            sockets.close();
+            return new Promise<void>((done) => server.close(() => done()));
+          },
+        }),
+      );
+      injectWebSocket(server);
+    });
+    return { url: `http://127.0.0.1:${port}`, close };
+  };
 
 runAdapterConformance('Fastify', fastifyApp, api);
-runAdapterConformance('Hono 4 on @hono/node-server', honoApp, api);
+runAdapterConformance('Hono 4 on @hono/node-server', honoApp('middleware'), api);
+runAdapterConformance('Hono 4, guards as guard.handle(handler)', honoApp('handle'), api);
 runAdapterConformance('Express 5', expressApp, api);
 runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import type { Context, ErrorHandler, Handler, MiddlewareHandler } from 'hono';
+import type { Context, Env, ErrorHandler, Handler, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Auth, AuthContext } from '../../auth.js';
 import { isAuthError } from '../../errors.js';
@@ -59,8 +59,18 @@ function honoHeader(c: Context, name: string): string | string[] | undefined {
  * Hono middleware guards and helpers. Behind a required guard `c.var.auth` is the context; behind
  * `optionalAccess()` it is the context or `null`.
  */
-export interface AuthjwtHono
-  extends GuardFactories<MiddlewareHandler<AuthEnv>, MiddlewareHandler<OptionalAuthEnv>> {
+/**
+ * A guard: Hono middleware (`app.get(path, guard, handler)`), and `guard.handle(handler)`, the guard
+ * and the route's handler as one handler (`app.get(path, guard.handle(handler))`). Same checks,
+ * answers and context either way; the second is for hot routes: Hono calls a route's only handler
+ * directly, whereas two are composed into a chain per request, which alone cost about a tenth of a
+ * small route's throughput (measured with a middleware that does nothing; bench/RESULTS.md).
+ */
+export type HonoGuard<E extends Env> = MiddlewareHandler<E> & {
+  handle(handler: Handler<E>): Handler<E>;
+};
+
+export interface AuthjwtHono extends GuardFactories<HonoGuard<AuthEnv>, HonoGuard<OptionalAuthEnv>> {
   readonly auth: Auth;
   readonly http: HttpAuth;
   readonly cookies: CookieMode | undefined;
@@ -106,29 +116,50 @@ export function authjwtHono(options: HttpAuthOptions): AuthjwtHono {
     for (const one of Array.isArray(value) ? value : [value]) c.header(name, one, { append: true });
   }
 
-  function middlewareOf(guard: HttpGuard): MiddlewareHandler {
-    return async (c, next) => {
-      let admission: Admission;
-      try {
-        admission = await guard.check(c, honoRequestReader);
-      } catch (error) {
-        return refusal(c, error);
-      }
-      c.set('auth' as never, admission.context as never);
-      if (admission.header !== undefined) appendHeader(c, admission.header.name, admission.header.value);
-      await next();
-      return undefined;
+  /**
+   * Runs the guard, then `then` with the context set (and a renewal header appended), or answers the
+   * refusal. Not async: when the check is decided at once (cached sessions), `then` runs in this
+   * turn, without a promise of our own and the microtask that awaiting one costs.
+   */
+  function guarded<R>(guard: HttpGuard, c: Context, then: () => R): R | Response | Promise<R | Response> {
+    let admission: Admission | Promise<Admission>;
+    try {
+      admission = guard.check(c, honoRequestReader);
+    } catch (error) {
+      return refusal(c, error);
+    }
+    const admitted = (settled: Admission) => {
+      c.set('auth' as never, settled.context as never);
+      if (settled.header !== undefined) appendHeader(c, settled.header.name, settled.header.value);
+      return then();
     };
+    return admission instanceof Promise
+      ? admission.then(admitted, (error: unknown) => refusal(c, error))
+      : admitted(admission);
+  }
+
+  function guardOf(guard: HttpGuard): HonoGuard<Env> {
+    // Not async (see guarded): Hono awaits whatever a middleware returns.
+    const middleware = ((c, next) => guarded(guard, c, next)) as MiddlewareHandler;
+    return Object.assign(middleware, {
+      handle:
+        (handler: Handler): Handler =>
+        (c, next) =>
+          guarded(guard, c, () => handler(c, next)),
+    });
   }
 
   return {
     auth: http.auth,
     http,
     cookies: http.cookies,
-    ...adaptGuards<MiddlewareHandler<AuthEnv>, MiddlewareHandler<OptionalAuthEnv>>(http, middlewareOf),
+    ...adaptGuards<HonoGuard<AuthEnv>, HonoGuard<OptionalAuthEnv>>(
+      http,
+      guardOf as (guard: HttpGuard) => HonoGuard<AuthEnv>,
+    ),
     protect(protectOptions) {
       const { guard, isOpen } = http.protect(protectOptions);
-      const middleware = middlewareOf(guard);
+      const middleware = guardOf(guard) as MiddlewareHandler<OptionalAuthEnv>;
       return async (c, next) => {
         if (!isOpen(c.req.path)) return middleware(c, next);
         c.set('auth', null);
