@@ -261,9 +261,9 @@ export function runAdapterConformance(name: string, build: ConformanceApp, api: 
           headers: { cookie: cookieHeader(cookieValues(pair)) },
         });
         const renewed = byCookie.headers.getSetCookie().filter((line) => line.startsWith('__Host-access='));
-        expect(renewed).toHaveLength(1);
+        expect(renewed.length).toBe(1);
         // A browser-session cookie: it must not outlive the browser of a session without "remember me".
-        expect(renewed[0]).not.toMatch(/max-age|expires/i);
+        expect(/max-age|expires/i.test(renewed[0] ?? '')).toBe(false);
         expect(byCookie.headers.get('x-renewed-access-token')).toBe(null);
         await byCookie.arrayBuffer();
       });
