@@ -1,4 +1,4 @@
-import { type Auth, createAuth, type RevocationEvent, type TokenPair } from 'authjwt';
+import { type Auth, createAuth, isAuthError, type RevocationEvent, type TokenPair } from 'authjwt';
 import { type RedisClientLike, redisStore } from 'authjwt/redis';
 import { expect } from 'vitest';
 import { waitFor } from '../helpers/redis-server.js';
@@ -44,4 +44,15 @@ export async function expectServedFromCache(auth: Auth, accessToken: string): Pr
   const before = auth.metrics().sessionCache.hits;
   await auth.authenticate(accessToken);
   expect(auth.metrics().sessionCache.hits).toBe(before + 1);
+}
+
+/** `'accepted'` when the call succeeds, else the code of the AuthError it was refused with. */
+export async function outcomeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    if (isAuthError(error)) return error.code;
+    throw error;
+  }
 }

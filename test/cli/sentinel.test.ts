@@ -1,10 +1,14 @@
-import { isAuthError } from 'authjwt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
 import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
 import { rawCommand, waitFor } from '../helpers/redis-server.js';
 import { json, runCli } from './run-cli.js';
-import { expectServedFromCache, type RunningInstance, startRunningInstance } from './running-instance.js';
+import {
+  expectServedFromCache,
+  outcomeOf,
+  type RunningInstance,
+  startRunningInstance,
+} from './running-instance.js';
 
 // Every test runs the CLI as child processes (about a second each, more on a loaded machine).
 vi.setConfig({ testTimeout: 60_000 });
@@ -25,16 +29,6 @@ afterAll(async () => {
   await group?.stop();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (isAuthError(error)) return error.code;
-    throw error;
-  }
-}
-
 describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
   it('revokes a session and deactivates a user through the Sentinels; a running instance refuses them at once', async () => {
     const revoked = await app.login('s-alice');
@@ -53,9 +47,9 @@ describe('the CLI on the master a Sentinel group names (--sentinels)', () => {
     await waitFor(() =>
       ['s-alice', 's-bob'].every((user) => app.events.some((event) => event.userId === user)),
     );
-    expect(await refusal(app.auth.authenticate(revoked.accessToken))).toBe('token_revoked');
-    expect(await refusal(app.auth.authenticate(deactivated.accessToken))).not.toBe('accepted');
-    expect(await refusal(app.login('s-bob'))).toBe('user_inactive');
+    expect(await outcomeOf(app.auth.authenticate(revoked.accessToken))).toBe('token_revoked');
+    expect(await outcomeOf(app.auth.authenticate(deactivated.accessToken))).not.toBe('accepted');
+    expect(await outcomeOf(app.login('s-bob'))).toBe('user_inactive');
   });
 
   it('doctor checks the master and its replica, the Sentinel quorum, and warns that a failover can lose revocations', async () => {

@@ -12,31 +12,17 @@ import {
   type SessionStore,
 } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
-import { codeOf, manualClock, secret } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { codeOf, manualClock, redisForFile, secret } from './fixtures.js';
 
-let redis: RedisServer;
-let client: NodeRedisClient;
-let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  client = await connectNodeRedis(redis.url);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await redis?.stop();
-});
+const redis = redisForFile();
 
 /** Listeners run in a later turn of the event loop: this waits for it. */
 const listenersRan = () => new Promise((resolve) => setImmediate(resolve));
 
 const stores: Record<string, (clock: () => number) => SessionStore> = {
   memory: (clock) => memoryStore({ clock }),
-  redis: () => redisStore({ client, prefix: `events${++prefixes}:` }),
+  redis: () => redisStore({ client: redis.client, prefix: redis.prefix('events') }),
 };
 
 const laptop = { ip: '198.51.100.4', userAgent: 'Mozilla/5.0 (Laptop) Firefox/128.0' };
@@ -190,13 +176,13 @@ describe.each(Object.keys(stores))('session events on the %s store', (storeName)
 
 describe('events on a shared Redis store', () => {
   it('fires on the instance where the fact happened only, not on another sharing the store', async () => {
-    const prefix = `events-shared${++prefixes}:`;
+    const prefix = redis.prefix('events-shared');
     const heardHere: AuthEvent[] = [];
     const heardThere: AuthEvent[] = [];
     const make = (heard: AuthEvent[]) =>
       createAuth({
         signingKey: { alg: 'HS256', key: secret },
-        store: redisStore({ client, prefix }),
+        store: redisStore({ client: redis.client, prefix }),
         events: { onLogin: (event) => void heard.push(event), onRevoke: (event) => void heard.push(event) },
       });
     const here = make(heardHere);

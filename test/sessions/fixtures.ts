@@ -1,4 +1,7 @@
 import { type AuthOptions, createAuth, memoryStore, type SessionStore } from 'authjwt';
+import { afterAll, beforeAll } from 'vitest';
+import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 export const secret = 'session-tests-secret-0123456789abcdef';
 
@@ -76,5 +79,36 @@ export function countingStore(
       });
       return release;
     },
+  };
+}
+
+/**
+ * One redis-server for the test file (started before its tests, stopped after) and a node-redis
+ * client on it; `prefix(name)` gives a key prefix no other test of the file uses, so they share it.
+ */
+export function redisForFile() {
+  let server: RedisServer | undefined;
+  let client: NodeRedisClient | undefined;
+  let prefixes = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = await connectNodeRedis(server.url);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('redisForFile: used outside a test');
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get client() {
+      return started(client);
+    },
+    prefix: (name: string) => `${name}${++prefixes}:`,
   };
 }

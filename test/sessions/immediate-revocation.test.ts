@@ -1,11 +1,10 @@
 import { type Auth, type AuthContext, createAuth, memoryStore, type SessionStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../app/build-app.js';
 import { loadConfig } from '../../app/config.js';
-import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { secret } from './fixtures.js';
+import { waitFor } from '../helpers/redis-server.js';
+import { redisForFile, secret } from './fixtures.js';
 
 /*
  * Issue 11, point 5: once a revoking call resolves, the instance that made it refuses the token at
@@ -14,22 +13,10 @@ import { secret } from './fixtures.js';
  * what lets a message arrive), on real Redis with the local cache on.
  */
 
-let redis: RedisServer;
-let client: NodeRedisClient;
-let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  client = await connectNodeRedis(redis.url);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await redis?.stop();
-});
+const redis = redisForFile();
 
 const stores: Record<string, () => SessionStore> = {
-  redis: () => redisStore({ client, prefix: `now${++prefixes}:` }),
+  redis: () => redisStore({ client: redis.client, prefix: redis.prefix('now') }),
   memory: () => memoryStore(),
 };
 

@@ -5,33 +5,20 @@
  */
 import { type AuthOptions, createAuth, memoryStore, type SessionStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
-import { codeOf, manualClock, secret } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { codeOf, manualClock, redisForFile, secret } from './fixtures.js';
 
-let redis: RedisServer;
-let client: NodeRedisClient;
-let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  client = await connectNodeRedis(redis.url);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await redis?.stop();
-});
+const redis = redisForFile();
 
 const day = 24 * 3600 * 1000;
 
 /** Two auth instances on one store (one memory store within a process; one Redis for many). */
 function twoInstances(storeName: string, options: Partial<AuthOptions> = {}) {
   const clock = manualClock(Date.now());
-  const prefix = `shape${++prefixes}:`;
+  const prefix = redis.prefix('shape');
   const memory = memoryStore({ clock: clock.now });
-  const store = (): SessionStore => (storeName === 'redis' ? redisStore({ client, prefix }) : memory);
+  const store = (): SessionStore =>
+    storeName === 'redis' ? redisStore({ client: redis.client, prefix }) : memory;
   const make = () =>
     createAuth({ signingKey: { alg: 'HS256', key: secret }, clock: clock.now, store: store(), ...options });
   return { one: make(), other: make(), clock };
