@@ -145,6 +145,7 @@ async function fastifyJwtApp(config: ServerConfig, withExists: boolean): Promise
 function sessionsOf(scenario: ScenarioId): Record<string, unknown> {
   switch (scenario) {
     case 'authjwt-cached':
+    case 'authjwt-cached-middleware':
       return { revocation: 'cached' };
     case 'authjwt-strict':
       // No session limit: bench/many-sessions.ts gives one user 1,000 sessions on this server.

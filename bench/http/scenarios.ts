@@ -11,6 +11,7 @@ export type ScenarioId =
   | 'authjwt-tokens'
   | 'authjwt-tokens-uncached'
   | 'authjwt-cached'
+  | 'authjwt-cached-middleware'
   | 'authjwt-strict'
   | 'login'
   | 'refresh';
@@ -83,6 +84,14 @@ export const scenarios: readonly Scenario[] = [
     load: 'get',
     redis: true,
     what: "`redisStore` (node-redis) sessions with `revocation: 'cached'`, the `requireAccess()` guard.",
+  },
+  {
+    id: 'authjwt-cached-middleware',
+    number: '5m',
+    label: 'authjwt Redis sessions, cached, guard as middleware',
+    load: 'get',
+    redis: true,
+    what: "As (5), with Hono's guard as a middleware before the handler rather than `guard.handle(handler)` (Hono only).",
   },
   {
     id: 'authjwt-strict',
