@@ -146,6 +146,18 @@ export function createAccessCheck({
     }
   }
 
+  function acceptedExternal(verified: ExternalVerification): ExternalTokenContext {
+    const context = externalContextOf(verified);
+    metrics.externalVerification('ok');
+    return context;
+  }
+
+  /** Counts a refused external verification by its code, then rethrows it. */
+  function refusedExternal(error: unknown): never {
+    metrics.externalVerification(error instanceof AuthError ? error.code : 'error');
+    throw error;
+  }
+
   /** Counts a refused verification by its code, then rethrows it. */
   function refused(error: unknown): never {
     metrics.verification(error instanceof AuthError ? error.code : 'error');
@@ -224,8 +236,15 @@ export function createAccessCheck({
       });
     },
     authenticateExternalNow(token) {
-      const verified = external.verifyNow(token);
-      return verified instanceof Promise ? verified.then(externalContextOf) : externalContextOf(verified);
+      let verified: ExternalVerification | Promise<ExternalVerification>;
+      try {
+        verified = external.verifyNow(token);
+      } catch (error) {
+        return refusedExternal(error);
+      }
+      return verified instanceof Promise
+        ? verified.then(acceptedExternal, refusedExternal)
+        : acceptedExternal(verified);
     },
     requireRoles(context, roles) {
       const held = contexts.rolesOf(context);

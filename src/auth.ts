@@ -238,10 +238,13 @@ export interface Auth extends SignIn, RequestChecks, SessionControl, UserControl
 export function createAuth<User extends RegisteredUser = RegisteredUser>(options: AuthOptions<User>): Auth {
   const tokens = createTokenService(options);
   const ownIssuers = options.issuer === undefined ? [] : [options.issuer].flat();
+  // One Metrics, handed to each part that observes something: each counts where its fact happens.
+  const metrics = new Metrics(options.metrics);
   const external = createExternalTokens(resolveExternalIssuers(options.externalIssuers, ownIssuers), {
     now: tokens.now,
     maxTokenLength: options.maxTokenLength ?? defaultMaxTokenLength,
     cacheSize: options.verifiedTokenCache ?? 10_000,
+    metrics,
   });
   const customRoles = options.roles;
   if (customRoles !== undefined && typeof customRoles !== 'function') {
@@ -256,8 +259,6 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     options.renewAccessTokenWithin === undefined
       ? undefined
       : parseDuration('renewAccessTokenWithin', options.renewAccessTokenWithin, { max: tokens.accessTtl });
-  // One Metrics, handed to each part that observes something: each counts where its fact happens.
-  const metrics = new Metrics(options.metrics);
   const contexts = createContextBrand();
   const call = createStoreCall(sessionOptions.storeTimeoutMs, metrics);
   const cache =

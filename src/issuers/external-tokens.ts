@@ -1,5 +1,6 @@
 import { AuthError, type AuthErrorReason } from '../errors.js';
 import { deepFreeze } from '../internal/deep-freeze.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { decodeBase64url } from '../tokens/base64url.js';
 import {
   checkExternalClaims,
@@ -56,6 +57,8 @@ export interface ExternalTokenSettings {
   readonly maxTokenLength: number;
   /** Entries of the verified-token cache; 0 turns it off. */
   readonly cacheSize: number;
+  /** Counts each key-set fetch. */
+  readonly metrics: Pick<Metrics, 'keySetFetch'>;
 }
 
 interface IssuerState {
@@ -79,7 +82,7 @@ export function createExternalTokens(
   issuers: readonly ResolvedIssuer[],
   settings: ExternalTokenSettings,
 ): ExternalTokens {
-  const { now, cacheSize, maxTokenLength } = settings;
+  const { now, cacheSize, maxTokenLength, metrics } = settings;
   // Tokens whose signature verified under a set still current: a new set (a rotation, a withdrawn
   // key) empties it, and a set too stale to use is checked before any entry is trusted.
   const verified = new VerifiedTokenCache(cacheSize);
@@ -99,6 +102,7 @@ export function createExternalTokens(
       maxKeys: maxKeysPerSet,
       maxTokenLength,
       onReplaced: () => verified.clear(),
+      onFetched: (ok) => metrics.keySetFetch(config.issuer, ok),
     });
     const rules = { issuer: config.issuer, audiences: config.audiences, leeway: config.leeway };
     byIssuer.set(config.issuer, { config, rules, keys });

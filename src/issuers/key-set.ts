@@ -21,6 +21,8 @@ export interface KeySetSettings {
   readonly maxTokenLength: number;
   /** Called after each fetched set replaced the previous one (the verified-token cache forgets). */
   readonly onReplaced: () => void;
+  /** Called after each fetch (discovery included) with whether it gave a usable set: for metrics. */
+  readonly onFetched: (ok: boolean) => void;
 }
 
 /** One fetched set: its keys, a verifier over exactly them, and when it was fetched. */
@@ -101,9 +103,11 @@ export function createRemoteKeySet(settings: KeySetSettings): RemoteKeySet {
     const attempt = fetchSet().then(
       () => {
         lastError = undefined;
+        settings.onFetched(true);
       },
       (error: unknown) => {
         lastError = error;
+        settings.onFetched(false);
       },
     );
     inFlight = attempt.finally(() => {

@@ -6,6 +6,8 @@
 
 export type MetricName =
   | 'verification'
+  | 'external_verification'
+  | 'key_set_fetch'
   | 'session_cache'
   | 'store_call'
   | 'store_error'
@@ -38,6 +40,10 @@ export const storeLatencyBuckets = [
 export interface MetricsSnapshot {
   /** Access-token verifications by outcome: `ok` or an error code. */
   readonly verifications: Readonly<Record<string, number>>;
+  /** Verifications of tokens of the `externalIssuers`, by outcome: `ok` or an error code. */
+  readonly externalVerifications: Readonly<Record<string, number>>;
+  /** Key-set fetches (discovery included) per external issuer: those that gave a usable set, and the others. */
+  readonly keySetFetches: Readonly<Record<string, { readonly ok: number; readonly failed: number }>>;
   readonly sessionCache: { readonly hits: number; readonly misses: number };
   readonly store: {
     readonly calls: number;
@@ -67,6 +73,8 @@ export class Metrics {
   #verifiedOk = 0;
   readonly #latencyCounts = new Array<number>(storeLatencyBuckets.length + 1).fill(0);
   readonly #revocations: Record<string, number> = { session: 0, user: 0 };
+  readonly #externalVerifications: Record<string, number> = {};
+  readonly #keySetFetches: Record<string, { ok: number; failed: number }> = {};
   #latencySum = 0;
   #storeCalls = 0;
   #storeErrors = 0;
@@ -87,6 +95,21 @@ export class Metrics {
     if (outcome === 'ok') this.#verifiedOk++;
     else this.#verifications[outcome] = (this.#verifications[outcome] ?? 0) + 1;
     if (this.#onEvent !== undefined) this.#emit('verification', 1, { outcome });
+  }
+
+  externalVerification(outcome: string): void {
+    if (!this.#enabled) return;
+    this.#externalVerifications[outcome] = (this.#externalVerifications[outcome] ?? 0) + 1;
+    if (this.#onEvent !== undefined) this.#emit('external_verification', 1, { outcome });
+  }
+
+  keySetFetch(issuer: string, ok: boolean): void {
+    if (!this.#enabled) return;
+    const counts = this.#keySetFetches[issuer] ?? { ok: 0, failed: 0 };
+    this.#keySetFetches[issuer] = counts;
+    if (ok) counts.ok++;
+    else counts.failed++;
+    this.#emit('key_set_fetch', 1, { issuer, result: ok ? 'ok' : 'failed' });
   }
 
   storeCall(seconds: number, failed: boolean): void {
@@ -142,6 +165,10 @@ export class Metrics {
     });
     return {
       verifications: { ok: this.#verifiedOk, ...this.#verifications },
+      externalVerifications: { ...this.#externalVerifications },
+      keySetFetches: Object.fromEntries(
+        Object.entries(this.#keySetFetches).map(([issuer, counts]) => [issuer, { ...counts }]),
+      ),
       sessionCache: { hits: this.cacheHits, misses: this.cacheMisses },
       store: {
         calls: this.#storeCalls,

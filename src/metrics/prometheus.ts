@@ -15,6 +15,22 @@ export function toPrometheusText(snapshot: MetricsSnapshot, prefix = 'authjwt_')
   for (const [outcome, count] of Object.entries(snapshot.verifications))
     sample('verifications_total', count, { outcome });
   metric(
+    'external_verifications_total',
+    'counter',
+    'Verifications of tokens of the external issuers by outcome (ok or an error code).',
+  );
+  for (const [outcome, count] of Object.entries(snapshot.externalVerifications))
+    sample('external_verifications_total', count, { outcome });
+  metric(
+    'key_set_fetches_total',
+    'counter',
+    "Fetches of an external issuer's key set (discovery included) by result (ok or failed).",
+  );
+  for (const [issuer, counts] of Object.entries(snapshot.keySetFetches)) {
+    sample('key_set_fetches_total', counts.ok, { issuer, result: 'ok' });
+    sample('key_set_fetches_total', counts.failed, { issuer, result: 'failed' });
+  }
+  metric(
     'session_cache_requests_total',
     'counter',
     'Session checks served from the local cache (hit) or the store (miss).',

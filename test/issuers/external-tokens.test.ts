@@ -1,5 +1,11 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { AuthConfigError, createAuth, type ExternalIssuerOptions, type ExternalTokenContext } from 'authjwt';
+import {
+  AuthConfigError,
+  createAuth,
+  type ExternalIssuerOptions,
+  type ExternalTokenContext,
+  toPrometheusText,
+} from 'authjwt';
 import { createHttpAuth } from 'authjwt/http';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -321,5 +327,31 @@ describe('the context of an external token', () => {
     const context = await auth.authenticate(pair.accessToken);
     expect(context).toMatchObject({ issuer: undefined, tokenType: 'access', scopes: ['a', 'b'] });
     expect((await refusal(auth.authenticateExternal(pair.accessToken))).reason).toBe('issuer_unknown');
+  });
+});
+
+describe('metrics of external tokens', () => {
+  it('counts verifications by outcome and key-set fetches per issuer, and renders them for Prometheus', async () => {
+    const key = es256Key('k');
+    const issuer = await issuerWith([key]);
+    const auth = authFor(issuer);
+    await auth.authenticateExternal(es256Token(key, claimsFor(issuer.url)));
+    await refusal(auth.authenticateExternal(es256Token(key, claimsFor(issuer.url, { aud: 'other' }))));
+    await refusal(auth.authenticateExternal('not-a-token'));
+    const failing = await startIssuer((_request, response) => json(response, { error: 'down' }, 500));
+    open.push(failing);
+    const down = authFor(failing);
+    await refusal(down.authenticateExternal(es256Token(key, claimsFor(failing.url))));
+
+    const snapshot = auth.metrics();
+    expect(snapshot.externalVerifications).toEqual({ ok: 1, token_invalid: 2 });
+    expect(snapshot.keySetFetches).toEqual({ [issuer.url]: { ok: 1, failed: 0 } });
+    // Own-token verifications are counted apart.
+    expect(snapshot.verifications).toEqual({ ok: 0 });
+    expect(down.metrics().keySetFetches).toEqual({ [failing.url]: { ok: 0, failed: 1 } });
+    expect(down.metrics().externalVerifications).toEqual({ token_invalid: 1 });
+    const text = toPrometheusText(snapshot);
+    expect(text).toContain('authjwt_external_verifications_total{outcome="token_invalid"} 2');
+    expect(text).toContain(`authjwt_key_set_fetches_total{issuer="${issuer.url}",result="ok"} 1`);
   });
 });
