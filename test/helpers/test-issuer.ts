@@ -2,6 +2,7 @@ import { generateKeyPairSync, type JsonWebKey, type KeyObject, sign } from 'node
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthError } from 'authjwt';
+import { afterEach } from 'vitest';
 
 /**
  * A small node:http server playing an issuer (its JWKS, its discovery document, or something
@@ -114,4 +115,23 @@ export async function refusal(promise: Promise<unknown>): Promise<AuthError> {
     return error as AuthError;
   }
   throw new Error('expected a refusal');
+}
+
+/** What a test opens (issuers, auth instances, apps), closed after each test, the last opened first. */
+export function closedAfterEach(): { close(): Promise<void> }[] {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const resource of open.splice(0).reverse()) await resource.close();
+  });
+  return open;
+}
+
+/** An issuer publishing `keys` at `/jwks`, with a discovery document naming them. */
+export async function startKeySetIssuer(keys: readonly SigningKey[]): Promise<TestIssuer> {
+  const issuer = await startIssuer((request, response) => {
+    if (request.url === '/.well-known/openid-configuration') {
+      json(response, { issuer: issuer.url, jwks_uri: `${issuer.url}/jwks` });
+    } else json(response, { keys: keys.map((key) => key.jwk) });
+  });
+  return issuer;
 }

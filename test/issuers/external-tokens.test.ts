@@ -7,9 +7,10 @@ import {
   toPrometheusText,
 } from 'authjwt';
 import { createHttpAuth } from 'authjwt/http';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   claimsFor,
+  closedAfterEach,
   compact,
   es256Key,
   es256Token,
@@ -17,6 +18,7 @@ import {
   refusal,
   type SigningKey,
   startIssuer,
+  startKeySetIssuer,
   type TestIssuer,
 } from '../helpers/test-issuer.js';
 
@@ -26,17 +28,10 @@ import {
  */
 
 const secret = 'external-tokens-test-secret-0123456789abcdef';
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const resource of open.splice(0).reverse()) await resource.close();
-});
+const open = closedAfterEach();
 
 async function issuerWith(keys: SigningKey[]): Promise<TestIssuer> {
-  const issuer = await startIssuer((request, response) => {
-    if (request.url === '/.well-known/openid-configuration') {
-      json(response, { issuer: issuer.url, jwks_uri: `${issuer.url}/jwks` });
-    } else json(response, { keys: keys.map((key) => key.jwk) });
-  });
+  const issuer = await startKeySetIssuer(keys);
   open.push(issuer);
   return issuer;
 }

@@ -2,9 +2,10 @@ import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createAuth, type ExternalIssuerOptions, type JwksOptions } from 'authjwt';
 import { authjwtFastify } from 'authjwt/fastify';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   claimsFor,
+  closedAfterEach,
   compact,
   es256Key,
   es256Token,
@@ -25,10 +26,7 @@ import {
  */
 
 const secret = 'hostile-issuers-test-secret-0123456789abcdef';
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const resource of open.splice(0).reverse()) await resource.close();
-});
+const open = closedAfterEach();
 
 async function issuerServing(keys: SigningKey[] | (() => unknown)): Promise<TestIssuer> {
   const body = typeof keys === 'function' ? keys : () => ({ keys: keys.map((key) => key.jwk) });

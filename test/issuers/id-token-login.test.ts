@@ -1,13 +1,13 @@
 import { AuthConfigError, createAuth, type ExternalIdentity, type ExternalIssuerOptions } from 'authjwt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   claimsFor,
+  closedAfterEach,
   es256Key,
   es256Token,
-  json,
   refusal,
   type SigningKey,
-  startIssuer,
+  startKeySetIssuer,
   type TestIssuer,
 } from '../helpers/test-issuer.js';
 
@@ -20,13 +20,10 @@ import {
  */
 
 const secret = 'id-token-login-test-secret-0123456789abcdef';
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const resource of open.splice(0).reverse()) await resource.close();
-});
+const open = closedAfterEach();
 
 async function issuerWith(key: SigningKey): Promise<TestIssuer> {
-  const issuer = await startIssuer((_request, response) => json(response, { keys: [key.jwk] }));
+  const issuer = await startKeySetIssuer([key]);
   open.push(issuer);
   return issuer;
 }
@@ -35,19 +32,19 @@ async function issuerWith(key: SigningKey): Promise<TestIssuer> {
 type Overrides = { [Name in keyof ExternalIssuerOptions]?: ExternalIssuerOptions[Name] | undefined };
 
 function authFor(issuer: TestIssuer, overrides: Overrides = {}) {
-  const extra = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  const base: ExternalIssuerOptions = {
+  const options = {
     issuer: issuer.url,
     jwksUri: `${issuer.url}/jwks`,
     audience: 'api',
     clientId: 'web-app',
     algorithms: ['ES256'],
     allowHttp: true,
+    ...overrides,
   };
-  for (const name of Object.keys(overrides) as (keyof ExternalIssuerOptions)[]) delete base[name];
+  const given = Object.entries(options).filter(([, value]) => value !== undefined);
   const auth = createAuth({
     signingKey: { alg: 'HS256', key: secret },
-    externalIssuers: [{ ...base, ...extra }],
+    externalIssuers: [Object.fromEntries(given) as unknown as ExternalIssuerOptions],
   });
   open.push(auth);
   return auth;
