@@ -4,26 +4,7 @@
  * app. Page-side code is written as strings: the project compiles without the DOM library.
  */
 import { createHash } from 'node:crypto';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { describe } from 'vitest';
-import { planChromium } from './chromium.js';
-
-const chromiumPlan = planChromium(process.env);
-
-/** `describe`, or `describe.skip` with the reason in its name where there is no Chromium (never in CI). */
-export function browserSuite(file: string) {
-  const skipNote = 'skip' in chromiumPlan ? chromiumPlan.skip : '';
-  if (skipNote !== '') console.warn(`${file}${skipNote}`);
-  return { suite: skipNote === '' ? describe : describe.skip, skipNote };
-}
-
-export function launchChromium(): Promise<Browser> {
-  if (!('executablePath' in chromiumPlan)) throw new Error('no Chromium');
-  return chromium.launch({
-    executablePath: chromiumPlan.executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}
+import type { BrowserContext, Page } from 'playwright-core';
 
 export const testSecret = 'browser-client-test-secret-0123456789abcdef';
 

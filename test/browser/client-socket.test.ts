@@ -5,7 +5,8 @@ import type { AppServer } from '../../app/server.js';
 import { buildAppServer } from '../../app/start.js';
 import { call } from '../app/start-app.js';
 import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
-import { browserSuite, clientPage, inPage, launchChromium, seenIn, testSecret } from './client-harness.js';
+import { browserSuite, launchChromium } from './chromium.js';
+import { clientPage, inPage, seenIn, testSecret } from './client-harness.js';
 
 // The WebSocket helper of authjwt/client in Chromium, against the real app on a real Redis (so that
 // sessions outlive a restart of the app, which closes every socket from the server side).

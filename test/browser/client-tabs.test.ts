@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../app/start-app.js';
-import { browserSuite, fingerprint, launchChromium, metric, testSecret } from './client-harness.js';
+import { browserSuite, launchChromium } from './chromium.js';
+import { fingerprint, metric, testSecret } from './client-harness.js';
 
 /*
  * The acceptance test of issue 15's browser client: three tabs of the demo page in one browser

@@ -2,12 +2,11 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { call, type RunningApp, startApp } from '../app/start-app.js';
 import { type RedisServer, rawCommand, startRedisServer } from '../helpers/redis-server.js';
+import { browserSuite, launchChromium } from './chromium.js';
 import {
-  browserSuite,
   clientPage,
   fetchFrom,
   inPage,
-  launchChromium,
   metric,
   recordRequests,
   seenIn,

@@ -2,17 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../app/start-app.js';
-import { planChromium } from './chromium.js';
+import { browserSuite, launchChromium } from './chromium.js';
 
 // Debian's chromium (`.ci/run` apt-installs it) or the one AUTHJWT_CHROMIUM names, never a downloaded
 // browser. None: CI fails here, at import; elsewhere the suite is skipped and its name says why.
-const chromiumPlan = planChromium(process.env);
-const skipNote = 'skip' in chromiumPlan ? chromiumPlan.skip : '';
-if (skipNote !== '') console.warn(`test/browser/demo.test.ts${skipNote}`);
-const suite = skipNote === '' ? describe : describe.skip;
+const { suite, skipNote } = browserSuite('test/browser/demo.test.ts');
 // The README's screenshot is rewritten only on request (SAVE_SCREENSHOT=1 npx vitest run test/browser),
 // so a test run elsewhere (another Chromium, other fonts) never leaves a modified file in the tree.
 const screenshotPath = fileURLToPath(
@@ -93,12 +90,8 @@ function callFrom(page: Page, method: string, path: string) {
 
 suite(`the demo page in a real browser (Chromium, playwright-core)${skipNote}`, () => {
   beforeAll(async () => {
-    if (!('executablePath' in chromiumPlan)) return;
     running = await startApp({ JWT_SECRET: 'browser-demo-test-secret-0123456789abcdef' });
-    browser = await chromium.launch({
-      executablePath: chromiumPlan.executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {

@@ -7,9 +7,9 @@
 import { type Auth, createAuth } from 'authjwt';
 import { authjwtFastify } from 'authjwt/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planChromium } from '../browser/chromium.js';
+import { browserSuite, launchChromium } from '../browser/chromium.js';
 
 const secret = 'refresh-cookie-path-secret-0123456789';
 const refreshPath = '/auth/cookie/refresh';
@@ -123,17 +123,12 @@ describe('cookies.refreshPath over HTTP', () => {
   });
 });
 
-const chromiumPlan = planChromium(process.env);
-const inChromium = 'skip' in chromiumPlan ? describe.skip : describe;
+const { suite: inChromium, skipNote } = browserSuite('test/http/refresh-cookie-path.test.ts');
 
-inChromium('cookies.refreshPath in Chromium', () => {
+inChromium(`cookies.refreshPath in Chromium${skipNote}`, () => {
   let browser: Browser;
   beforeAll(async () => {
-    if ('skip' in chromiumPlan) return;
-    browser = await chromium.launch({
-      executablePath: chromiumPlan.executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
