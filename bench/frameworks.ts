@@ -49,8 +49,8 @@ const usage = `usage: npm run bench:frameworks -- [FRAMEWORK ...] [--quick] [--r
                                [--connections=N] [--wait-idle] [--pin] [--write|--no-write]
 
   FRAMEWORK       ${frameworkIds.join(', ')} (default: all, one run each)
-  --quick         3 rounds of 1 s per variant after a 1 s warm-up (a sanity run: about 2 minutes),
-                  instead of 20 rounds of 1.5 s after 3 s (about 12 minutes)
+  --quick         3 rounds of 1 s per variant after a 1 s warm-up (a sanity run: about 3 minutes),
+                  instead of 48 rounds of 0.5 s after 2 s per process (about 15 minutes)
   --rounds=N      rounds; each round loads every variant of the framework once, in a rotating order
   --seconds=N     seconds of load per variant per round
   --warmup=N      seconds of load per variant before the first round (not measured)
@@ -72,14 +72,22 @@ for (const filter of options.filters) {
 const selected = frameworkIds.filter((id) => options.filters.length === 0 || options.filters.includes(id));
 const args = {
   ...options,
-  rounds: options.rounds ?? (options.quick ? 3 : 20),
-  seconds: options.seconds ?? (options.quick ? 1 : 1.5),
-  warmupSeconds: options.warmup ?? (options.quick ? 1 : 3),
+  // Many short rounds rather than a few long ones: on these machines the same code's speed drifts by
+  // a fifth within seconds, and a median of per-round ratios gets sharper with the number of rounds.
+  rounds: options.rounds ?? (options.quick ? 3 : 48),
+  seconds: options.seconds ?? (options.quick ? 1 : 0.5),
+  warmupSeconds: options.warmup ?? (options.quick ? 1 : 2),
   write: options.write ?? (options.filters.length === 0 && !options.quick),
 };
 const resultsPath = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const chartFile = 'frameworks-throughput.svg';
 const users = 64;
+/**
+ * Processes of the same code differ by up to a tenth in throughput, round after round (their memory
+ * layout, their JIT's choices; measured with three bare-route processes side by side on 2026-11-30),
+ * so each variant is served by several, which take turns round by round.
+ */
+const processesPerVariant = 3;
 const prefix = 'bench:';
 
 /** The five variants, as the framework names them; numbered 1 to 5 here. */
@@ -112,11 +120,12 @@ const started = performance.now();
 const cpu = cpuDescription();
 const harness = createHarness(args);
 const method =
-  'Method: one run per framework. Each variant is served by its own process (Node, tsx, the framework with no ' +
-  `logger) on 127.0.0.1 and loaded from the harness process by autocannon ${autocannonVersion()} with ` +
-  `${args.connections} connections, pipelining 1. After a ${args.warmupSeconds} s warm-up per variant, ` +
-  `${args.rounds} round(s) of ${args.seconds} s; each round loads every variant of the framework once, in a ` +
-  'rotating order. req/s counts 2xx responses; req/s, p50 and p99 are medians over rounds; a ratio is the ' +
+  'Method: one run per framework. Each variant is served by ' +
+  `${processesPerVariant} processes of its own (Node, tsx, the framework with no logger) on 127.0.0.1, which ` +
+  'take turns round by round (processes of the same code differ by up to a tenth), and loaded from the ' +
+  `harness process by autocannon ${autocannonVersion()} with ${args.connections} connections, pipelining 1. ` +
+  `After a ${args.warmupSeconds} s warm-up per process, ${args.rounds} round(s) of ${args.seconds} s; each ` +
+  'round loads every variant of the framework once, in a rotating order. req/s counts 2xx responses; req/s, p50 and p99 are medians over rounds; a ratio is the ' +
   'median of the per-round ratios of req/s, so it compares variants of one framework measured side by side ' +
   `(req/s across frameworks were measured minutes apart). Tokens: the same HS256 access tokens for every ` +
   `variant, ${users} users logged in by the harness with authjwt on the Redis store the authjwt servers ` +
@@ -145,21 +154,24 @@ try {
   for (const framework of selected) {
     const { name } = frameworks[framework];
     const variants = variantsOf(framework);
-    log(`\n${name}: starting ${variants.length} server processes...`);
+    log(`\n${name}: starting ${variants.length * processesPerVariant} server processes...`);
     const servers = await Promise.all(
-      variants.map((scenario) =>
-        harness.startServer({ scenario: scenario.id, framework, secret, redisUrl: redis.url, prefix }),
+      variants.flatMap((scenario) =>
+        Array.from({ length: processesPerVariant }, () =>
+          harness.startServer({ scenario: scenario.id, framework, secret, redisUrl: redis.url, prefix }),
+        ),
       ),
     );
     const targets: (LoadTarget & { scenario: Scenario })[] = [];
     for (const [index, scenario] of variants.entries()) {
-      const server = servers[index] as (typeof servers)[number];
+      const replicas = servers.slice(index * processesPerVariant, (index + 1) * processesPerVariant);
       const targetName = `${framework} (${scenario.number}) ${scenario.label}`;
-      await preflight(targetName, scenario, server.url, sessions);
+      for (const server of replicas) await preflight(targetName, scenario, server.url, sessions);
       targets.push({
         name: targetName,
         scenario,
-        server,
+        server: replicas[0] as (typeof replicas)[number],
+        replicas,
         redis: scenario.redis,
         plan: async () => plan,
         rounds: [],

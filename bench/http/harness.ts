@@ -32,6 +32,11 @@ export interface LoadTarget {
   /** For the progress log. */
   readonly name: string;
   readonly server: ServerProcess;
+  /**
+   * More processes serving the same variant (`server` is the first): round N loads the Nth, in turn,
+   * so that no ratio rests on one process's luck (see bench/frameworks.ts).
+   */
+  readonly replicas?: readonly ServerProcess[];
   /** Whether the server talks to Redis (then Redis's CPU and commands are read around each round). */
   readonly redis: boolean;
   /** The plan for the next run (a fresh one each time for loads that use up their tokens). */
@@ -120,21 +125,22 @@ export function createHarness(options: HarnessOptions) {
     };
   }
 
-  async function measure(target: LoadTarget, seconds: number): Promise<RoundSample> {
+  async function measure(target: LoadTarget, seconds: number, round: number): Promise<RoundSample> {
+    const server = target.replicas?.[round % target.replicas.length] ?? target.server;
     const plan = await target.plan();
     const redisBefore = target.redis ? await redisStats() : undefined;
-    const tripsBefore = (await target.server.stats()).roundTrips;
+    const tripsBefore = (await server.stats()).roundTrips;
     const othersBefore = othersCpuSeconds();
-    const serverBefore = target.server.cpuSeconds();
+    const serverBefore = server.cpuSeconds();
     const loaderBefore = process.cpuUsage();
     const started = performance.now();
-    const result = await runLoad(target.server.url, plan, { connections: options.connections, seconds });
+    const result = await runLoad(server.url, plan, { connections: options.connections, seconds });
     const wall = (performance.now() - started) / 1000;
     const loader = process.cpuUsage(loaderBefore);
-    const serverCpu = (target.server.cpuSeconds() - serverBefore) / wall;
+    const serverCpu = (server.cpuSeconds() - serverBefore) / wall;
     const othersCpu = (othersCpuSeconds() - othersBefore) / wall;
     const redisAfter = redisBefore === undefined ? undefined : await redisStats();
-    const trips = (await target.server.stats()).roundTrips - tripsBefore;
+    const trips = (await server.stats()).roundTrips - tripsBefore;
     const loaderCpu = (loader.user + loader.system) / 1e6 / wall;
     const redisCpu = redisAfter && redisBefore ? (redisAfter.cpu - redisBefore.cpu) / wall : undefined;
     if (result.failures > 0) {
@@ -214,12 +220,14 @@ export function createHarness(options: HarnessOptions) {
       return busy;
     },
 
-    /** Unmeasured load on every target, one after the other. */
+    /** Unmeasured load on every target's every process, one after the other. */
     async warmUp(targets: readonly LoadTarget[], seconds: number): Promise<void> {
       if (seconds <= 0) return;
-      log(`warm-up: ${seconds} s per target`);
+      log(`warm-up: ${seconds} s per server process`);
       for (const target of targets) {
-        await runLoad(target.server.url, await target.plan(), { connections: options.connections, seconds });
+        for (const server of target.replicas ?? [target.server]) {
+          await runLoad(server.url, await target.plan(), { connections: options.connections, seconds });
+        }
       }
     },
 
@@ -230,8 +238,8 @@ export function createHarness(options: HarnessOptions) {
         for (let index = 0; index < targets.length; index++) {
           const target = targets[(index + round) % targets.length] as LoadTarget;
           for (;;) {
-            await sleep(250);
-            const sample = await measure(target, seconds);
+            await sleep(100);
+            const sample = await measure(target, seconds, round);
             const rps = Math.round(sample.rps).toLocaleString('en-US');
             log(
               `  ${target.name.padEnd(36)} ${rps.padStart(7)} req/s  p99 ${sample.p99.toFixed(2).padStart(6)} ms  ` +
