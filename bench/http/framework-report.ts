@@ -5,12 +5,12 @@
 import {
   checkGoals,
   type Goal,
+  type GoalCheck,
   markdownTable,
   measuredCells,
   percent,
   perRequest,
   provenance,
-  type Ratio,
   type RunInfo,
   range,
   ratio,
@@ -62,10 +62,10 @@ function variantTable(run: FrameworkRun): string[] {
   return markdownTable(headings, rows, 2);
 }
 
-/** A goal's ratio; a miss that two decimals would round up is shown with three (0.895x, not 0.90x). */
-function goalRatio(check: { readonly ratio: Ratio | undefined; readonly pass: boolean | undefined }): string {
+/** A goal's ratio; a miss that two decimals would round up to the goal is shown with three (0.895x, not 0.90x). */
+function goalRatio(check: GoalCheck): string {
   const median = check.ratio?.median;
-  if (check.pass !== false || median === undefined || Number(median.toFixed(2)) <= median) {
+  if (check.pass !== false || median === undefined || Number(median.toFixed(2)) < check.goal.min) {
     return times(check.ratio);
   }
   return `${median.toFixed(3)}x`;
