@@ -103,6 +103,9 @@ export function redisForFile() {
     return value;
   };
   return {
+    get server() {
+      return started(server);
+    },
     get url() {
       return started(server).url;
     },

@@ -1,23 +1,11 @@
 import { redisStore } from 'authjwt/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionRecord, SessionStore } from '../../src/stores/port.js';
 import { randomId } from '../../src/tokens/random-id.js';
-import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
-import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { redisForFile } from '../sessions/fixtures.js';
 
 const hour = 3_600_000;
-let server: RedisServer;
-let client: NodeRedisClient;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = await connectNodeRedis(server.url);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
+const redis = redisForFile();
 
 function session(userId: string, t0: number, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
@@ -60,13 +48,13 @@ async function workload(store: SessionStore, userId: string, t0: number): Promis
 
 async function keysOf(pattern: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
+  for await (const batch of redis.client.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
   return keys.sort();
 }
 
 describe('the Redis key layout', () => {
   it("puts every key of a user under the user's one hash tag, and no two users under one", async () => {
-    const store = redisStore({ client, prefix: 'tag:' });
+    const store = redisStore({ client: redis.client, prefix: 'tag:' });
     const t0 = Date.now();
     await workload(store, 'alice', t0);
     await workload(store, 'bob', t0);
@@ -81,36 +69,36 @@ describe('the Redis key layout', () => {
   });
 
   it('gives every key an expiry, so nothing outlives its data', async () => {
-    const store = redisStore({ client, prefix: 'ttl:' });
+    const store = redisStore({ client: redis.client, prefix: 'ttl:' });
     const t0 = Date.now();
     for (let n = 0; n < 20; n += 1) await workload(store, `user-${n}`, t0);
     const keys = await keysOf('ttl:*');
     expect(keys.length).toBe(20 * 3);
-    const ttls = await Promise.all(keys.map((key) => client.pTTL(key)));
+    const ttls = await Promise.all(keys.map((key) => redis.client.pTTL(key)));
     expect(keys.filter((_, n) => (ttls[n] ?? -1) <= 0)).toEqual([]);
     await store.close();
   });
 
   it("expires the sessions hash with the user's longest-lived session, and pushes it later on use", async () => {
-    const store = redisStore({ client, prefix: 'exp:' });
+    const store = redisStore({ client: redis.client, prefix: 'exp:' });
     const t0 = Date.now();
     const short = session('alice', t0, { idleExpiresAt: t0 + 60_000 });
     const long = session('alice', t0, { idleExpiresAt: t0 + 120_000 });
     await store.createSession(short, { maxSessions: 0, now: t0 });
     const [key] = await keysOf('exp:*:s');
-    expect(await client.pExpireTime(key ?? '')).toBe(t0 + 60_000);
+    expect(await redis.client.pExpireTime(key ?? '')).toBe(t0 + 60_000);
     await store.createSession(long, { maxSessions: 0, now: t0 });
-    expect(await client.pExpireTime(key ?? '')).toBe(t0 + 120_000);
+    expect(await redis.client.pExpireTime(key ?? '')).toBe(t0 + 120_000);
     await store.touchSession('alice', short.id, t0 + 1, t0 + 180_000);
-    expect(await client.pExpireTime(key ?? '')).toBe(t0 + 180_000);
+    expect(await redis.client.pExpireTime(key ?? '')).toBe(t0 + 180_000);
     // Ending a session never shortens it: the others may still need it.
     await store.revokeSession('alice', short.id);
-    expect(await client.pExpireTime(key ?? '')).toBe(t0 + 180_000);
+    expect(await redis.client.pExpireTime(key ?? '')).toBe(t0 + 180_000);
     await store.close();
   });
 
   it('keeps hostile user and session ids out of key names', async () => {
-    const store = redisStore({ client, prefix: 'inj:' });
+    const store = redisStore({ client: redis.client, prefix: 'inj:' });
     const t0 = Date.now();
     const ids = ['*', 'a}{b', '{x}', 'inj:*', '\\', '?[]', 'ü🙂', 'a:s', '', ' '.repeat(5)];
     for (const userId of ids) {
@@ -124,7 +112,7 @@ describe('the Redis key layout', () => {
   });
 
   it('packs a realistic session into at most 215 bytes', async () => {
-    const store = redisStore({ client, prefix: 'size:' });
+    const store = redisStore({ client: redis.client, prefix: 'size:' });
     const t0 = Date.now();
     const s = session('alice', t0, {
       userAgent: 'M'.repeat(100),
@@ -136,12 +124,12 @@ describe('the Redis key layout', () => {
     await store.createSession(s, { maxSessions: 0, now: t0 });
     const [key] = await keysOf('size:*:s');
     // 100 + 13 + 18 bytes of metadata, 22 + 22 of ids, five times, and the framing.
-    expect((await client.strLen(key ?? '')) <= 215).toBe(true);
+    expect((await redis.client.strLen(key ?? '')) <= 215).toBe(true);
     await store.close();
   });
 
   it('lets the Lua scripts rewrite a session exactly as JavaScript wrote it', async () => {
-    const store = redisStore({ client, prefix: 'codec:' });
+    const store = redisStore({ client: redis.client, prefix: 'codec:' });
     const t0 = Date.now();
     const odd = session('alice', t0, {
       lastSeenAt: t0 - 5000,
@@ -153,10 +141,10 @@ describe('the Redis key layout', () => {
     });
     await store.createSession(odd, { maxSessions: 0, now: t0 });
     const [key] = await keysOf('codec:*:s');
-    const before = await client.get(key ?? '');
+    const before = await redis.client.get(key ?? '');
     // Touching with the session's own times makes the script decode and encode without a change.
     await store.touchSession('alice', odd.id, odd.lastSeenAt, odd.idleExpiresAt);
-    expect(await client.get(key ?? '')).toBe(before);
+    expect(await redis.client.get(key ?? '')).toBe(before);
     expect((await store.getSessionState('alice', odd.id, t0)).session).toEqual(odd);
     await store.close();
   });
@@ -164,12 +152,12 @@ describe('the Redis key layout', () => {
 
 describe('a server that lost its data and its scripts', () => {
   it('logs everyone out and goes on working, loading its scripts again', async () => {
-    const store = redisStore({ client, prefix: 'lost:' });
+    const store = redisStore({ client: redis.client, prefix: 'lost:' });
     const t0 = Date.now();
     const before = session('alice', t0);
     await store.createSession(before, { maxSessions: 0, now: t0 });
-    await server.command('SCRIPT', 'FLUSH');
-    await server.flush();
+    await redis.server.command('SCRIPT', 'FLUSH');
+    await redis.server.flush();
     expect((await store.getSessionState('alice', before.id, t0)).session).toBe(null);
     const after = session('alice', t0);
     await store.createSession(after, { maxSessions: 1, now: t0 });
@@ -181,7 +169,7 @@ describe('a server that lost its data and its scripts', () => {
 describe('redisStore options', () => {
   it('refuses what is not a Redis client, and a prefix with braces, naming the option', () => {
     expect(() => redisStore({ client: {} as never })).toThrow(/`client`/);
-    expect(() => redisStore({ client, prefix: 'a{b}:' })).toThrow(/`prefix`/);
-    expect(() => redisStore({ client, commandTimeout: 0 })).toThrow(/`commandTimeout`/);
+    expect(() => redisStore({ client: redis.client, prefix: 'a{b}:' })).toThrow(/`prefix`/);
+    expect(() => redisStore({ client: redis.client, commandTimeout: 0 })).toThrow(/`commandTimeout`/);
   });
 });

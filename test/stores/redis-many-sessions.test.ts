@@ -1,11 +1,11 @@
 import { createConnection, type Socket } from 'node:net';
 import { redisStore } from 'authjwt/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionRecord, SessionStore } from '../../src/stores/port.js';
 import { userKeys } from '../../src/stores/redis/keys.js';
 import { randomId } from '../../src/tokens/random-id.js';
-import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
-import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/redis-server.js';
+import { redisForFile } from '../sessions/fixtures.js';
 
 /*
  * How the Redis store keeps a user with many sessions (see src/stores/redis/lua-sessions.ts): the
@@ -15,23 +15,11 @@ import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-se
  */
 
 const hour = 3_600_000;
-let server: RedisServer;
-let client: NodeRedisClient;
-let stores = 0;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = await connectNodeRedis(server.url);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
+const redis = redisForFile();
 
 function newStore(): { store: SessionStore; prefix: string } {
-  const prefix = `m${++stores}:`;
-  return { store: redisStore({ client, prefix }), prefix };
+  const prefix = redis.prefix('m');
+  return { store: redisStore({ client: redis.client, prefix }), prefix };
 }
 
 function session(userId: string, createdAt: number): SessionRecord {
@@ -61,21 +49,21 @@ describe('the layout of a user with many sessions', () => {
     const keys = userKeys(prefix, 'alice');
     const t0 = Date.now();
     const sessions = await createMany(store, 16, t0);
-    expect(await server.command('TYPE', keys.sessions)).toBe('string');
-    expect(await server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
+    expect(await redis.server.command('TYPE', keys.sessions)).toBe('string');
+    expect(await redis.server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
     sessions.push(...(await createMany(store, 1, t0 + 16)));
-    expect(await server.command('EXISTS', keys.sessions)).toBe('0');
-    expect(await server.command('TYPE', keys.sessionHash)).toBe('hash');
-    expect(await server.command('HLEN', keys.sessionHash)).toBe('17');
-    expect(await server.command('ZCARD', keys.created)).toBe('17');
-    expect(await server.command('ZCARD', keys.ends)).toBe('17');
+    expect(await redis.server.command('EXISTS', keys.sessions)).toBe('0');
+    expect(await redis.server.command('TYPE', keys.sessionHash)).toBe('hash');
+    expect(await redis.server.command('HLEN', keys.sessionHash)).toBe('17');
+    expect(await redis.server.command('ZCARD', keys.created)).toBe('17');
+    expect(await redis.server.command('ZCARD', keys.ends)).toBe('17');
     // Every key of the hash form expires with the longest-lived session, like the string did.
-    const expiry = await server.command('PEXPIRETIME', keys.sessionHash);
+    const expiry = await redis.server.command('PEXPIRETIME', keys.sessionHash);
     expect(Number(expiry)).toBe(t0 + 16 + hour);
-    expect(await server.command('PEXPIRETIME', keys.created)).toBe(expiry);
-    expect(await server.command('PEXPIRETIME', keys.ends)).toBe(expiry);
+    expect(await redis.server.command('PEXPIRETIME', keys.created)).toBe(expiry);
+    expect(await redis.server.command('PEXPIRETIME', keys.ends)).toBe(expiry);
     for (const s of sessions.slice(0, 9)) await store.revokeSession('alice', s.id);
-    expect(await server.command('TYPE', keys.sessionHash)).toBe('hash');
+    expect(await redis.server.command('TYPE', keys.sessionHash)).toBe('hash');
     const listed = await store.listSessions('alice', t0 + 20, 1000);
     expect(listed.map((s) => s.id)).toEqual(
       sessions
@@ -83,9 +71,9 @@ describe('the layout of a user with many sessions', () => {
         .map((s) => s.id)
         .reverse(),
     );
-    expect(await server.command('TYPE', keys.sessions)).toBe('string');
-    expect(await server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
-    expect(await server.command('PEXPIRETIME', keys.sessions)).toBe(expiry);
+    expect(await redis.server.command('TYPE', keys.sessions)).toBe('string');
+    expect(await redis.server.command('EXISTS', keys.sessionHash, keys.created, keys.ends)).toBe('0');
+    expect(await redis.server.command('PEXPIRETIME', keys.sessions)).toBe(expiry);
     expect((await store.listSessions('alice', t0 + 20, 1000)).map((s) => s.id)).toEqual(
       listed.map((s) => s.id),
     );
@@ -97,10 +85,10 @@ describe('the layout of a user with many sessions', () => {
     await createMany(store, 30, Date.now());
     await store.revokeAllSessions('alice');
     const all = [keys.sessions, keys.sessionHash, keys.created, keys.ends];
-    expect(await server.command('EXISTS', ...all)).toBe('0');
+    expect(await redis.server.command('EXISTS', ...all)).toBe('0');
     await createMany(store, 30, Date.now());
     await store.setUserActive('alice', false, Date.now());
-    expect(await server.command('EXISTS', ...all)).toBe('0');
+    expect(await redis.server.command('EXISTS', ...all)).toBe('0');
   });
 });
 
@@ -140,7 +128,7 @@ describe('per-session steps on a user with 300 sessions', () => {
     // Each step looks for the string form first: a GET that finds nothing for this user.
     const keys = userKeys(prefix, 'alice');
     expect(fromScripts.filter((c) => c.name === 'GET').every((c) => c.args[0] === keys.sessions)).toBe(true);
-    expect(await server.command('EXISTS', keys.sessions)).toBe('0');
+    expect(await redis.server.command('EXISTS', keys.sessions)).toBe('0');
     // The eviction read one id, the oldest, not 300.
     const ranges = fromScripts.filter((c) => c.name === 'ZRANGE');
     expect(ranges.map((c) => c.args.slice(1, 3))).toEqual([['0', '0']]);
@@ -155,7 +143,7 @@ interface MonitoredCommand {
 
 /** The commands Redis ran while `work` did, as MONITOR reports them. */
 async function watch(work: () => Promise<void>): Promise<MonitoredCommand[]> {
-  const socket: Socket = createConnection({ host: '127.0.0.1', port: server.port });
+  const socket: Socket = createConnection({ host: '127.0.0.1', port: redis.server.port });
   let text = '';
   socket.on('data', (chunk) => {
     text += chunk.toString('utf8');
