@@ -105,18 +105,20 @@ export function createContextBrand(): ContextBrand {
     readonly #roles: readonly string[];
     readonly #scopes: readonly string[];
     readonly #external: boolean;
-    readonly subject: string;
-    readonly issuer: string | undefined;
-    readonly sessionId: string | undefined;
-    readonly sessionEndsAt: number | undefined;
-    readonly claims: TokenClaims | ExternalClaims;
-    readonly header: VerifiedHeader;
-    readonly tokenType: AuthContext['tokenType'];
-    readonly roles: readonly string[];
-    readonly scopes: readonly string[];
-    readonly fresh: boolean;
-    readonly user: RegisteredUser | undefined;
-    readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
+    // `declare`: set once by the constructor. Declared fields would each be defined as undefined first
+    // and then assigned, twice the stores on every request.
+    declare readonly subject: string;
+    declare readonly issuer: string | undefined;
+    declare readonly sessionId: string | undefined;
+    declare readonly sessionEndsAt: number | undefined;
+    declare readonly claims: TokenClaims | ExternalClaims;
+    declare readonly header: VerifiedHeader;
+    declare readonly tokenType: AuthContext['tokenType'];
+    declare readonly roles: readonly string[];
+    declare readonly scopes: readonly string[];
+    declare readonly fresh: boolean;
+    declare readonly user: RegisteredUser | undefined;
+    declare readonly renewedAccessToken: { token: string; expiresIn: number } | undefined;
 
     constructor(fields: AuthContext) {
       this.#claims = fields.claims;

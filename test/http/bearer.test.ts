@@ -46,7 +46,22 @@ describe('readBearerCredentials (the guards: the verifier checks the characters)
     expect(readBearerCredentials('Bearer "a"')).toBe('"a"');
   });
 
-  it.each(['Bearer', 'Bearer ', 'Bearer a b'])(
+  // The usual `Bearer <token>` takes a short path; values at its edges must read as the long one reads them.
+  it.each([
+    ['Bearer a.b.c', 'a.b.c'],
+    ['Bearer a.b.c\t', 'a.b.c'],
+    ['Bearer a.b.c\u00a0', 'a.b.c'],
+    ['Bearer \ta.b.c', 'a.b.c'],
+    ['Bearer  a.b.c', 'a.b.c'],
+    ['Bearer a\tb', 'a\tb'],
+    ['Bearer abc==', 'abc=='],
+    ['bearer a.b.c', 'a.b.c'],
+    [' Bearer a.b.c', 'a.b.c'],
+  ])('reads %j as %j', (value, credentials) => {
+    expect(readBearerCredentials(value)).toBe(credentials);
+  });
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a.b c='])(
     'refuses an empty or several-valued %j as token_invalid',
     (value) => {
       expect(() => readBearerCredentials(value)).toThrow(expect.objectContaining({ code: 'token_invalid' }));

@@ -1,5 +1,7 @@
 import { createTokenService } from 'authjwt';
 import { describe, expect, it } from 'vitest';
+import type { VerifiedHeader } from '../../src/tokens/jws.js';
+import { VerifiedTokenCache } from '../../src/tokens/verified-token-cache.js';
 
 const key = { alg: 'HS256' as const, key: 'verified-cache-test-secret-0123456789' };
 
@@ -89,5 +91,25 @@ describe('verified-token cache', () => {
     expect(tokens.verifyAccessToken(token)).not.toBe(tokens.verifyAccessToken(token));
     expect(Object.isFrozen(tokens.verifyAccessToken(token))).toBe(false);
     expect(() => service({ verifiedTokenCache: -1 })).toThrow(/verifiedTokenCache/);
+  });
+});
+
+describe('VerifiedTokenCache lookup', () => {
+  const header = { alg: 'HS256', typ: 'at+jwt' } as unknown as VerifiedHeader;
+
+  it('hits only the identical token, even when another shares its last characters', () => {
+    const cache = new VerifiedTokenCache(10);
+    cache.set('first.token.ABCDE', { sub: 'a' }, header);
+    expect(cache.get('first.token.ABCDE')?.claims.sub).toBe('a');
+    // Same last characters, so the same lookup key: compared whole, and missed.
+    expect(cache.get('forged.token.ABCDE')).toBeUndefined();
+    // A second verified token on that key takes the place of the first, which is verified again next time.
+    cache.set('other.token.ABCDE', { sub: 'b' }, header);
+    expect(cache.get('other.token.ABCDE')?.claims.sub).toBe('b');
+    expect(cache.get('first.token.ABCDE')).toBeUndefined();
+    // Short strings have a key too.
+    cache.set('ab', { sub: 'c' }, header);
+    expect(cache.get('ab')?.claims.sub).toBe('c');
+    expect(cache.get('b')).toBeUndefined();
   });
 });
