@@ -46,6 +46,8 @@ declare module 'autocannon' {
     pipelining?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests in all, instead of a duration. */
+    amount?: number;
     /** Seconds. */
     timeout?: number;
     method?: string;

@@ -37,17 +37,20 @@ export interface StartOptions {
   readonly timeoutMs?: number;
   /** CPUs to run on (taskset syntax); anywhere when absent. */
   readonly cpus?: string;
+  /** A command the server runs under, with its arguments (e.g. valgrind's); none when absent. */
+  readonly wrapper?: readonly string[];
 }
 
 export function startServer(config: ServerConfig, options: StartOptions = {}): Promise<ServerProcess> {
-  const [command, args] = pinnedCommand(options.cpus, process.execPath, [
+  const [pinned, pinnedArgs] = pinnedCommand(options.cpus, process.execPath, [
     '--import',
     'tsx',
     '--conditions=authjwt-source',
     ...(options.nodeFlags ?? []),
     serverEntry,
   ]);
-  const child = spawn(command, args, {
+  const argv = [...(options.wrapper ?? []), pinned, ...pinnedArgs];
+  const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: root,
     env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,0 +1,153 @@
+/**
+ * What a guard costs in machine instructions, the one figure these noisy machines cannot move: each
+ * framework's bare route and its authjwt cached route, each served alone under valgrind's callgrind
+ * and loaded with the tokens of bench:frameworks. Counting starts after a warm-up (the JIT has
+ * settled) and stops after a fixed number of requests, so the figure is instructions per request of
+ * the server process. Throughput ratios (bench:frameworks) also feel cache misses and the machine's
+ * drift; this isolates the work done. Needs valgrind (`apt-get install valgrind`); about 2 minutes
+ * per route.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { startRedisServer } from '../test/helpers/redis-server.js';
+import { sourceVersion } from './http/harness.js';
+import { startServer } from './http/processes.js';
+import type { Framework, ScenarioId } from './http/scenarios.js';
+import { createSessionMaker, getPlan } from './http/tokens.js';
+import { writeMarkedSection } from './lib/sections.js';
+
+const usage = `usage: npm run bench:instructions -- [FRAMEWORK ...] [--requests=N] [--warmup=N] [--write|--no-write]
+
+  FRAMEWORK       fastify, express, hono (default: all)
+  --requests=N    requests counted per route (default 6000)
+  --warmup=N      requests before counting starts (default 15000)
+  --write         rewrite the instructions section of bench/RESULTS.md even for a partial run
+  --no-write      never touch it (by default it is rewritten after a run of every framework)`;
+
+const frameworks: readonly Framework[] = ['fastify', 'express', 'hono'];
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+const selected = frameworks.filter((id) => argv.includes(id));
+if (
+  argv.includes('--help') ||
+  argv.some((arg) => !arg.startsWith('--') && !frameworks.includes(arg as Framework))
+) {
+  console.error(usage);
+  process.exit(2);
+}
+const chosen = selected.length === 0 ? frameworks : selected;
+const requests = Number(flag('requests') ?? 6000);
+const warmup = Number(flag('warmup') ?? 15000);
+const write = argv.includes('--write') || (!argv.includes('--no-write') && selected.length === 0);
+const routes: readonly [ScenarioId, string][] = [
+  ['bare', 'bare route'],
+  ['authjwt-cached', 'authjwt, cached'],
+];
+const connections = 10;
+
+try {
+  execFileSync('valgrind', ['--version']);
+} catch {
+  console.error('bench:instructions needs valgrind on the PATH (apt-get install valgrind)');
+  process.exit(2);
+}
+
+const redis = await startRedisServer();
+const redisUrl = `redis://127.0.0.1:${redis.port}`;
+const secret = randomBytes(64).toString('base64url');
+const prefix = 'bench:';
+const sessions = await createSessionMaker({ secret, redisUrl, prefix });
+const plan = getPlan(await Promise.all(Array.from({ length: 64 }, (_, i) => sessions.login(`user-${i}`))));
+if (plan.kind !== 'requests') throw new Error('bench:instructions: a plan of fixed requests is expected');
+
+/** Instructions per request of one route's server, counted between a warm-up and a fixed load. */
+async function instructionsPerRequest(framework: Framework, scenario: ScenarioId): Promise<number> {
+  const output = join(tmpdir(), `authjwt-callgrind-${process.pid}-${framework}-${scenario}`);
+  const server = await startServer(
+    { scenario, framework, secret, redisUrl, prefix },
+    {
+      wrapper: ['valgrind', '--quiet', '--tool=callgrind', `--callgrind-out-file=${output}`],
+      // V8 compiles on the main thread, so its work is counted as it happens rather than by chance.
+      nodeFlags: ['--single-threaded'],
+      timeoutMs: 300_000,
+    },
+  );
+  const load = async (amount: number) => {
+    const result = await new Promise<Result>((resolve, reject) => {
+      autocannon(
+        {
+          url: `${server.url}/me`,
+          connections,
+          amount,
+          requests: plan.kind === 'requests' ? [...plan.requests] : [],
+          timeout: 60,
+        },
+        (error, done) => (error === null ? resolve(done) : reject(error)),
+      );
+    });
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`${framework} ${scenario}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+    }
+  };
+  try {
+    await load(warmup);
+    execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
+    await load(requests);
+    execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
+  } finally {
+    await server.stop();
+  }
+  const dumps = readdirSync(tmpdir()).filter((name) => name.startsWith(`${output.split('/').pop()}.`));
+  const text = readFileSync(join(tmpdir(), dumps.sort()[0] as string), 'utf8');
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(output.split('/').pop() as string)) rmSync(join(tmpdir(), name), { force: true });
+  }
+  const total = /^(?:summary|totals): (\d+)/m.exec(text)?.[1];
+  if (total === undefined) throw new Error(`${framework} ${scenario}: no totals in the callgrind dump`);
+  return Number(total) / requests;
+}
+
+const rows: string[] = [];
+for (const framework of chosen) {
+  const counts: number[] = [];
+  for (const [scenario, label] of routes) {
+    process.stderr.write(`${framework}, ${label}: counting...\n`);
+    counts.push(await instructionsPerRequest(framework, scenario));
+  }
+  const [bare, cached] = counts as [number, number];
+  const name = { fastify: 'Fastify 5', express: 'Express 5', hono: 'Hono 4' }[framework];
+  rows.push(
+    `| ${name} | ${Math.round(bare).toLocaleString('en-US')} | ${Math.round(cached).toLocaleString('en-US')} | ` +
+      `+${Math.round(cached - bare).toLocaleString('en-US')} | ${(bare / cached).toFixed(3)}x |`,
+  );
+}
+await sessions.close();
+await redis.stop();
+
+const table = [
+  '| Framework | bare route | authjwt, cached | guard | bare / cached |',
+  '|---|---:|---:|---:|---:|',
+  ...rows,
+].join('\n');
+console.log(table);
+if (write) {
+  const section = [
+    '<!-- instructions:start -->',
+    '## Instructions per request: the guard without the noise',
+    '',
+    `Written by \`npm run bench:instructions\` (bench/instructions.ts) on ${new Date().toISOString().slice(0, 10)} from git ${sourceVersion()}: Node ${process.version}, valgrind's callgrind.`,
+    '',
+    `Method: each framework's bare route and its authjwt cached route (the (1) and (4) of the frameworks section) are served alone by one process under callgrind (node --single-threaded), loaded from this process with the same tokens by autocannon (${connections} connections); counting starts after ${warmup.toLocaleString('en-US')} requests and covers the next ${requests.toLocaleString('en-US')}, so the figure is the server process's instructions per request once the JIT has settled. The same count again varies by about 0.5% within a run and by up to a sixth between runs (how many requests each wake-up of the event loop finds depends on the machine), so only figures of one run are compared. Throughput also pays for cache misses and for whatever else the machine does; this is the work itself.`,
+    '',
+    table,
+    '<!-- instructions:end -->',
+  ].join('\n');
+  writeMarkedSection(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), 'instructions', section);
+  console.log('Wrote the "instructions" section of bench/RESULTS.md.');
+}
+process.exit(0);
