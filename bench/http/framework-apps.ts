@@ -65,9 +65,11 @@ async function expressApp(config: ServerConfig): Promise<BenchApp> {
     const bench = await createBenchAuth(config);
     closeMore = bench.close;
     const authjwt = authjwtExpress({ auth: bench.auth });
-    app.get('/me', authjwt.requireAccess(), (request, response) => {
+    const reply: RequestHandler = (request, response) => {
       response.json({ sub: request.auth?.subject });
-    });
+    };
+    if (config.unguarded) app.get('/me', reply);
+    else app.get('/me', authjwt.requireAccess(), reply);
   }
   return nodeBenchApp(createServer(app), closeMore);
 }
@@ -101,7 +103,10 @@ async function honoApp(config: ServerConfig): Promise<BenchApp> {
     const guard = authjwt.requireAccess();
     const reply: Handler<AuthEnv> = (c) => c.json({ sub: c.get('auth').subject });
     // One handler, which Hono calls directly; the middleware form makes it compose a chain per request.
-    if (config.scenario === 'authjwt-cached-middleware') app.get('/me', guard, reply);
+    // Unguarded, `auth` was never set: the same answer's shape, with no one in it.
+    const unguarded: Handler<AuthEnv> = (c) => c.json({ sub: c.get('auth')?.subject });
+    if (config.unguarded) app.get('/me', unguarded);
+    else if (config.scenario === 'authjwt-cached-middleware') app.get('/me', guard, reply);
     else app.get('/me', guard.handle(reply));
   }
   return nodeBenchApp(createAdaptorServer({ fetch: app.fetch }) as Server, closeMore);

@@ -140,6 +140,11 @@ export interface ServerConfig {
    * harness that logs their users in; also the prefix of the peers' session keys.
    */
   readonly prefix: string;
+  /**
+   * bench:instructions: the authjwt app exactly as it is, but `/me` without its guard (it answers
+   * `{sub}` of no one), so that the guard is the only difference from the guarded one.
+   */
+  readonly unguarded?: boolean;
 }
 
 /** The key whose EXISTS the peers' hand-made revocation check asks: there while the session lives. */
