@@ -1,12 +1,11 @@
 /**
  * What a guard costs in machine instructions, a figure these noisy machines move far less than
- * throughput: on each framework, authjwt's bench app with `/me` unguarded and then guarded (cached
- * sessions), each served alone under valgrind's callgrind and loaded with the tokens of
- * bench:frameworks. The two apps differ only by the guard: the same plugin, store, Redis connections
- * and timers (which fire fifty times as often per request under valgrind). Where the garbage
- * collections fall still moves a count (see the method text below). Counting starts after a warm-up (the JIT has settled) and
- * covers a fixed number of requests. Needs valgrind (`apt-get install valgrind`); about 3 minutes per
- * route.
+ * throughput: on each framework, the bare route of bench:frameworks, then authjwt's bench app with
+ * `/me` unguarded and guarded (cached sessions), each served alone under valgrind's callgrind and
+ * loaded with the tokens of bench:frameworks. The unguarded and guarded apps differ only by the guard
+ * (the same plugin, store, Redis connections and timers); the bare app has none of authjwt. Counting
+ * starts after a warm-up (the JIT has settled) and covers a fixed number of requests, inside one load
+ * whose connections stay open. Needs valgrind (`apt-get install valgrind`); about a minute per route.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,12 +44,20 @@ const chosen = selected.length === 0 ? frameworks : selected;
 const requests = Number(flag('requests') ?? 6000);
 const warmup = Number(flag('warmup') ?? 15000);
 const write = argv.includes('--write') || (!argv.includes('--no-write') && selected.length === 0);
-/** The two routes of each framework, as `[label, unguarded]`. */
-const routes: readonly [string, boolean][] = [
-  ['unguarded', true],
-  ['guarded', false],
+/** The routes counted on each framework. */
+const routes: readonly Route[] = [
+  { label: 'bare', scenario: 'bare', unguarded: false },
+  { label: 'unguarded', scenario: 'authjwt-cached', unguarded: true },
+  { label: 'guarded', scenario: 'authjwt-cached', unguarded: false },
 ];
 const connections = 10;
+
+interface Route {
+  readonly label: string;
+  readonly scenario: ScenarioId;
+  /** authjwt's app with `/me` left unguarded. */
+  readonly unguarded: boolean;
+}
 
 try {
   execFileSync('valgrind', ['--version']);
@@ -69,10 +76,12 @@ if (plan.kind !== 'requests') throw new Error('bench:instructions: a plan of fix
 const planRequests = plan.requests;
 
 /** Instructions per request of one route's server, counted between a warm-up and a fixed load. */
-async function instructionsPerRequest(framework: Framework, unguarded: boolean): Promise<number> {
-  const scenario: ScenarioId = 'authjwt-cached';
-  const route = `${framework} ${unguarded ? 'unguarded' : 'guarded'}`;
-  const name = `authjwt-callgrind-${process.pid}-${framework}-${unguarded}`;
+async function instructionsPerRequest(
+  framework: Framework,
+  { label, scenario, unguarded }: Route,
+): Promise<number> {
+  const route = `${framework} ${label}`;
+  const name = `authjwt-callgrind-${process.pid}-${framework}-${label}`;
   const output = join(tmpdir(), name);
   const server = await startServer(
     { scenario, framework, secret, redisUrl, prefix, unguarded },
@@ -83,28 +92,38 @@ async function instructionsPerRequest(framework: Framework, unguarded: boolean):
       timeoutMs: 300_000,
     },
   );
-  const load = async (amount: number) => {
+  // One load from start to end, its connections open throughout: one opened or closed inside the
+  // counted window made Node deoptimise and recompile its socket and stream code there, a third of a
+  // count and a different amount in every run. The counters are zeroed and dumped at fixed answers.
+  const callgrind = (command: string) =>
+    execFileSync('callgrind_control', [command, String(server.pid)], { stdio: 'ignore' });
+  try {
+    let answered = 0;
     const result = await new Promise<Result>((resolve, reject) => {
-      autocannon(
+      const instance = autocannon(
         {
           url: `${server.url}/me`,
           connections,
-          amount,
+          // More than are counted: a connection that closes makes Node deoptimise its stream code.
+          amount: warmup + 2 * requests,
           requests: [...planRequests],
           timeout: 60,
         },
         (error, done) => (error === null ? resolve(done) : reject(error)),
       );
+      // callgrind_control blocks this process, and with it the load, until the server has obeyed.
+      instance.on('response', () => {
+        answered += 1;
+        if (answered === warmup) callgrind('--zero');
+        if (answered === warmup + requests) {
+          callgrind('--dump');
+          instance.stop();
+        }
+      });
     });
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(`${route}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
     }
-  };
-  try {
-    await load(warmup);
-    execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
-    await load(requests);
-    execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
   } finally {
     await server.stop();
   }
@@ -121,23 +140,24 @@ async function instructionsPerRequest(framework: Framework, unguarded: boolean):
 const rows: string[] = [];
 for (const framework of chosen) {
   const counts: number[] = [];
-  for (const [label, unguarded] of routes) {
-    process.stderr.write(`${framework}, ${label}: counting...\n`);
-    counts.push(await instructionsPerRequest(framework, unguarded));
+  for (const route of routes) {
+    process.stderr.write(`${framework}, ${route.label}: counting...\n`);
+    counts.push(await instructionsPerRequest(framework, route));
   }
-  const [unguarded, guarded] = counts as [number, number];
+  const [bare, unguarded, guarded] = counts as [number, number, number];
   const name = { fastify: 'Fastify 5', express: 'Express 5', hono: 'Hono 4' }[framework];
+  const count = (value: number) => Math.round(value).toLocaleString('en-US');
   rows.push(
-    `| ${name} | ${Math.round(unguarded).toLocaleString('en-US')} | ${Math.round(guarded).toLocaleString('en-US')} | ` +
-      `${Math.round(guarded - unguarded).toLocaleString('en-US')} | ${(unguarded / guarded).toFixed(3)}x |`,
+    `| ${name} | ${count(bare)} | ${count(unguarded)} | ${count(guarded)} | ${count(guarded - unguarded)} | ` +
+      `${(bare / guarded).toFixed(3)}x |`,
   );
 }
 await sessions.close();
 await redis.stop();
 
 const table = [
-  '| Framework | unguarded | guarded | the guard | unguarded / guarded |',
-  '|---|---:|---:|---:|---:|',
+  '| Framework | bare | unguarded | guarded | the guard | bare / guarded |',
+  '|---|---:|---:|---:|---:|---:|',
   ...rows,
 ].join('\n');
 console.log(table);
@@ -146,9 +166,9 @@ if (write) {
     '<!-- instructions:start -->',
     '## Instructions per request: what the guard itself costs',
     '',
-    `Written by \`npm run bench:instructions\` (bench/instructions.ts) on ${new Date().toISOString().slice(0, 10)} from git ${sourceVersion()}: Node ${process.version}, valgrind's callgrind.`,
+    `Written by \`npm run bench:instructions\` (bench/instructions.ts) on ${new Date().toISOString().slice(0, 10)} from ${sourceVersion()}: Node ${process.version}, valgrind's callgrind.`,
     '',
-    `Method: on each framework, authjwt's bench app (the (4) of the frameworks section: Redis sessions, \`revocation: 'cached'\`) with \`GET /me\` unguarded, then guarded by \`requireAccess()\` as in (4), each served alone by one process under callgrind (node --single-threaded) and loaded from this process with the same 64 users' tokens by autocannon (${connections} connections); counting starts after ${warmup.toLocaleString('en-US')} requests and covers the next ${requests.toLocaleString('en-US')}: the server process's instructions per request once the JIT has settled. The two apps differ only by the guard. The same Fastify app counted twice in one run differed by under 0.5%; counts of one app in different runs, and of different apps (a bare route against authjwt's app), differ by up to a sixth (where the garbage collections fall, how many requests each wake-up of the event loop finds), so only the two routes of one framework in one run are compared, and a difference far above what the check costs on Fastify is a question, not a cost (see the README's Benchmarks). Throughput also pays for cache misses and for whatever else the machine does; this counts only work.`,
+    `Method: on each framework, three apps, each served alone by one process under callgrind (node --single-threaded) and loaded from this process with the same 64 users' tokens by autocannon (${connections} connections): the bare route of the frameworks section's (1), and authjwt's app of its (4) (Redis sessions, \`revocation: 'cached'\`) with \`GET /me\` unguarded, then guarded by \`requireAccess()\` as in (4). Counting starts after ${warmup.toLocaleString('en-US')} answers and covers the next ${requests.toLocaleString('en-US')}, inside one load whose connections stay open: the server process's instructions per request once the JIT has settled. (A connection opened or closed inside the counted window made Node deoptimise and recompile its stream code there: a third of a count, and a different amount in every run. Without that, one app counted in two runs differs by under 1%.) "The guard" is guarded minus unguarded, two apps that differ only by it. Throughput also pays for cache misses and for whatever else the machine does; this counts only work.`,
     '',
     table,
     '<!-- instructions:end -->',
