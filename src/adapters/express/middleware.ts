@@ -3,6 +3,7 @@ import { isAuthError } from '../../errors.js';
 import type { Admission, HttpGuard } from '../../http/guard.js';
 import type { HttpAuth } from '../../http/http-auth.js';
 import type { RequestReader } from '../../http/request.js';
+import { setRequestAuth } from './request-auth.js';
 
 /**
  * Express's request as the HTTP layer reads it. `protocol` and `host` follow X-Forwarded-Proto/-Host
@@ -31,7 +32,7 @@ export function refuse(http: HttpAuth, response: Response, next: NextFunction, e
  */
 export function expressGuard(http: HttpAuth, guard: HttpGuard): RequestHandler {
   function accept(request: Request, response: Response, next: NextFunction, admission: Admission): void {
-    request.auth = admission.context;
+    setRequestAuth(request, admission.context);
     if (admission.header !== undefined) response.append(admission.header.name, admission.header.value);
     next();
   }
