@@ -174,7 +174,11 @@ function buildProgram(io: CliIo, done: (result: CommandResult) => void): Command
       .command('revoke')
       .description('end one session on every instance (exit 6 when it is not live)')
       .argument('<userId>', 'the user id')
-      .argument('<sessionId>', "the session id, from `sessions list` (or a token's sid)"),
+      .argument('<sessionId>', "the session id, from `sessions list` (or a token's sid)")
+      .addHelpText(
+        'after',
+        "\nAn id that begins with '-' goes after --, which ends the options: authjwt sessions revoke --redis URL -- USER ID",
+      ),
   ).action(async (userId: string, sessionId: string, options: RedisOptions & StoreFlags) => {
     done(await withStore(options, io, (store, ops) => ops.sessions.revokeSession(store, userId, sessionId)));
   });

@@ -79,6 +79,14 @@ describe('sessions and users against one Redis server, through the real binary',
     expect((await app.auth.authenticate(kept.accessToken)).subject).toBe('revoke-user');
   });
 
+  it("takes an id that begins with '-' after --, as its help says (a user id may; session ids of earlier builds did)", async () => {
+    const run = await runCli(['sessions', 'revoke', '--redis', redis.url, '--', 'nobody', '-old-style-id']);
+    // Read as the id, not as an unknown option (exit 2): no such live session.
+    expect(run.code).toBe(6);
+    const help = await runCli(['sessions', 'revoke', '--help']);
+    expect(help.stdout).toContain('goes after --');
+  });
+
   it('answers exit 6 for a session that is not live, without echoing the id', async () => {
     const run = await runCli([
       'sessions',
