@@ -5,9 +5,9 @@ import type { Metrics } from './metrics/metrics.js';
 import type { RegisteredUser } from './register.js';
 import type { SessionManager } from './sessions/types.js';
 import type { UserProfiles } from './sessions/user-profiles.js';
-import { reservedClaimNames, type TokenClaims } from './tokens/claims.js';
+import { isFreshAt, reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { scopesOf } from './tokens/scopes.js';
-import type { TokenService, VerifiedToken } from './tokens/token-service.js';
+import { secondsOf, type TokenService, type VerifiedToken, verifierAt } from './tokens/token-service.js';
 
 export interface AuthenticateOptions {
   /** Read the session from the store, whatever this process's cache holds. Default false. */
@@ -23,6 +23,8 @@ export interface AccessCheckDependencies {
   /** Tokens of the configured issuers (none configured: every token is `issuer_unknown`). */
   readonly external: ExternalTokens;
   readonly metrics: Metrics;
+  /** The clock the token service and the sessions read, in ms: read once per check. */
+  readonly clockMs: () => number;
   /** The roles of a verified token, frozen, when the profile does not give them. */
   readonly rolesOf: (claims: TokenClaims) => readonly string[];
   /** Sliding renewal: seconds before `exp` from which a new access token rides along; none when undefined. */
@@ -89,9 +91,11 @@ export function createAccessCheck({
   contexts,
   external,
   metrics,
+  clockMs,
   rolesOf,
   renewWithin,
 }: AccessCheckDependencies): AccessCheck {
+  const verifyAt = verifierAt(tokens);
   const profileRoles = (user: unknown) => {
     const roles = profiles.roles(user);
     return roles === undefined ? undefined : frozenRoles(roles);
@@ -110,20 +114,24 @@ export function createAccessCheck({
     let claims: TokenClaims;
     let sessionEndsAt: number | undefined;
     let profile: { readonly user: unknown } | undefined;
+    let now: number;
     try {
-      verified = tokens.verifyToken(accessToken, 'access');
+      // One clock reading for the token, the session and freshness.
+      const nowMs = clockMs();
+      now = secondsOf(nowMs);
+      verified = verifyAt(accessToken, 'access', now);
       claims = verified.claims;
-      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims);
+      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims, nowMs);
       profile = profiles.loadLocally(claims.sub);
       if (sessionEndsAt !== undefined && profile !== undefined) {
-        const context = contextOf(verified, profile.user, sessionEndsAt);
+        const context = contextOf(verified, profile.user, sessionEndsAt, now);
         metrics.verification('ok');
         return context;
       }
     } catch (error) {
       return refused(error);
     }
-    return fromStore(verified, sessionEndsAt, profile);
+    return fromStore(verified, sessionEndsAt, profile, now);
   }
 
   /** What the cache could not tell, from the store: the session (unless it passed), the profile. */
@@ -131,6 +139,7 @@ export function createAccessCheck({
     verified: VerifiedToken,
     sessionEndsAt: number | undefined,
     profile: { readonly user: unknown } | undefined,
+    now: number,
   ): Promise<OwnTokenContext> {
     const { claims } = verified;
     try {
@@ -138,7 +147,7 @@ export function createAccessCheck({
         sessionEndsAt ?? sessions.check(claims),
         profile === undefined ? profiles.load(claims.sub) : profile.user,
       ]);
-      const context = contextOf(verified, user, endsAt);
+      const context = contextOf(verified, user, endsAt, now);
       metrics.verification('ok');
       return context;
     } catch (error) {
@@ -168,6 +177,7 @@ export function createAccessCheck({
     { claims, header }: VerifiedToken,
     user: unknown,
     sessionEndsAt: number | undefined,
+    now: number,
   ): OwnTokenContext {
     return contexts.make<OwnTokenContext>({
       subject: claims.sub,
@@ -179,10 +189,10 @@ export function createAccessCheck({
       tokenType: 'access',
       roles: profileRoles(user) ?? rolesOf(claims),
       scopes: scopesOfClaims(claims),
-      fresh: tokens.isFresh(claims),
+      fresh: isFreshAt(claims, now),
       // What `users.load` returned, which `createAuth<User>` typed as the registered user.
       user: user as RegisteredUser,
-      renewedAccessToken: renewal(claims),
+      renewedAccessToken: renewal(claims, now),
     });
   }
 
@@ -204,8 +214,8 @@ export function createAccessCheck({
     });
   }
 
-  function renewal(claims: TokenClaims): OwnTokenContext['renewedAccessToken'] {
-    if (renewWithin === undefined || claims.exp - tokens.now() > renewWithin) return undefined;
+  function renewal(claims: TokenClaims, now: number): OwnTokenContext['renewedAccessToken'] {
+    if (renewWithin === undefined || claims.exp - now > renewWithin) return undefined;
     const renewed = tokens.signAccessToken({
       subject: claims.sub,
       ...(claims.sid !== undefined && { sessionId: claims.sid }),

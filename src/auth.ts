@@ -289,6 +289,7 @@ export function createAuth<User extends RegisteredUser = RegisteredUser>(options
     contexts,
     external,
     metrics,
+    clockMs,
     rolesOf:
       customRoles === undefined ? defaultRoles : (claims: TokenClaims) => frozenRoles(customRoles(claims)),
     renewWithin,

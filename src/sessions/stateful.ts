@@ -275,9 +275,8 @@ export function createStatefulSessions({
       });
     },
 
-    checkLocally(claims) {
+    checkLocally(claims, now) {
       if (cache === undefined) return undefined;
-      const now = clockMs();
       const state = cache.session(claims.sub, sessionIdOf(claims), now);
       if (state === undefined) return undefined;
       const session = liveSessionOf(state, claims.sub);

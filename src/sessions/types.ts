@@ -80,9 +80,10 @@ export interface SessionManager {
   /**
    * The per-request check from this process's cache alone: when it passed, the session's end (ms since
    * the epoch, as the cache knows it); `undefined` when only the store can tell (then call `check`).
-   * Throws like `check` when the cache knows the answer is no.
+   * Throws like `check` when the cache knows the answer is no. `now` is the caller's clock reading (ms),
+   * the one it checked the token with.
    */
-  checkLocally(claims: TokenClaims): number | undefined;
+  checkLocally(claims: TokenClaims, now: number): number | undefined;
   /**
    * Throws unless the verified access token's session is live and its user active, asking the store
    * (and filling the cache in `'cached'` mode); resolves to the session's end (ms since the epoch).

@@ -102,6 +102,11 @@ export function checkClaims(
   return payload as TokenClaims;
 }
 
+/** Whether verified claims are still fresh at `now` (whole seconds): `fresh` lies ahead. */
+export function isFreshAt(claims: TokenClaims, now: number): boolean {
+  return typeof claims.fresh === 'number' && now < claims.fresh;
+}
+
 /** Whether `aud` (a string, or a non-empty array of strings) contains one of `accepted`. */
 export function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
   if (typeof aud === 'string') return accepted.includes(aud);

@@ -1,4 +1,4 @@
-import { createAuth, memoryStore } from 'authjwt';
+import { AuthConfigError, createAuth, memoryStore } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,37 @@ describe("revocation: 'cached' with the memory store", () => {
     release();
     await stale; // it was live when read: answering it is fine
     expect(await codeOf(auth.authenticate(pair.accessToken))).toBe('token_revoked');
+  });
+
+  it('a cached check reads the clock once: the token, the session and freshness are judged at one instant', async () => {
+    // A clock reading costs about as much as the rest of the cached claims check.
+    let reads = 0;
+    let nowMs = Date.UTC(2026, 0, 1);
+    const clock = () => {
+      reads += 1;
+      return nowMs;
+    };
+    const store = memoryStore({ clock: () => nowMs });
+    const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, store, clock });
+    await tick();
+    const pair = await auth.login({ subject: 'alice' });
+    const { token } = auth.tokens.signAccessToken({
+      subject: 'alice',
+      sessionId: pair.sessionId,
+      fresh: true,
+    });
+    await auth.authenticate(token); // fills the cache
+    reads = 0;
+    const context = auth.authenticateNow(token);
+    expect(context).not.toBeInstanceOf(Promise);
+    expect(context).toMatchObject({ subject: 'alice', fresh: true });
+    expect(reads).toBe(1);
+
+    // The one reading still fails closed when the clock breaks.
+    nowMs = Number.NaN;
+    expect(() => auth.authenticateNow(token)).toThrow(AuthConfigError);
+    nowMs = Date.UTC(2026, 0, 1) + 301_000; // past the 5-minute freshness, within the token's life
+    expect(await auth.authenticate(token)).toMatchObject({ fresh: false });
   });
 });
 
