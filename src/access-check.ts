@@ -7,7 +7,13 @@ import type { SessionManager } from './sessions/types.js';
 import type { UserProfiles } from './sessions/user-profiles.js';
 import { isFreshAt, reservedClaimNames, type TokenClaims } from './tokens/claims.js';
 import { scopesOf } from './tokens/scopes.js';
-import { secondsOf, type TokenService, type VerifiedToken, verifierAt } from './tokens/token-service.js';
+import {
+  secondsOf,
+  type TokenService,
+  type VerifiedToken,
+  type VerifiedTokenEntry,
+  verifierAt,
+} from './tokens/token-service.js';
 
 export interface AuthenticateOptions {
   /** Read the session from the store, whatever this process's cache holds. Default false. */
@@ -110,7 +116,7 @@ export function createAccessCheck({
     accessToken: unknown,
     options?: AuthenticateOptions,
   ): OwnTokenContext | Promise<OwnTokenContext> {
-    let verified: VerifiedToken;
+    let verified: VerifiedTokenEntry;
     let claims: TokenClaims;
     let sessionEndsAt: number | undefined;
     let profile: { readonly user: unknown } | undefined;
@@ -121,7 +127,7 @@ export function createAccessCheck({
       now = secondsOf(nowMs);
       verified = verifyAt(accessToken, 'access', now);
       claims = verified.claims;
-      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims, nowMs);
+      sessionEndsAt = options?.strict === true ? undefined : sessions.checkLocally(claims, nowMs, verified);
       profile = profiles.loadLocally(claims.sub);
       if (sessionEndsAt !== undefined && profile !== undefined) {
         const context = contextOf(verified, profile.user, sessionEndsAt, now);

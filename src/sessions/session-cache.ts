@@ -2,12 +2,33 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { RevocationEvent, SessionRecord, SessionStore, UserState } from '../stores/port.js';
 import type { SessionTimes } from '../stores/session-record.js';
 
-/** What the cache knows of one user: state, profile and sessions (`null` = known to be ended). */
+/** What the cache knows of one user: state, profile and sessions. */
 interface UserEntry {
   state: UserState | undefined;
   profile: string | undefined;
-  readonly sessions: Map<string, { record: SessionTimes | null; cachedAt: number }>;
+  readonly sessions: Map<string, SessionSlot>;
   cachedAt: number;
+}
+
+/**
+ * One cached session (`record` `null` = known to be ended). A verified token keeps its slot (see
+ * `SlotHolder`), so the slot says itself whether it still stands: `live` turns false for good when
+ * the cache forgets it or puts another slot in its place, and the holder looks the session up again.
+ */
+interface SessionSlot {
+  record: SessionTimes | null;
+  readonly cachedAt: number;
+  live: boolean;
+  readonly user: UserEntry;
+}
+
+/**
+ * Where a caller keeps a session's slot between checks: a verified token's cache entry. A holder
+ * serves one cache: each auth instance makes its own token service, so its token entries meet only
+ * its own session cache. A dead slot it still keeps (until the token's next check) is small garbage.
+ */
+export interface SlotHolder {
+  session: unknown;
 }
 
 export interface SessionCacheOptions {
@@ -32,7 +53,8 @@ export type FillTicket = number;
  * - every event bumps a generation, and a store read that started before a bump does not fill the
  *   cache (the read may predate the revocation the event announced);
  * - an entry is re-read once its session may have expired here (another instance may have extended
- *   it) or once it is older than `maxAgeMs`.
+ *   it) or once it is older than `maxAgeMs`;
+ * - a slot a token holds (`SlotHolder`) stands only while this cache holds it too.
  */
 export class SessionCache {
   readonly #users = new Map<string, UserEntry>();
@@ -55,24 +77,33 @@ export class SessionCache {
     return this.#generation;
   }
 
-  /** The cached session (or `null` if known ended) and user state; `undefined` on a miss. */
+  /**
+   * The cached session (or `null` if known ended) and user state; `undefined` on a miss. `holder`,
+   * when given, keeps the session's slot for the next call with the same ids, which then reads one
+   * object instead of two maps and their entries.
+   */
   session(
     userId: string,
     sessionId: string,
     now: number,
+    holder?: SlotHolder,
   ): { session: SessionTimes | null; user: UserState } | undefined {
     if (!this.#up) return undefined;
-    const entry = this.#users.get(userId);
-    const cached = entry?.sessions.get(sessionId);
-    const record = cached?.record;
+    let slot = holder?.session as SessionSlot | undefined;
+    if (slot === undefined || !slot.live) {
+      slot = this.#users.get(userId)?.sessions.get(sessionId);
+      if (holder !== undefined) holder.session = slot;
+    }
+    const record = slot?.record;
+    const state = slot?.user.state;
     const usable =
-      entry?.state !== undefined &&
-      cached !== undefined &&
-      !this.#stale(cached.cachedAt, now) &&
+      slot !== undefined &&
+      state !== undefined &&
+      !this.#stale(slot.cachedAt, now) &&
       // Past its expiry here, the session may still have been extended by another instance: re-read.
       (record === null || (record !== undefined && now < Math.min(record.expiresAt, record.idleExpiresAt)));
     this.#options.metrics?.cache(usable);
-    return usable ? { session: record ?? null, user: entry.state as UserState } : undefined;
+    return usable ? { session: record ?? null, user: state } : undefined;
   }
 
   fillSession(
@@ -89,16 +120,13 @@ export class SessionCache {
     const now = this.#options.clockMs();
     entry.state = user;
     entry.cachedAt = now;
-    entry.sessions.set(sessionId, {
-      record: record === null ? null : times(record, userId, sessionId),
-      cachedAt: now,
-    });
+    this.#put(entry, sessionId, record === null ? null : times(record, userId, sessionId), now);
   }
 
   /** Keeps the cached copy in step with a touch this instance made. */
   touched(userId: string, sessionId: string, lastSeenAt: number, idleExpiresAt: number): void {
-    const cached = this.#users.get(userId)?.sessions.get(sessionId);
-    if (cached?.record) cached.record = { ...cached.record, lastSeenAt, idleExpiresAt };
+    const slot = this.#users.get(userId)?.sessions.get(sessionId);
+    if (slot?.record) slot.record = { ...slot.record, lastSeenAt, idleExpiresAt };
   }
 
   profile(userId: string): string | undefined {
@@ -134,13 +162,28 @@ export class SessionCache {
     return now - cachedAt >= this.#options.maxAgeMs;
   }
 
+  /** Puts a slot for the session in the user's entry; the one it replaces stops standing. */
+  #put(entry: UserEntry, sessionId: string, record: SessionTimes | null, now: number): void {
+    const replaced = entry.sessions.get(sessionId);
+    if (replaced !== undefined) replaced.live = false;
+    entry.sessions.set(sessionId, { record, cachedAt: now, live: true, user: entry });
+  }
+
+  /** Drops a user's entry; the slots tokens may still hold stop standing. */
+  #drop(userId: string): void {
+    const entry = this.#users.get(userId);
+    if (entry === undefined) return;
+    for (const slot of entry.sessions.values()) slot.live = false;
+    this.#users.delete(userId);
+  }
+
   #entry(userId: string): UserEntry {
     let entry = this.#users.get(userId);
     if (entry === undefined) {
       if (this.#users.size >= this.#options.maxUsers) {
         // Maps iterate in insertion order: drop the oldest user.
         const oldest = this.#users.keys().next();
-        if (oldest.done !== true) this.#users.delete(oldest.value);
+        if (oldest.done !== true) this.#drop(oldest.value);
       }
       entry = {
         state: undefined,
@@ -166,16 +209,16 @@ export class SessionCache {
 
   #forget(event: RevocationEvent): void {
     if (event.kind === 'user') {
-      this.#users.delete(event.userId);
+      this.#drop(event.userId);
       return;
     }
     // An ended session never comes back (ids are never reused): remember it as ended.
     const entry = this.#users.get(event.userId);
-    entry?.sessions.set(event.sessionId, { record: null, cachedAt: this.#options.clockMs() });
+    if (entry !== undefined) this.#put(entry, event.sessionId, null, this.#options.clockMs());
   }
 
   #clear(): void {
-    this.#users.clear();
+    for (const userId of [...this.#users.keys()]) this.#drop(userId);
   }
 }
 

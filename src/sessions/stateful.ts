@@ -275,9 +275,9 @@ export function createStatefulSessions({
       });
     },
 
-    checkLocally(claims, now) {
+    checkLocally(claims, now, holder) {
       if (cache === undefined) return undefined;
-      const state = cache.session(claims.sub, sessionIdOf(claims), now);
+      const state = cache.session(claims.sub, sessionIdOf(claims), now, holder);
       if (state === undefined) return undefined;
       const session = liveSessionOf(state, claims.sub);
       touch(session, now);

@@ -1,6 +1,7 @@
 import type { SessionUpdate } from '../stores/port.js';
 import type { TokenClaims } from '../tokens/claims.js';
 import type { RequestDevice } from './events.js';
+import type { SlotHolder } from './session-cache.js';
 
 /** A session as shown to its user (the sessions page). */
 export interface SessionView {
@@ -81,9 +82,10 @@ export interface SessionManager {
    * The per-request check from this process's cache alone: when it passed, the session's end (ms since
    * the epoch, as the cache knows it); `undefined` when only the store can tell (then call `check`).
    * Throws like `check` when the cache knows the answer is no. `now` is the caller's clock reading (ms),
-   * the one it checked the token with.
+   * the one it checked the token with. `holder` keeps the session's cache slot for the token's next
+   * check (its verified-token cache entry).
    */
-  checkLocally(claims: TokenClaims, now: number): number | undefined;
+  checkLocally(claims: TokenClaims, now: number, holder?: SlotHolder): number | undefined;
   /**
    * Throws unless the verified access token's session is live and its user active, asking the store
    * (and filling the cache in `'cached'` mode); resolves to the session's end (ms since the epoch).

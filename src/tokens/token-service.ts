@@ -4,6 +4,7 @@ import { type Duration, parseDuration } from '../internal/duration.js';
 import {
   type ClaimRules,
   checkClaims,
+  checkTimes,
   isFreshAt,
   reservedClaimNames,
   type TokenClaims,
@@ -216,13 +217,16 @@ export function createTokenService(options: TokenOptions): TokenService {
     return { token, claims: claims as TokenClaims, expiresIn: ttl };
   }
 
-  function verifyAt(token: unknown, type: TokenType, now: number): VerifiedToken {
+  function verifyAt(token: unknown, type: TokenType, now: number): VerifiedTokenEntry {
     const hit = cacheSize > 0 && typeof token === 'string' ? verified.get(token) : undefined;
     if (hit !== undefined) {
       try {
-        checkClaims(hit.claims, hit.header.typ, type, rules, now);
+        // Accepted as this type before: the claims are frozen and the rules fixed, so only the time
+        // can have changed. Any other type gets the whole check, and its exact refusal.
+        if (hit.acceptedAs === type) checkTimes(hit.claims as TokenClaims, leeway, now);
+        else checkClaims(hit.claims, hit.header.typ, type, rules, now);
         // The entry itself, whose claims just passed: no object made per request.
-        return hit as VerifiedToken;
+        return hit as unknown as VerifiedTokenEntry;
       } catch (error) {
         // An expired token will never pass again: forget it now rather than when it ages out.
         if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token as string);
@@ -230,9 +234,9 @@ export function createTokenService(options: TokenOptions): TokenService {
       }
     }
     const { header, payload } = verifyCompact(token);
-    const claims = checkClaims(payload, header.typ, type, rules, now);
-    verified.set(token as string, payload, header);
-    return { claims, header };
+    checkClaims(payload, header.typ, type, rules, now);
+    // Its claims are the payload that just passed `checkClaims`.
+    return verified.set(token as string, payload, header, type) as unknown as VerifiedTokenEntry;
   }
 
   const verify = (token: unknown, type: TokenType) => verifyAt(token, type, now());
@@ -262,7 +266,13 @@ export function createTokenService(options: TokenOptions): TokenService {
  * claims check of a cached token; three readings were a quarter of a cached check.) Internal: a
  * public "verify at any time" would invite a stale clock.
  */
-export type VerifyAt = (token: unknown, type: TokenType, now: number) => VerifiedToken;
+export type VerifyAt = (token: unknown, type: TokenType, now: number) => VerifiedTokenEntry;
+
+/** A verified token as the verified-token cache holds it, with its handle on the token's session. */
+export interface VerifiedTokenEntry extends VerifiedToken {
+  /** See `VerifiedEntry.session`: written only by the session cache. */
+  session: unknown;
+}
 
 const verifiersAt = new WeakMap<TokenService, VerifyAt>();
 

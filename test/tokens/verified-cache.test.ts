@@ -38,6 +38,22 @@ describe('verified-token cache', () => {
     expect(codeOf(() => tokens.verifyAccessToken(token))).toBe('token_expired');
   });
 
+  it('checks a remembered token whole when asked for the other type, and its times on every use', () => {
+    const { tokens, advance } = service();
+    const { token: refresh } = tokens.signRefreshToken({ subject: 'alice', sessionId: 'session-1' });
+    // Remembered as a refresh token: as an access token it gets the whole check, and its refusal.
+    expect(tokens.verifyRefreshToken(refresh).sub).toBe('alice');
+    expect(codeOf(() => tokens.verifyAccessToken(refresh))).toBe('wrong_token_type');
+    expect(tokens.verifyRefreshToken(refresh).sub).toBe('alice');
+    const { token } = tokens.signAccessToken({ subject: 'alice' });
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+    // A clock set back before `iat`: a remembered token is not yet valid either.
+    advance(-10);
+    expect(codeOf(() => tokens.verifyAccessToken(token))).toBe('token_not_yet_valid');
+    advance(10);
+    expect(tokens.verifyAccessToken(token).sub).toBe('alice');
+  });
+
   it('hands out deep-frozen claims, so one request cannot change what the next one sees', () => {
     const { tokens } = service();
     const { token } = tokens.signAccessToken({ subject: 'alice', claims: { roles: ['user'] } });
