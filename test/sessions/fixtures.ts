@@ -1,5 +1,7 @@
 import { type AuthOptions, createAuth, memoryStore, type SessionStore } from 'authjwt';
 import { afterAll, beforeAll } from 'vitest';
+import { SessionCache } from '../../src/sessions/session-cache.js';
+import type { RevocationEvent } from '../../src/stores/port.js';
 import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -21,6 +23,23 @@ export function makeAuth(options: Partial<AuthOptions> = {}, given?: SessionStor
   const store = given ?? memoryStore({ clock: clock.now });
   const auth = createAuth({ signingKey: { alg: 'HS256', key: secret }, clock: clock.now, store, ...options });
   return { auth, clock, store };
+}
+
+/**
+ * A session cache (clock at 1,000 ms, entries good for 60 s) on a store whose revocation channel the
+ * test drives with `emit`; the channel starts up, so the cache is trusted.
+ */
+export function cacheOnChannel(maxUsers = 10) {
+  let emit: (signal: RevocationEvent | 'up' | 'down') => void = () => {};
+  const store = {
+    subscribe(listener: typeof emit) {
+      emit = listener;
+      return () => {};
+    },
+  } as unknown as SessionStore;
+  const cache = new SessionCache(store, { maxUsers, maxAgeMs: 60_000, clockMs: () => 1_000 });
+  emit('up');
+  return { cache, emit: (signal: RevocationEvent | 'up' | 'down') => emit(signal) };
 }
 
 /** A few milliseconds: long enough for the store's revocation channel to deliver, or to come up. */

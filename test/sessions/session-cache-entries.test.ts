@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SessionCache } from '../../src/sessions/session-cache.js';
-import type { RevocationEvent, SessionRecord, SessionStore } from '../../src/stores/port.js';
+import type { SessionRecord } from '../../src/stores/port.js';
+import { cacheOnChannel } from './fixtures.js';
 
 /*
  * What one cached session holds: with up to `cache.maxUsers` (100,000) users per instance, every
  * field kept is paid a hundred thousand times (see docs/scaling.md).
  */
 
-function upCache(): SessionCache {
-  let emit: (signal: RevocationEvent | 'up' | 'down') => void = () => {};
-  const store = {
-    subscribe(listener: typeof emit) {
-      emit = listener;
-      return () => {};
-    },
-  } as unknown as SessionStore;
-  const cache = new SessionCache(store, { maxUsers: 10, maxAgeMs: 60_000, clockMs: () => 1_000 });
-  emit('up');
-  return cache;
-}
+const upCache = () => cacheOnChannel().cache;
 
 const record: SessionRecord = {
   id: 'session-1',

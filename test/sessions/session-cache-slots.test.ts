@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SessionCache, type SlotHolder } from '../../src/sessions/session-cache.js';
-import type { RevocationEvent, SessionRecord, SessionStore } from '../../src/stores/port.js';
+import type { SlotHolder } from '../../src/sessions/session-cache.js';
+import type { SessionRecord } from '../../src/stores/port.js';
+import { cacheOnChannel } from './fixtures.js';
 
 /*
  * A verified token keeps its session's cache slot (`SlotHolder`), so that its next check reads one
  * object instead of two maps. A kept slot must never outlive what the cache knows: every way the
  * cache forgets or replaces a session makes the holder look it up again.
  */
-
-function upCache(maxUsers = 10) {
-  let emit: (signal: RevocationEvent | 'up' | 'down') => void = () => {};
-  const store = {
-    subscribe(listener: typeof emit) {
-      emit = listener;
-      return () => {};
-    },
-  } as unknown as SessionStore;
-  const cache = new SessionCache(store, { maxUsers, maxAgeMs: 60_000, clockMs: () => 1_000 });
-  emit('up');
-  return { cache, emit: (signal: RevocationEvent | 'up' | 'down') => emit(signal) };
-}
 
 function recordOf(userId: string, id: string, expiresAt = 100_000): SessionRecord {
   return {
@@ -37,7 +25,7 @@ const active = { active: true };
 
 /** A cache with alice's session filled, and a holder that has taken its slot. */
 function held(maxUsers = 10) {
-  const setup = upCache(maxUsers);
+  const setup = cacheOnChannel(maxUsers);
   setup.cache.fillSession(setup.cache.ticket(), 'alice', 'session-1', recordOf('alice', 'session-1'), active);
   const holder: SlotHolder = { session: undefined };
   expect(setup.cache.session('alice', 'session-1', 1_000, holder)?.session?.id).toBe('session-1');
