@@ -173,7 +173,7 @@ export class SessionCache {
   #drop(userId: string): void {
     const entry = this.#users.get(userId);
     if (entry === undefined) return;
-    for (const slot of entry.sessions.values()) slot.live = false;
+    retire(entry);
     this.#users.delete(userId);
   }
 
@@ -218,8 +218,14 @@ export class SessionCache {
   }
 
   #clear(): void {
-    for (const userId of [...this.#users.keys()]) this.#drop(userId);
+    for (const entry of this.#users.values()) retire(entry);
+    this.#users.clear();
   }
+}
+
+/** Marks every slot of a user's entry as no longer standing, as the entry leaves the cache. */
+function retire(entry: UserEntry): void {
+  for (const slot of entry.sessions.values()) slot.live = false;
 }
 
 /**

@@ -15,7 +15,7 @@ import { createJwsVerifier, defaultMaxTokenLength, signCompact, type VerifiedHea
 import { createKeyRing, type KeyRingOptions, type KeyRotation } from './key-ring.js';
 import type { ResolvedKey } from './keys.js';
 import { randomId } from './random-id.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import { type VerifiedEntry, VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface TokenOptions extends KeyRingOptions {
   /** Set as `iss` on every token and required on every token verified. An array accepts several; the first is set. */
@@ -154,7 +154,7 @@ export function createTokenService(options: TokenOptions): TokenService {
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
     throw new AuthConfigError('verifiedTokenCache', 'must be a whole number >= 0 (0 turns it off)');
   }
-  const verified = new VerifiedTokenCache(cacheSize);
+  const verified = new VerifiedTokenCache<TokenClaims>(cacheSize);
   // Replaced as a whole on a switch; one object, so the closures below keep constant context slots.
   const signer = { key: ring.signingKey, headers: headersOf(ring.signingKey) };
   const issuerClaim = issuers[0];
@@ -223,10 +223,10 @@ export function createTokenService(options: TokenOptions): TokenService {
       try {
         // Accepted as this type before: the claims are frozen and the rules fixed, so only the time
         // can have changed. Any other type gets the whole check, and its exact refusal.
-        if (hit.acceptedAs === type) checkTimes(hit.claims as TokenClaims, leeway, now);
+        if (hit.acceptedAs === type) checkTimes(hit.claims, leeway, now);
         else checkClaims(hit.claims, hit.header.typ, type, rules, now);
         // The entry itself, whose claims just passed: no object made per request.
-        return hit as unknown as VerifiedTokenEntry;
+        return hit;
       } catch (error) {
         // An expired token will never pass again: forget it now rather than when it ages out.
         if (error instanceof AuthError && error.code === 'token_expired') verified.delete(token as string);
@@ -234,9 +234,8 @@ export function createTokenService(options: TokenOptions): TokenService {
       }
     }
     const { header, payload } = verifyCompact(token);
-    checkClaims(payload, header.typ, type, rules, now);
-    // Its claims are the payload that just passed `checkClaims`.
-    return verified.set(token as string, payload, header, type) as unknown as VerifiedTokenEntry;
+    const claims = checkClaims(payload, header.typ, type, rules, now);
+    return verified.set(token as string, claims, header, type);
   }
 
   const verify = (token: unknown, type: TokenType) => verifyAt(token, type, now());
@@ -269,10 +268,7 @@ export function createTokenService(options: TokenOptions): TokenService {
 export type VerifyAt = (token: unknown, type: TokenType, now: number) => VerifiedTokenEntry;
 
 /** A verified token as the verified-token cache holds it, with its handle on the token's session. */
-export interface VerifiedTokenEntry extends VerifiedToken {
-  /** See `VerifiedEntry.session`: written only by the session cache. */
-  session: unknown;
-}
+export type VerifiedTokenEntry = VerifiedEntry<TokenClaims>;
 
 const verifiersAt = new WeakMap<TokenService, VerifyAt>();
 

@@ -8,9 +8,9 @@ import type { VerifiedHeader } from './jws.js';
  * audience) are checked again on every use by the caller. Only byte-identical strings hit, so a
  * forged or altered token, or a re-encoded signature (ECDSA malleability), is verified on its own.
  */
-export interface VerifiedEntry {
+export interface VerifiedEntry<Claims extends Readonly<Record<string, unknown>> = Record<string, unknown>> {
   /** The payload, deep-frozen, so no caller can alter what the next request sees. */
-  readonly claims: Record<string, unknown>;
+  readonly claims: Claims;
   /** The protected header (frozen by the verifier). */
   readonly header: VerifiedHeader;
   /**
@@ -27,7 +27,7 @@ export interface VerifiedEntry {
   session: unknown;
 }
 
-interface Entry extends VerifiedEntry {
+interface Entry<Claims extends Readonly<Record<string, unknown>>> extends VerifiedEntry<Claims> {
   readonly token: string;
 }
 
@@ -47,34 +47,35 @@ function keyOf(token: string): number {
   return key;
 }
 
-export class VerifiedTokenCache {
-  readonly #entries = new Map<number, Entry>();
+export class VerifiedTokenCache<Claims extends Readonly<Record<string, unknown>> = Record<string, unknown>> {
+  readonly #entries = new Map<number, Entry<Claims>>();
   readonly #maxEntries: number;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
   }
 
-  get(token: string): VerifiedEntry | undefined {
+  get(token: string): VerifiedEntry<Claims> | undefined {
     const entry = this.#entries.get(keyOf(token));
     // Only the identical token hits: a forged one that shares the key is verified like any other.
     return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
   /** Remembers a verified token; returns its entry (a fresh one, not remembered, when the cache is off). */
-  set(
-    token: string,
-    claims: Record<string, unknown>,
-    header: VerifiedHeader,
-    acceptedAs?: string,
-  ): VerifiedEntry {
+  set(token: string, claims: Claims, header: VerifiedHeader, acceptedAs?: string): VerifiedEntry<Claims> {
     if (this.#maxEntries === 0) return { claims, header, acceptedAs: undefined, session: undefined };
     if (this.#entries.size >= this.#maxEntries) {
       // Maps iterate in insertion order: drop the oldest entry.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    const entry: Entry = { token, claims: deepFreeze(claims), header, acceptedAs, session: undefined };
+    const entry: Entry<Claims> = {
+      token,
+      claims: deepFreeze(claims),
+      header,
+      acceptedAs,
+      session: undefined,
+    };
     this.#entries.set(keyOf(token), entry);
     return entry;
   }
