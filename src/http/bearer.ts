@@ -32,20 +32,9 @@ export function readBearerCredentials(
   // whitespace, answered without the copies the general path makes (trim, split, lower-casing). It
   // returns exactly what the general path would: the credentials start and end with a `b64token`
   // character, so no trimming would change them, and hold no space.
-  if (
-    typeof header === 'string' &&
-    header.startsWith(scheme) &&
-    header.charCodeAt(scheme.length) === spaceCode
-  ) {
-    const start = scheme.length + 1;
-    if (
-      header.length > start &&
-      isToken68Code(header.charCodeAt(start)) &&
-      isToken68Code(header.charCodeAt(header.length - 1)) &&
-      header.indexOf(' ', start) === -1
-    ) {
-      return header.slice(start);
-    }
+  if (typeof header === 'string') {
+    const start = usualCredentialsStart(header, scheme);
+    if (start > 0 && header.indexOf(' ', start) === -1) return header.slice(start);
   }
   if (Array.isArray(header)) {
     if (header.length !== 1) throw new AuthError('token_invalid', { reason: 'authorization_repeated' });
@@ -59,6 +48,22 @@ export function readBearerCredentials(
   // Several values (RFC 6750 allows exactly one b64token).
   if (credentials.length === 0 || credentials.includes(' ')) throw malformed();
   return credentials;
+}
+
+/**
+ * Where the credentials start in a header value of the usual shape (`<scheme> <credentials>`, the
+ * scheme as written, a `b64token` character first and last), or -1. Nothing in between is looked at:
+ * for a header value that carries a token the verified-token cache holds (the whole token is compared
+ * there), or for `readBearerCredentials`, which checks the rest.
+ */
+export function usualCredentialsStart(header: string, scheme: string): number {
+  if (!header.startsWith(scheme) || header.charCodeAt(scheme.length) !== spaceCode) return -1;
+  const start = scheme.length + 1;
+  return header.length > start &&
+    isToken68Code(header.charCodeAt(start)) &&
+    isToken68Code(header.charCodeAt(header.length - 1))
+    ? start
+    : -1;
 }
 
 const malformed = () => new AuthError('token_invalid', { reason: 'authorization_malformed' });

@@ -1,7 +1,8 @@
 import type { Auth, AuthContext, OwnTokenContext } from '../auth.js';
 import { AuthError } from '../errors.js';
 import type { TokenClaims } from '../tokens/claims.js';
-import { readBearerCredentials } from './bearer.js';
+import { tokenPresentedAs } from '../tokens/token-service.js';
+import { readBearerCredentials, usualCredentialsStart } from './bearer.js';
 import type { CookieJar } from './cookies.js';
 import type { CsrfPolicy } from './csrf.js';
 import { firstValue, type RequestReader } from './request.js';
@@ -82,6 +83,7 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
   const readsHeader = demand.locations.header;
   // Resolving the locations refused `cookie` without cookie mode; this only narrows the type.
   const cookieJar = demand.locations.cookie ? cookies?.jar : undefined;
+  const knownToken = tokenPresentedAs(auth.tokens);
 
   function admit<Request>(
     request: Request,
@@ -145,7 +147,15 @@ export function createHttpGuard(settings: GuardSettings, demand: GuardDemand): H
     check(request, reader) {
       let token: string | undefined;
       let fromCookie = false;
-      if (readsHeader) token = readBearerCredentials(reader.header(request, header), scheme);
+      if (readsHeader) {
+        const value = reader.header(request, header);
+        // The token of a header value seen before, found without cutting it out (see tokenPresentedAs).
+        if (typeof value === 'string') {
+          const start = usualCredentialsStart(value, scheme);
+          if (start > 0) token = knownToken(value, start);
+        }
+        token ??= readBearerCredentials(value, scheme);
+      }
       if (token === undefined && cookieJar !== undefined) {
         const jar = cookieJar.read(firstValue(reader.header(request, 'cookie')));
         const fromJar = kind === 'refresh' ? jar.refresh : jar.access;

@@ -256,6 +256,9 @@ export function createTokenService(options: TokenOptions): TokenService {
     keys: { add: ring.add, useForSigning: ring.useForSigning, retire: ring.retire, list: ring.list },
   };
   verifiersAt.set(service, verifyAt);
+  presentedTokens.set(service, (source, start) =>
+    cacheSize > 0 ? verified.tokenPresentedAs(source, start) : undefined,
+  );
   return service;
 }
 
@@ -271,6 +274,21 @@ export type VerifyAt = (token: unknown, type: TokenType, now: number) => Verifie
 export type VerifiedTokenEntry = VerifiedEntry<TokenClaims>;
 
 const verifiersAt = new WeakMap<TokenService, VerifyAt>();
+
+/**
+ * The verified token a header value carries from `start` to its end, when the verified-token cache
+ * holds it: the cached string itself (see VerifiedTokenCache.tokenPresentedAs). Internal, for the
+ * HTTP layer's guard; an unknown value gives `undefined`, and the caller reads it as usual.
+ */
+export type TokenPresentedAs = (source: string, start: number) => string | undefined;
+
+const presentedTokens = new WeakMap<TokenService, TokenPresentedAs>();
+const nothingCached: TokenPresentedAs = () => undefined;
+
+/** The `TokenPresentedAs` of a token service (none cached for one `createTokenService` did not make). */
+export function tokenPresentedAs(service: TokenService): TokenPresentedAs {
+  return presentedTokens.get(service) ?? nothingCached;
+}
 
 /** The `VerifyAt` of a service `createTokenService` made. */
 export function verifierAt(service: TokenService): VerifyAt {

@@ -28,7 +28,9 @@ export interface VerifiedEntry<Claims extends Readonly<Record<string, unknown>> 
 }
 
 interface Entry<Claims extends Readonly<Record<string, unknown>>> extends VerifiedEntry<Claims> {
-  readonly token: string;
+  token: string;
+  /** The whole header value the token last came in, which ends with the token (see tokenPresentedAs). */
+  presented: string | undefined;
 }
 
 // Entries are found by a number made of the token's last characters, which lie in its signature and
@@ -61,6 +63,28 @@ export class VerifiedTokenCache<Claims extends Readonly<Record<string, unknown>>
     return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
+  /**
+   * The cached token a header value carries from `start` to its end, or `undefined` when no such
+   * token is cached. A client sends the same header value on every request, and the header value is
+   * one flat string, which compares with the value remembered from the token's previous use at once;
+   * the token cut out of it would be a slice, which compares through a slower path, and would have to
+   * be cut and scanned for stray characters first. The token returned is the cached string itself, so
+   * `get` then finds it by identity. On a first use in a header, the suffix is compared whole.
+   */
+  tokenPresentedAs(source: string, start: number): string | undefined {
+    const entry = this.#entries.get(keyOf(source));
+    if (entry === undefined) return undefined;
+    // Equal values whose tails of the token's length start at the same place: the same token.
+    if (entry.presented === source && source.length - start === entry.token.length) return entry.token;
+    if (source.length - start !== entry.token.length) return undefined;
+    const token = source.slice(start);
+    if (token !== entry.token) return undefined;
+    // A slice of the value remembered, so the entry keeps one copy of the characters, not two.
+    entry.token = token;
+    entry.presented = source;
+    return token;
+  }
+
   /** Remembers a verified token; returns its entry (a fresh one, not remembered, when the cache is off). */
   set(token: string, claims: Claims, header: VerifiedHeader, acceptedAs?: string): VerifiedEntry<Claims> {
     if (this.#maxEntries === 0) return { claims, header, acceptedAs: undefined, session: undefined };
@@ -75,6 +99,7 @@ export class VerifiedTokenCache<Claims extends Readonly<Record<string, unknown>>
       header,
       acceptedAs,
       session: undefined,
+      presented: undefined,
     };
     this.#entries.set(keyOf(token), entry);
     return entry;

@@ -128,4 +128,30 @@ describe('VerifiedTokenCache lookup', () => {
     expect(cache.get('ab')?.claims.sub).toBe('c');
     expect(cache.get('b')).toBeUndefined();
   });
+
+  it('finds a cached token by the header value it came in, and only the identical token', () => {
+    const cache = new VerifiedTokenCache(10);
+    const token = 'first.token.ABCDE';
+    cache.set(token, { sub: 'a' }, header);
+    const value = `Bearer ${token}`;
+    // First use in a header: the tail is compared whole, and the cached string comes back.
+    const found = cache.tokenPresentedAs(value, 7);
+    expect(found).toBe(token);
+    // Later uses, each in a new string of the same characters, compare the whole value.
+    const again = cache.tokenPresentedAs(['Bearer ', token].join(''), 7);
+    expect(again).toBe(token);
+    expect(cache.get(again as string)?.claims.sub).toBe('a');
+    // Another token on the same key, a longer or shorter value, another start: not this token.
+    expect(cache.tokenPresentedAs('Bearer forged.token.ABCDE', 7)).toBeUndefined();
+    expect(cache.tokenPresentedAs('Bearer fXrst.token.ABCDE', 7)).toBeUndefined();
+    expect(cache.tokenPresentedAs(`Bearer  ${token}`, 7)).toBeUndefined();
+    expect(cache.tokenPresentedAs(`Bearer x${token}`, 7)).toBeUndefined();
+    expect(cache.tokenPresentedAs(value, 8)).toBeUndefined();
+    expect(cache.tokenPresentedAs(value, 6)).toBeUndefined();
+    // Nothing cached on the key at all.
+    expect(cache.tokenPresentedAs('Bearer first.token.ZZZZZ', 7)).toBeUndefined();
+    // Once the entry is gone, so is the value it was found by.
+    cache.delete(token);
+    expect(cache.tokenPresentedAs(value, 7)).toBeUndefined();
+  });
 });
