@@ -3,7 +3,7 @@ import { redisStore } from 'authjwt/redis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer, waitFor } from '../helpers/redis-server.js';
-import { codeOf, countingStore, secret, tick } from './fixtures.js';
+import { codeOf, countingStore, makeAuth, secret, tick } from './fixtures.js';
 
 describe("revocation: 'cached' with the memory store", () => {
   it('serves the steady state from the cache: one store read for many requests', async () => {
@@ -141,6 +141,23 @@ describe("revocation: 'cached' with the memory store", () => {
     expect(() => auth.authenticateNow(token)).toThrow(AuthConfigError);
     nowMs = Date.UTC(2026, 0, 1) + 301_000; // past the 5-minute freshness, within the token's life
     expect(await auth.authenticate(token)).toMatchObject({ fresh: false });
+  });
+
+  it('a token checked again and again from the cache still records its use every touchInterval', async () => {
+    // A cached check that passed lets the token's next checks pass at once; never past a touch due.
+    const { auth, clock } = makeAuth({ sessions: { touchInterval: 10 } });
+    await tick();
+    const pair = await auth.login({ subject: 'alice' });
+    const lastSeen = async () => (await auth.listSessions('alice'))[0]?.lastSeenAt.getTime() ?? 0;
+    const created = await lastSeen();
+    await auth.authenticate(pair.accessToken); // fills the cache
+    for (let second = 1; second <= 25; second++) {
+      clock.advance(1);
+      expect(auth.authenticateNow(pair.accessToken)).toMatchObject({ subject: 'alice' });
+      await tick(); // the touch, if one was due, completes
+    }
+    expect(await lastSeen()).toBeGreaterThanOrEqual(created + 20_000);
+    expect(auth.metrics().sessionCache).toEqual({ hits: 25, misses: 1 });
   });
 });
 
