@@ -1,7 +1,7 @@
 import { type AuthOptions, createAuth, memoryStore, type SessionStore } from 'authjwt';
 import { afterAll, beforeAll } from 'vitest';
 import { SessionCache } from '../../src/sessions/session-cache.js';
-import type { RevocationEvent } from '../../src/stores/port.js';
+import type { RevocationEvent, SessionRecord } from '../../src/stores/port.js';
 import { connectNodeRedis, type NodeRedisClient } from '../helpers/redis-client.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -40,6 +40,19 @@ export function cacheOnChannel(maxUsers = 10) {
   const cache = new SessionCache(store, { maxUsers, maxAgeMs: 60_000, clockMs: () => 1_000 });
   emit('up');
   return { cache, emit: (signal: RevocationEvent | 'up' | 'down') => emit(signal) };
+}
+
+/** A session record for the cache tests: created at 500 ms, last seen at 900 ms, ending at `expiresAt`. */
+export function recordOf(userId: string, id: string, expiresAt = 100_000): SessionRecord {
+  return {
+    id,
+    userId,
+    createdAt: 500,
+    lastSeenAt: 900,
+    expiresAt,
+    idleExpiresAt: expiresAt,
+    refreshJti: 'refresh-jti',
+  };
 }
 
 /** A few milliseconds: long enough for the store's revocation channel to deliver, or to come up. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotHolder } from '../../src/sessions/session-cache.js';
-import type { SessionRecord } from '../../src/stores/port.js';
-import { cacheOnChannel } from './fixtures.js';
+import { cacheOnChannel, recordOf } from './fixtures.js';
 
 /*
  * A token whose last check passed may pass again without the check being made (`grantPass`): the
@@ -9,18 +8,6 @@ import { cacheOnChannel } from './fixtures.js';
  * every way the cache forgets, replaces or rereads a session or its user takes it away, and it ends
  * no later than the slot itself could be served.
  */
-
-function recordOf(userId: string, id: string, expiresAt = 100_000): SessionRecord {
-  return {
-    id,
-    userId,
-    createdAt: 500,
-    lastSeenAt: 900,
-    expiresAt,
-    idleExpiresAt: expiresAt,
-    refreshJti: 'refresh-jti',
-  };
-}
 
 const active = { active: true };
 

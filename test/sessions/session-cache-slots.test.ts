@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotHolder } from '../../src/sessions/session-cache.js';
-import type { SessionRecord } from '../../src/stores/port.js';
-import { cacheOnChannel } from './fixtures.js';
+import { cacheOnChannel, recordOf } from './fixtures.js';
 
 /*
  * A verified token keeps its session's cache slot (`SlotHolder`), so that its next check reads one
  * object instead of two maps. A kept slot must never outlive what the cache knows: every way the
  * cache forgets or replaces a session makes the holder look it up again.
  */
-
-function recordOf(userId: string, id: string, expiresAt = 100_000): SessionRecord {
-  return {
-    id,
-    userId,
-    createdAt: 500,
-    lastSeenAt: 900,
-    expiresAt,
-    idleExpiresAt: expiresAt,
-    refreshJti: 'refresh-jti',
-  };
-}
 
 const active = { active: true };
 
