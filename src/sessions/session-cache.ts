@@ -103,16 +103,13 @@ export class SessionCache {
       slot = this.#users.get(userId)?.sessions.get(sessionId);
       if (holder !== undefined) holder.session = slot;
     }
-    const record = slot?.record;
     const state = slot?.user.state;
-    const usable =
-      slot !== undefined &&
-      state !== undefined &&
-      !this.#stale(slot.cachedAt, now) &&
-      // Past its expiry here, the session may still have been extended by another instance: re-read.
-      (record === null || (record !== undefined && now < Math.min(record.expiresAt, record.idleExpiresAt)));
-    this.#options.metrics?.cache(usable);
-    return usable ? { session: record ?? null, user: state } : undefined;
+    if (slot === undefined || state === undefined || now >= this.#servableUntil(slot)) {
+      this.#options.metrics?.cache(false);
+      return undefined;
+    }
+    this.#options.metrics?.cache(true);
+    return { session: slot.record, user: state };
   }
 
   /**
@@ -136,14 +133,8 @@ export class SessionCache {
    */
   grantPass(holder: SlotHolder, until: number, endsAt: number): void {
     const slot = holder.session as SessionSlot | undefined;
-    const record = slot?.record;
-    if (slot === undefined || !slot.live || record === undefined || record === null) return;
-    slot.passUntil = Math.min(
-      until,
-      slot.cachedAt + this.#options.maxAgeMs,
-      record.expiresAt,
-      record.idleExpiresAt,
-    );
+    if (slot === undefined || !slot.live || slot.record === null) return;
+    slot.passUntil = Math.min(until, this.#servableUntil(slot));
     slot.passEndsAt = endsAt;
   }
 
@@ -199,6 +190,16 @@ export class SessionCache {
     this.#unsubscribe();
     this.#clear();
     this.#up = false;
+  }
+
+  /**
+   * Until when (ms) a slot may be served: its age limit, and for a session not known to be ended its
+   * end here (past it, another instance may have extended the session: read it again).
+   */
+  #servableUntil(slot: SessionSlot): number {
+    const ageLimit = slot.cachedAt + this.#options.maxAgeMs;
+    const record = slot.record;
+    return record === null ? ageLimit : Math.min(ageLimit, record.expiresAt, record.idleExpiresAt);
   }
 
   #stale(cachedAt: number, now: number): boolean {
