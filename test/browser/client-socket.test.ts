@@ -51,7 +51,8 @@ async function pageWithSocket(
     await page.clock.pauseAt(Date.now() + 1000);
   }
   await inPage(page, `await client.login({ username: '${username}', password: '${username}-pass' });`);
-  // Every state change, every message and why the helper stopped, recorded in the page.
+  // Every state change, every message and why the helper stopped, recorded in the page. Retries stay
+  // a second apart at most, so the first after a slow restart comes within a second, not up to 30.
   await inPage(
     page,
     `window.states = []; window.messages = []; window.stopped = [];
@@ -60,11 +61,19 @@ async function pageWithSocket(
        onMessage: (data) => messages.push(JSON.parse(data)),
        onStop: (reason) => stopped.push(reason),
        initialDelay: 200,
+       maxDelay: 1000,
      });`,
   );
-  await expect.poll(() => hellos(page)).toBe(1);
+  await expect.poll(() => hellos(page), { timeout: 5000 }).toBe(1);
   return page;
 }
+
+/**
+ * Time for a test that restarts the app: the restart and the page's retries share one loaded CI
+ * machine (where a restart has taken seconds), and each poll inside has its own limit well below this,
+ * so a failure names the step that did not happen rather than the test's clock.
+ */
+const restartTimeout = 45_000;
 
 const hellos = async (page: Page) =>
   ((await page.evaluate('window.messages')) as { type: string }[]).filter((m) => m.type === 'hello').length;
@@ -88,25 +97,31 @@ suite(`authjwt/client's WebSocket helper in a real browser (Chromium, real Redis
   });
 
   for (const mode of ['header', 'cookie'] as const) {
-    it(`${mode} mode: authenticates, and reconnects with the same session after the server closed the socket`, async () => {
-      const port = await freePort();
-      const first = await startAppOn(port);
-      const page = await pageWithSocket(`http://127.0.0.1:${port}`, mode, 'alice');
-      expect(await states(page)).toEqual(['connecting', 'open']);
-      expect(await inPage(page, `return socket.send('ping');`)).toBe(true);
-      await expect
-        .poll(() => page.evaluate('window.messages'))
-        .toContainEqual({ type: 'echo', data: 'ping' });
+    it(
+      `${mode} mode: authenticates, and reconnects with the same session after the server closed the socket`,
+      async () => {
+        const port = await freePort();
+        const first = await startAppOn(port);
+        const page = await pageWithSocket(`http://127.0.0.1:${port}`, mode, 'alice');
+        expect(await states(page)).toEqual(['connecting', 'open']);
+        expect(await inPage(page, `return socket.send('ping');`)).toBe(true);
+        await expect
+          .poll(() => page.evaluate('window.messages'))
+          .toContainEqual({ type: 'echo', data: 'ping' });
 
-      await first.close(); // every socket is closed by the server going away
-      apps.splice(apps.indexOf(first), 1);
-      await expect.poll(() => states(page)).toEqual(['connecting', 'open', 'connecting']);
-      await startAppOn(port);
-      await expect.poll(() => hellos(page), { timeout: 15_000 }).toBe(2);
-      expect(await states(page)).toEqual(['connecting', 'open', 'connecting', 'open']);
-      expect(await stopped(page)).toEqual([]);
-      expect(await seenIn(page)).not.toContainEqual(expect.arrayContaining(['logged-out']));
-    });
+        await first.close(); // every socket is closed by the server going away
+        apps.splice(apps.indexOf(first), 1);
+        await expect
+          .poll(() => states(page), { timeout: 5000 })
+          .toEqual(['connecting', 'open', 'connecting']);
+        await startAppOn(port);
+        await expect.poll(() => hellos(page), { timeout: 15_000 }).toBe(2);
+        expect(await states(page)).toEqual(['connecting', 'open', 'connecting', 'open']);
+        expect(await stopped(page)).toEqual([]);
+        expect(await seenIn(page)).not.toContainEqual(expect.arrayContaining(['logged-out']));
+      },
+      restartTimeout,
+    );
   }
 
   it('stops on 4401 when the session has ended: one renewal is tried, refused, and every tab is logged out', async () => {
