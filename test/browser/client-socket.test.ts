@@ -64,7 +64,7 @@ async function pageWithSocket(
        maxDelay: 1000,
      });`,
   );
-  await expect.poll(() => hellos(page), { timeout: 5000 }).toBe(1);
+  await expect.poll(() => hellos(page)).toBe(1);
   return page;
 }
 
@@ -111,9 +111,7 @@ suite(`authjwt/client's WebSocket helper in a real browser (Chromium, real Redis
 
         await first.close(); // every socket is closed by the server going away
         apps.splice(apps.indexOf(first), 1);
-        await expect
-          .poll(() => states(page), { timeout: 5000 })
-          .toEqual(['connecting', 'open', 'connecting']);
+        await expect.poll(() => states(page)).toEqual(['connecting', 'open', 'connecting']);
         await startAppOn(port);
         await expect.poll(() => hellos(page), { timeout: 15_000 }).toBe(2);
         expect(await states(page)).toEqual(['connecting', 'open', 'connecting', 'open']);
