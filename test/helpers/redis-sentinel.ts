@@ -49,6 +49,11 @@ export interface SentinelGroup {
   /** Brings the failed node back, empty, as a replica of the master, and waits until the Sentinels see it. */
   heal(): Promise<void>;
   /**
+   * Freezes one Sentinel (SIGSTOP): it still accepts connections but answers nothing, as a stalled
+   * one does, and the others carry on (a failover meanwhile is theirs). Returns what thaws it.
+   */
+  freezeSentinel(index: number): () => void;
+  /**
    * Waits until the replica has applied every write the master had taken when called, so that a
    * failover loses none of them (the tests do not depend on acknowledged writes, a feature of its own).
    */
@@ -69,7 +74,7 @@ interface Node extends DataNode {
 /** Starts the group and waits until every Sentinel sees the master, the replica and the other two. */
 export async function startSentinelGroup(): Promise<SentinelGroup> {
   const nodes: Node[] = [];
-  const sentinels: { port: number; dir: string; child: ChildProcess }[] = [];
+  const sentinels: { port: number; dir: string; child: ChildProcess; frozen?: boolean }[] = [];
   const stop = async () => {
     await Promise.all([...nodes, ...sentinels].map(async (p) => p.child && kill(p.child)));
     for (const p of [...nodes, ...sentinels]) removeDir(p.dir);
@@ -85,8 +90,9 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     throw error;
   }
 
-  // Every Sentinel keeps running: the first one's answer is the group's.
-  const masterPort = () => namedMaster(sentinels[0]?.port ?? 0);
+  // The first Sentinel that is not frozen speaks for the group.
+  const live = () => sentinels.filter((s) => s.frozen !== true);
+  const masterPort = () => namedMaster(live()[0]?.port ?? 0);
   const nodeOn = (port: number) => {
     const node = nodes.find((n) => n.port === port);
     if (node === undefined) throw new Error(`no node of the group on port ${port}`);
@@ -123,7 +129,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
         old.child.kill('SIGSTOP');
       }
       await waitFor(async () => {
-        const named = await Promise.all(sentinels.map((s) => namedMaster(s.port)));
+        const named = await Promise.all(live().map((s) => namedMaster(s.port)));
         if (!named.every((port) => port === next.port)) return false;
         return (await next.command('ROLE')).startsWith('master');
       }, 30_000);
@@ -158,6 +164,16 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
       await replicated();
     },
     replicated,
+    freezeSentinel(index) {
+      const sentinel = sentinels[index];
+      if (sentinel === undefined) throw new Error(`no Sentinel ${index}`);
+      sentinel.frozen = true;
+      sentinel.child.kill('SIGSTOP');
+      return () => {
+        sentinel.child.kill('SIGCONT');
+        sentinel.frozen = false;
+      };
+    },
     async flush() {
       await rawCommand(await masterPort(), ['FLUSHALL']);
     },

@@ -14,6 +14,8 @@ export interface RedisConnection {
    * has given up for good (the caller then closes it and opens another).
    */
   openSubscriber(channel: string, events: SubscriberEvents): SubscriberConnection;
+  /** Stops watching the caller's client, where the adapter watches it (ioredis through Sentinels). */
+  release?(): void;
 }
 
 export interface SubscriberEvents {

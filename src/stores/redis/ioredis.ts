@@ -4,6 +4,7 @@ import {
   type SubscriberConnection,
   type SubscriberEvents,
 } from './connection.js';
+import { reviveAfterCalledOffReconnect } from './ioredis-sentinel-revival.js';
 import { nodePicker } from './pick-node.js';
 
 /** The parts of an ioredis (v5+) `Redis` or `Cluster` the store uses. */
@@ -14,6 +15,8 @@ export interface IoRedisClient {
   subscribe(channel: string): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: string[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  readonly status?: string;
   readonly isCluster: boolean;
   nodes?(role: 'master'): IoRedisClient[];
   /** A `Redis` made with `sentinels` finds its master through them. */
@@ -23,8 +26,10 @@ export interface IoRedisClient {
 export function ioredisConnection(client: IoRedisClient): RedisConnection {
   const cluster = client.isCluster;
   const pick = nodePicker<IoRedisClient>();
+  const release = viaSentinels(client) ? reviveAfterCalledOffReconnect(client) : undefined;
   return {
     kind: cluster ? 'ioredis-cluster' : 'ioredis',
+    ...(release !== undefined && { release }),
     // ioredis routes a Cluster command by the keys it finds in it (EVALSHA's numkeys included).
     send: ([command = 'PING', ...args]) => client.call(command, ...args),
     openSubscriber: (channel, events) =>

@@ -141,8 +141,8 @@ class RedisSessionStore implements SessionStore {
   readonly #channel: string;
   readonly #userStateTtl: string;
   readonly userStateTtlMs: number;
+  readonly #redis: RedisConnection;
   readonly #revocations: RevocationChannel;
-
   readonly #acks: RevocationAcks;
 
   constructor(
@@ -152,6 +152,7 @@ class RedisSessionStore implements SessionStore {
     userStateTtlMs: number,
     acks: RevocationAcks,
   ) {
+    this.#redis = redis;
     this.#commands = storeCommands;
     this.#acks = acks;
     this.#prefix = prefix;
@@ -368,6 +369,7 @@ class RedisSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.#revocations.close();
+    this.#redis.release?.();
   }
 
   #keys(userId: string): UserKeys {
