@@ -16,6 +16,7 @@ import {
 import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
 import { createSocketSessions, type SocketSessions, type WebSocketLike } from 'authjwt/ws';
 import express from 'express';
+import express4 from 'express4';
 import Fastify from 'fastify';
 import { type Env, type Handler, Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -131,28 +132,31 @@ const nodeHttpApp: ConformanceApp = async (options: HttpAuthOptions) => {
   return listening(server, sockets);
 };
 
-const expressApp: ConformanceApp = async (options) => {
-  const app = express();
-  const authjwt = authjwtExpress(options);
-  const reply: express.RequestHandler = (request, response) => {
-    response.json(subjectOf(request.auth ?? null));
+/** The Express app, on Express 5 or on Express 4 (the same adapter serves both). */
+const expressApp =
+  (createApp: typeof express): ConformanceApp =>
+  async (options) => {
+    const app = createApp();
+    const authjwt = authjwtExpress(options);
+    const reply: express.RequestHandler = (request, response) => {
+      response.json(subjectOf(request.auth ?? null));
+    };
+    app.get('/access', authjwt.requireAccess(), reply);
+    app.post('/access', authjwt.requireAccess(), reply);
+    app.get('/optional', authjwt.optionalAccess(), reply);
+    app.post('/refresh', authjwt.requireRefresh(), reply);
+    app.get('/fresh', authjwt.requireFresh(), reply);
+    app.get('/admin', authjwt.requireRoles('admin'), reply);
+    app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), reply);
+    app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), reply);
+    app.get('/claims', authjwt.requireClaims(ofAcme), reply);
+    app.get('/external', authjwt.requireExternal({ scopes: ['read:items'] }), reply);
+    app.use(authjwt.errorHandler);
+    const server = createServer(app);
+    const sockets = createSocketSessions(options.auth);
+    serveSockets(server, sockets, (request) => authjwt.upgradeCredentials(request));
+    return listening(server, sockets);
   };
-  app.get('/access', authjwt.requireAccess(), reply);
-  app.post('/access', authjwt.requireAccess(), reply);
-  app.get('/optional', authjwt.optionalAccess(), reply);
-  app.post('/refresh', authjwt.requireRefresh(), reply);
-  app.get('/fresh', authjwt.requireFresh(), reply);
-  app.get('/admin', authjwt.requireRoles('admin'), reply);
-  app.get('/cookie-only', authjwt.requireAccess({ from: 'cookie' }), reply);
-  app.get('/scopes', authjwt.requireScopes('read:items', 'write:items'), reply);
-  app.get('/claims', authjwt.requireClaims(ofAcme), reply);
-  app.get('/external', authjwt.requireExternal({ scopes: ['read:items'] }), reply);
-  app.use(authjwt.errorHandler);
-  const server = createServer(app);
-  const sockets = createSocketSessions(options.auth);
-  serveSockets(server, sockets, (request) => authjwt.upgradeCredentials(request));
-  return listening(server, sockets);
-};
 
 /**
  * The Hono app with each guard as middleware (`app.get(path, guard, handler)`), or as one handler
@@ -221,5 +225,6 @@ const honoApp =
 runAdapterConformance('Fastify', fastifyApp, api);
 runAdapterConformance('Hono 4 on @hono/node-server', honoApp('middleware'), api);
 runAdapterConformance('Hono 4, guards as guard.handle(handler)', honoApp('handle'), api);
-runAdapterConformance('Express 5', expressApp, api);
+runAdapterConformance('Express 5', expressApp(express), api);
+runAdapterConformance('Express 4', expressApp(express4), api);
 runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);

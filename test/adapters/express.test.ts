@@ -4,6 +4,7 @@ import { AuthError, createAuth } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
 import { createSocketSessions } from 'authjwt/ws';
 import express from 'express';
+import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { expectClosedOnLogout } from '../ws/client.js';
@@ -11,79 +12,83 @@ import { expectClosedOnLogout } from '../ws/client.js';
 /*
  * Issue 13, point 2: what the Express adapter adds beyond the conformance suite: a typed handler, the
  * error handler for AuthErrors a route throws, the JWKS, token cookies, and WebSockets with `ws` on
- * the same server that close when their session ends.
+ * the same server that close when their session ends. On Express 5 and on Express 4.
  */
 
 const auth = createAuth({
   signingKey: { alg: 'HS256', key: 'express-adapter-test-secret-0123456789abcdef' },
 });
 const authjwt = authjwtExpress({ auth, cookies: true });
-const sockets = createSocketSessions(auth);
-let server: Server;
-let base: string;
 
-beforeAll(async () => {
-  const app = express();
-  app.use(express.json());
-  app.get('/.well-known/jwks.json', authjwt.jwks);
-  app.post('/login', async (request, response) => {
-    const pair = await auth.login({ subject: String(request.body?.user), csrf: true });
-    authjwt.setTokenCookies(response, pair).json({ access_token: pair.accessToken });
-  });
-  app.get(
-    '/me',
-    authjwt.requireAccess(),
-    authjwt.handler((request, response) => response.json({ subject: request.auth.subject })),
-  );
-  app.get(
-    '/unguarded',
-    authjwt.handler((_request, response) => response.json({})),
-  );
-  // A mounted app gives the request its own prototype; the context must still be there.
-  const mounted = express();
-  mounted.get('/whoami', (request, response) => {
-    response.json({
-      subject: request.auth?.subject,
-      ownProperty: Object.hasOwn(request, 'auth'),
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+] as const)('the Express adapter on %s', (_name, createApp) => {
+  const sockets = createSocketSessions(auth);
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = createApp();
+    app.use(createApp.json());
+    app.get('/.well-known/jwks.json', authjwt.jwks);
+    app.post('/login', async (request, response) => {
+      const pair = await auth.login({ subject: String(request.body?.user), csrf: true });
+      authjwt.setTokenCookies(response, pair).json({ access_token: pair.accessToken });
     });
-  });
-  app.use('/mounted', authjwt.requireAccess(), mounted);
-  app.get(
-    '/reassigned',
-    authjwt.requireAccess(),
-    // What an app may do: replace the context (a test double, another middleware).
-    (request, _response, next) => {
-      request.auth = null;
-      next();
-    },
-    (request, response) => {
-      response.json({ auth: request.auth });
-    },
-  );
-  app.get('/throws', () => {
-    throw new AuthError('user_inactive');
-  });
-  app.use(authjwt.errorHandler);
-  server = createServer(app);
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (request, socket, head) => {
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      void sockets.accept(ws, {
-        ...authjwt.upgradeCredentials(request),
-        onText: (text) => ws.send(text),
+    app.get(
+      '/me',
+      authjwt.requireAccess(),
+      authjwt.handler((request, response) => response.json({ subject: request.auth.subject })),
+    );
+    app.get(
+      '/unguarded',
+      authjwt.handler((_request, response) => response.json({})),
+    );
+    // A mounted app gives the request its own prototype; the context must still be there.
+    const mounted = createApp();
+    mounted.get('/whoami', (request, response) => {
+      response.json({
+        subject: request.auth?.subject,
+        ownProperty: Object.hasOwn(request, 'auth'),
       });
     });
+    app.use('/mounted', authjwt.requireAccess(), mounted);
+    app.get(
+      '/reassigned',
+      authjwt.requireAccess(),
+      // What an app may do: replace the context (a test double, another middleware).
+      (request, _response, next) => {
+        request.auth = null;
+        next();
+      },
+      (request, response) => {
+        response.json({ auth: request.auth });
+      },
+    );
+    app.get('/throws', () => {
+      throw new AuthError('user_inactive');
+    });
+    app.use(authjwt.errorHandler);
+    server = createServer(app);
+    const wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (request, socket, head) => {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        void sockets.accept(ws, {
+          ...authjwt.upgradeCredentials(request),
+          onText: (text) => ws.send(text),
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  sockets.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+  afterAll(async () => {
+    sockets.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
-describe('the Express adapter', () => {
   it('sets the token cookies at login, and a cookie request reaches a typed handler', async () => {
     const login = await fetch(`${base}/login`, {
       method: 'POST',

@@ -7,6 +7,7 @@ import { authjwtFastify } from 'authjwt/fastify';
 import { authjwtHono, type OptionalAuthEnv } from 'authjwt/hono';
 import { openPathTest } from 'authjwt/http';
 import express from 'express';
+import express4 from 'express4';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,15 +44,20 @@ beforeAll(async () => {
     close: () => fastify.close(),
   });
 
-  const app = express();
-  const authjwt = authjwtExpress({ auth });
-  app.use(authjwt.protect({ except }));
-  for (const path of ['/health', '/public/page', '/private']) {
-    app.get(path, (request, response) => {
-      response.json({ subject: request.auth?.subject ?? null });
-    });
+  for (const [name, createApp] of [
+    ['Express 5', express],
+    ['Express 4', express4],
+  ] as const) {
+    const app = createApp();
+    const authjwt = authjwtExpress({ auth });
+    app.use(authjwt.protect({ except }));
+    for (const path of ['/health', '/public/page', '/private']) {
+      app.get(path, (request, response) => {
+        response.json({ subject: request.auth?.subject ?? null });
+      });
+    }
+    apps.push({ name, ...(await listening(createServer(app))) });
   }
-  apps.push({ name: 'Express', ...(await listening(createServer(app))) });
 
   // Variables typed for the whole app: protect() runs before every route.
   const hono = new Hono<OptionalAuthEnv>();

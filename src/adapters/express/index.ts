@@ -68,7 +68,8 @@ export interface AuthjwtExpress extends GuardFactories<RequestHandler> {
 }
 
 /**
- * The Express adapter (Express 5). Guards are middlewares that answer refusals themselves:
+ * The Express adapter (Express 5, and 4.21 or later). Guards are middlewares that answer refusals
+ * themselves:
  *
  * ```ts
  * const authjwt = authjwtExpress({ auth });

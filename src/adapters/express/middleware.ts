@@ -7,14 +7,33 @@ import { setRequestAuth } from './request-auth.js';
 
 /**
  * Express's request as the HTTP layer reads it. `protocol` and `host` follow X-Forwarded-Proto/-Host
- * only when the app's `trust proxy` setting trusts the peer (Express 5: `req.host` keeps the port).
+ * only when the app's `trust proxy` setting trusts the peer, as Express decides.
  */
 export const expressRequestReader: RequestReader<Request> = {
   header: (request, name) => request.headers[name],
   method: (request) => request.method,
   protocol: (request) => request.protocol,
-  host: (request) => request.host,
+  host: hostOf,
 };
+
+type TrustProxy = (address: string | undefined, hop: number) => boolean;
+
+/**
+ * Express 5's `req.host`, the same on Express 4, whose `req.host` drops the port (and is deprecated):
+ * the first X-Forwarded-Host when `trust proxy` trusts the peer, else Host.
+ */
+function hostOf(request: Request): string | undefined {
+  const forwarded = request.headers['x-forwarded-host']; // Node joins repeated ones with commas
+  if (typeof forwarded !== 'string' || forwarded === '' || !trustsPeer(request)) return request.headers.host;
+  const comma = forwarded.indexOf(',');
+  return comma === -1 ? forwarded : forwarded.slice(0, comma).trimEnd();
+}
+
+function trustsPeer(request: Request): boolean {
+  // Express compiles the setting into this function, on every app (false when unset).
+  const trust = request.app?.get('trust proxy fn') as TrustProxy | undefined;
+  return trust?.(request.socket.remoteAddress, 0) === true;
+}
 
 /** Writes a refusal in the contract's shape; anything that is not an `AuthError` goes to `next`. */
 export function refuse(http: HttpAuth, response: Response, next: NextFunction, error: unknown): void {
