@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth, isAuthError } from 'authjwt';
+import { createAuth } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectIoredisSentinel } from '../helpers/ioredis-sentinel.js';
+import { outcome } from '../helpers/outcome.js';
 import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
 import { waitFor } from '../helpers/redis-server.js';
 
@@ -29,15 +30,6 @@ const storeOn = (client: Redis, prefix: string) =>
     store: redisStore({ client, prefix }),
     sessions: { storeTimeout: '1s' },
   });
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return isAuthError(error) ? error.code : `unexpected: ${String(error)}`;
-  }
-}
 
 it('a client the application disconnects, or quits, stays ended', async () => {
   // Disconnected while it waits on a stalled Sentinel: ioredis calls that attempt off too.

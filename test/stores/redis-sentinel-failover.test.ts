@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth, isAuthError } from 'authjwt';
+import { createAuth } from 'authjwt';
 import { redisStore } from 'authjwt/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationEvent } from '../../src/stores/port.js';
 import { connectIoredisSentinel } from '../helpers/ioredis-sentinel.js';
+import { outcome } from '../helpers/outcome.js';
 import { connectNodeRedisSentinel, type NodeRedisSentinel } from '../helpers/redis-client.js';
 import { type SentinelGroup, startSentinelGroup } from '../helpers/redis-sentinel.js';
 import { waitFor } from '../helpers/redis-server.js';
@@ -44,16 +45,6 @@ afterAll(async () => {
 });
 
 afterEach(async () => group.heal(), 60_000);
-
-/** What a call came to: `ok`, an AuthError code, or anything else (which must never happen). */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return isAuthError(error) ? error.code : `unexpected: ${String(error)}`;
-  }
-}
 
 /**
  * A logout the replica acknowledged. A 503 (not acknowledged: the replica is still syncing, or the
