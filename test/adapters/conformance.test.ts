@@ -15,13 +15,13 @@ import {
 } from 'authjwt/http';
 import { type ConformanceApp, runAdapterConformance } from 'authjwt/testing';
 import { createSocketSessions, type SocketSessions, type WebSocketLike } from 'authjwt/ws';
-import express from 'express';
-import express4 from 'express4';
+import type express from 'express';
 import Fastify from 'fastify';
 import { type Env, type Handler, Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type GuardedHandler, guarded } from '../../examples/node-http/adapter.js';
+import { expressVersions } from './express-versions.js';
 
 /*
  * Issue 13, point 3: one conformance suite (authjwt/testing), run on every adapter over real HTTP.
@@ -225,6 +225,5 @@ const honoApp =
 runAdapterConformance('Fastify', fastifyApp, api);
 runAdapterConformance('Hono 4 on @hono/node-server', honoApp('middleware'), api);
 runAdapterConformance('Hono 4, guards as guard.handle(handler)', honoApp('handle'), api);
-runAdapterConformance('Express 5', expressApp(express), api);
-runAdapterConformance('Express 4', expressApp(express4), api);
+for (const [name, createApp] of expressVersions) runAdapterConformance(name, expressApp(createApp), api);
 runAdapterConformance('node:http (examples/node-http, on authjwt/http alone)', nodeHttpApp, api);

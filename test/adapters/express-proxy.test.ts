@@ -2,9 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuth } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
-import express from 'express';
-import express4 from 'express4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expressVersions } from './express-versions.js';
 
 /*
  * The Origin check of cookie-authenticated unsafe requests on Express 5 and Express 4: the request's
@@ -32,10 +31,7 @@ afterEach(async () => {
   await new Promise((resolve) => open.close(resolve));
 });
 
-describe.each([
-  ['Express 5', express],
-  ['Express 4', express4],
-] as const)('%s', (_name, createApp) => {
+describe.each(expressVersions)('%s', (_name, createApp) => {
   async function serve(trustProxy: string | undefined) {
     const app = createApp();
     if (trustProxy !== undefined) app.set('trust proxy', trustProxy);

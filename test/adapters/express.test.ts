@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { AuthError, createAuth } from 'authjwt';
 import { authjwtExpress } from 'authjwt/express';
 import { createSocketSessions } from 'authjwt/ws';
-import express from 'express';
-import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { expectClosedOnLogout } from '../ws/client.js';
+import { expressVersions } from './express-versions.js';
 
 /*
  * Issue 13, point 2: what the Express adapter adds beyond the conformance suite: a typed handler, the
@@ -20,10 +19,7 @@ const auth = createAuth({
 });
 const authjwt = authjwtExpress({ auth, cookies: true });
 
-describe.each([
-  ['Express 5', express],
-  ['Express 4', express4],
-] as const)('the Express adapter on %s', (_name, createApp) => {
+describe.each(expressVersions)('the Express adapter on %s', (_name, createApp) => {
   const sockets = createSocketSessions(auth);
   let server: Server;
   let base: string;

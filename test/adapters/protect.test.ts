@@ -6,11 +6,10 @@ import { authjwtExpress } from 'authjwt/express';
 import { authjwtFastify } from 'authjwt/fastify';
 import { authjwtHono, type OptionalAuthEnv } from 'authjwt/hono';
 import { openPathTest } from 'authjwt/http';
-import express from 'express';
-import express4 from 'express4';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expressVersions } from './express-versions.js';
 
 /*
  * Issue 13, point 2: protect everything with exclusions, on every adapter. The open paths are
@@ -44,10 +43,7 @@ beforeAll(async () => {
     close: () => fastify.close(),
   });
 
-  for (const [name, createApp] of [
-    ['Express 5', express],
-    ['Express 4', express4],
-  ] as const) {
+  for (const [name, createApp] of expressVersions) {
     const app = createApp();
     const authjwt = authjwtExpress({ auth });
     app.use(authjwt.protect({ except }));
